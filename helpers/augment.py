@@ -1,0 +1,51 @@
+"""Image augmentation in NumPy/OpenCV, for generators: every random choice comes from the `rng` you pass.
+
+    rng = np.random.default_rng([seed, shard, epoch])   # reproducible per run, different per epoch and shard
+    augmented = augment.augment_image(image, rng)
+
+Passing the generator explicitly (instead of using `np.random`'s global state) is what makes augmentation
+reproducible when several generator shards run at once.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+__all__ = ["augment_image", "epoch_rng"]
+
+MAX_BRIGHTNESS_SHIFT = 0.15
+CONTRAST_RANGE = (0.8, 1.2)
+MIN_CROP_FRACTION = 0.8
+
+
+def epoch_rng(seed: int, *, shard: int = 0, epoch: int = 0) -> np.random.Generator:
+    """Returns a generator seeded from (seed, shard, epoch): same stream every run, a new one per epoch/shard."""
+    return np.random.default_rng([int(seed), int(shard), int(epoch)])
+
+
+def augment_image(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Randomly crops (80-100% of each side, resized back), flips left-right, and jitters brightness/contrast.
+
+    Args:
+        image: RGB image (H, W, 3), float32 in [0, 1] or uint8.
+        rng: the source of every random choice.
+
+    Returns:
+        An image of the same shape and dtype as `image`, values kept in range.
+    """
+    height, width = image.shape[:2]
+    crop_height = int(round(height * rng.uniform(MIN_CROP_FRACTION, 1.0)))
+    crop_width = int(round(width * rng.uniform(MIN_CROP_FRACTION, 1.0)))
+    top = int(rng.integers(0, height - crop_height + 1))
+    left = int(rng.integers(0, width - crop_width + 1))
+    cropped = image[top : top + crop_height, left : left + crop_width]
+    result = cv2.resize(cropped, (width, height), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.5:
+        result = result[:, ::-1]
+    scale = 255.0 if image.dtype == np.uint8 else 1.0
+    contrast = rng.uniform(*CONTRAST_RANGE)
+    brightness = rng.uniform(-MAX_BRIGHTNESS_SHIFT, MAX_BRIGHTNESS_SHIFT) * scale
+    mean = result.mean(dtype=np.float32)
+    jittered = (result.astype(np.float32) - mean) * contrast + mean + brightness
+    return np.clip(jittered, 0, scale).astype(image.dtype)

@@ -1,0 +1,142 @@
+"""The kit's notebooks: titles, objectives and minutes, in one place (the start-here map and README use it).
+
+    from helpers import catalog
+    catalog.notebook_map()        # an HTML table in a notebook
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+__all__ = ["Lesson", "LESSONS", "notebook_map"]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One notebook of the kit."""
+
+    filename: str
+    title: str
+    objectives: tuple[str, ...]
+    self_study_minutes: int
+    workshop_minutes: int
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "00_start_here.ipynb",
+        "Start here: check your set-up",
+        ("Confirm Python, TensorFlow, OpenCV and widgets work", "Find your way through the kit"),
+        5,
+        5,
+    ),
+    Lesson(
+        "01_simple_generator.ipynb",
+        "A first generator dataset",
+        (
+            "Build a dataset from a Python generator with output_signature",
+            "Know when the generator runs, and why it must be a callable",
+            "Handle unknown cardinality, variable shapes, ragged and nested outputs",
+        ),
+        30,
+        20,
+    ),
+    Lesson(
+        "02_image_pipeline.ipynb",
+        "An image pipeline with OpenCV",
+        (
+            "Run the article's OpenCV pipeline and see its hidden bugs",
+            "Load images robustly: RGB, float32, clear errors",
+            "Batch, prefetch and measure throughput",
+        ),
+        30,
+        25,
+    ),
+    Lesson(
+        "03_args_and_augmentation.ipynb",
+        "Arguments and augmentation",
+        (
+            "Know what `args` become inside the generator",
+            "Avoid the late-binding lambda trap",
+            "Switch augmentation with args and seed it per epoch and shard",
+        ),
+        30,
+        20,
+    ),
+    Lesson(
+        "04_pitfalls.ipynb",
+        "Pitfall gallery and the pipeline doctor",
+        (
+            "Recognise the common from_generator failures by their messages",
+            "Fix each one",
+            "Validate and diagnose generators before TensorFlow sees them",
+        ),
+        45,
+        30,
+    ),
+    Lesson(
+        "05_performance_lab.ipynb",
+        "The performance lab",
+        (
+            "Change batch, prefetch, shards and yield mode and watch throughput live",
+            "Read a producer/consumer timeline",
+            "Know the ceiling of a generator pipeline on your machine",
+        ),
+        40,
+        30,
+    ),
+    Lesson(
+        "06_training.ipynb",
+        "Train a Keras model from a generator",
+        (
+            "Feed model.fit from from_generator with the right cardinality",
+            "Augment the training set only, seeded per epoch",
+            "Tell whether training is input-bound; cache with save/load",
+        ),
+        40,
+        30,
+    ),
+    Lesson(
+        "07_beyond_from_generator.ipynb",
+        "Beyond from_generator",
+        (
+            "Rewrite the pipeline graph-native",
+            "Use TFRecord and checkpoint an input pipeline",
+            "Scale out with tf.data service across processes",
+        ),
+        40,
+        30,
+    ),
+)
+
+
+def notebook_map() -> _HtmlTable:
+    """Returns the lessons as a table (HTML in a notebook, text elsewhere)."""
+    return _HtmlTable(LESSONS)
+
+
+class _HtmlTable:
+    def __init__(self, lessons: tuple[Lesson, ...]) -> None:
+        self.lessons = lessons
+
+    def __repr__(self) -> str:
+        return "\n".join(
+            f"{lesson.filename}  {lesson.title}  ({lesson.self_study_minutes} min self-study, "
+            f"{lesson.workshop_minutes} min workshop)"
+            for lesson in self.lessons
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            "<tr>"
+            f'<td><a href="{html.escape(lesson.filename)}">{html.escape(lesson.filename)}</a></td>'
+            f"<td><b>{html.escape(lesson.title)}</b><br>"
+            + "<br>".join("• " + html.escape(objective) for objective in lesson.objectives)
+            + f"</td><td>{lesson.self_study_minutes}</td><td>{lesson.workshop_minutes}</td></tr>"
+            for lesson in self.lessons
+        )
+        return (
+            "<table><tr><th>Notebook</th><th>What you will learn</th>"
+            "<th>Self-study (min)</th><th>Workshop (min)</th></tr>" + rows + "</table>"
+        )

@@ -1,0 +1,170 @@
+"""Checks the learner's set-up and says what to do about each problem.
+
+    from helpers import environment
+    environment.check_environment()     # a table of passes and failures, each failure with a fix
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import importlib.metadata
+import os
+import platform
+import sys
+from dataclasses import dataclass
+
+from helpers.paths import CACHE_DIR, REPO_ROOT, SAMPLE_IMAGES_DIR
+
+__all__ = ["Check", "EnvironmentReport", "check_environment", "pinned_versions"]
+
+REINSTALL = "Run `make lab` again from the kit's folder (it reinstalls the pinned versions), then restart the kernel."
+MIN_SAMPLE_IMAGES = 12
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report: what was checked, what was found, and what to do if it failed."""
+
+    name: str
+    passed: bool
+    found: str
+    advice: str = ""
+
+
+@dataclass(frozen=True)
+class EnvironmentReport:
+    checks: tuple[Check, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.checks if not check.passed)
+
+    def __repr__(self) -> str:
+        lines = [
+            f"{'PASS' if c.passed else 'FAIL'}  {c.name}: {c.found}"
+            + ("" if c.passed else f"\n      what to do: {c.advice}")
+            for c in self.checks
+        ]
+        summary = "All checks passed." if self.passed else f"{len(self.failures)} check(s) failed."
+        return "\n".join([*lines, summary])
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f'<tr><td style="color:{"#1b7f3a" if c.passed else "#b3261e"}"><b>'
+            f"{'✔ pass' if c.passed else '✘ FAIL'}</b></td><td>{html.escape(c.name)}</td>"
+            f"<td>{html.escape(c.found)}</td><td>{html.escape(c.advice)}</td></tr>"
+            for c in self.checks
+        )
+        summary = (
+            "<b>All checks passed.</b>"
+            if self.passed
+            else f"<b>{len(self.failures)} check(s) failed</b>: follow 'what to do' on each red line."
+        )
+        return (
+            "<table><tr><th></th><th>Check</th><th>Found</th><th>What to do</th></tr>"
+            f"{rows}</table><p>{summary}</p>"
+        )
+
+
+def pinned_versions() -> dict[str, str]:
+    """The exact versions requirements.txt pins, by lower-case package name."""
+    pins = {}
+    for line in (REPO_ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def check_environment() -> EnvironmentReport:
+    """Runs every check (imports TensorFlow, so it takes a few seconds) and returns the report."""
+    pins = pinned_versions()
+    checks = [
+        _check_python(),
+        *(
+            _check_package(distribution, pins.get(distribution))
+            for distribution in ("tensorflow", "numpy", "opencv-python-headless", "ipywidgets")
+        ),
+        _check_widget_frontend(),
+        _check_devices(),
+        _check_sample_images(),
+        _check_cache_writable(),
+    ]
+    return EnvironmentReport(tuple(checks))
+
+
+def _check_python() -> Check:
+    version = platform.python_version()
+    supported = (3, 10) <= sys.version_info[:2] <= (3, 13)
+    return Check(
+        "Python",
+        supported,
+        version,
+        "" if supported else "TensorFlow 2.21 needs Python 3.10 to 3.13; run `make lab PYTHON=python3.11`.",
+    )
+
+
+def _check_package(distribution: str, pinned: str | None) -> Check:
+    try:
+        installed = importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return Check(distribution, False, "not installed", REINSTALL)
+    if pinned is not None and installed != pinned:
+        return Check(distribution, False, f"{installed} (the kit pins {pinned})", REINSTALL)
+    return Check(distribution, True, installed)
+
+
+def _check_widget_frontend() -> Check:
+    try:
+        version = importlib.metadata.version("jupyterlab_widgets")
+    except importlib.metadata.PackageNotFoundError:
+        return Check("JupyterLab widget support", False, "jupyterlab_widgets missing", REINSTALL)
+    return Check("JupyterLab widget support", True, f"jupyterlab_widgets {version}")
+
+
+def _check_devices() -> Check:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    cores = os.cpu_count() or 1
+    found = f"{cores} CPU cores, {len(gpus)} GPU" + ("" if len(gpus) == 1 else "s")
+    # No GPU is fine: every lesson is sized for a 2-core CPU.
+    return Check("Processors", True, found)
+
+
+def _check_sample_images() -> Check:
+    images = [
+        path
+        for path in SAMPLE_IMAGES_DIR.glob("*")
+        if path.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    ok = len(images) >= MIN_SAMPLE_IMAGES
+    return Check(
+        "Sample images",
+        ok,
+        f"{len(images)} images in sample_images/",
+        "" if ok else "The sample_images/ folder is incomplete: `git checkout -- sample_images` restores it.",
+    )
+
+
+def _check_cache_writable() -> Check:
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        probe = CACHE_DIR / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        return Check(
+            "Cache folder writable",
+            False,
+            f"{error.strerror}",
+            "Set FGLAB_CACHE_DIR to a folder you can write to, then restart the kernel.",
+        )
+    return Check("Cache folder writable", True, ".cache/ (generated data goes here)")
