@@ -1,0 +1,380 @@
+"""Robust image loading with OpenCV, and an image generator for ``from_generator``.
+
+    from helpers import images
+    image = images.load_image(images.sample_image_paths()[0], size=(224, 224))  # RGB float32
+    reader = images.make_image_reader(size=(224, 224), on_error="skip")  # pass to from_generator
+
+Every loader returns RGB (never BGR), 3 channels, and either raises an error that names the file or
+returns a correct image: never None, never NaN. No TensorFlow here; the notebooks build the
+``output_signature`` from ``reader.element_shape`` and ``reader.dtype``.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+
+from helpers.paths import SAMPLE_IMAGES_DIR, display_path
+
+__all__ = [
+    "ALPHA_BACKGROUND",
+    "IMAGE_SUFFIXES",
+    "ImageLoadError",
+    "ImageReader",
+    "SkippedFile",
+    "load_image",
+    "load_image_uint8",
+    "make_image_reader",
+    "sample_image_paths",
+]
+
+PathLike = str | os.PathLike[str] | bytes
+ImageSize = tuple[int, int]
+OnError = Literal["raise", "skip"]
+ImageDtype = Literal["float32", "uint8"]
+
+IMAGE_SUFFIXES = frozenset({".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"})
+"""File name endings that `sample_image_paths` treats as images."""
+
+ALPHA_BACKGROUND = "white"
+"""What transparent pixels become: images with an alpha channel are composited onto white.
+
+Why composite rather than drop the alpha channel: the colour stored under a fully transparent pixel
+is undefined (whatever the program that saved the file left there, often black, sometimes old
+paint), so dropping alpha makes the pixels depend on the encoder instead of on what the image shows.
+Why white: it is how browsers and image viewers show such files on a page, so the array matches what
+a person labelling the image saw, and dark-on-transparent artwork (logos, scans, line drawings, the
+common case) stays visible, where on black it would vanish.
+"""
+
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_ON_ERROR_CHOICES = ("raise", "skip")
+_DTYPE_CHOICES = ("float32", "uint8")
+
+_logger = logging.getLogger(__name__)
+
+
+class ImageLoadError(ValueError):
+    """A file exists but is not a decodable image (empty, truncated, not an image, a directory).
+
+    Attributes:
+        path: The file, relative to the repository when it is inside it.
+        reason: What is wrong with it.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        # Both parts go to args so the exception survives pickling (multiprocessing, tf.data).
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"cannot load image {self.path!r}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file an `ImageReader` skipped under ``on_error="skip"``.
+
+    Attributes:
+        path: The file, relative to the repository when it is inside it.
+        reason: The error type and what went wrong, e.g. ``"ImageLoadError: the file is empty"``.
+    """
+
+    path: str
+    reason: str
+
+
+def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
+    """Loads an image file as RGB float32 in [0, 1], shape (height, width, 3).
+
+    Grayscale becomes 3 equal channels; an alpha channel is composited onto white (see
+    `ALPHA_BACKGROUND` for why); 16-bit images are divided by 65535, 8-bit ones by 255. JPEGs are
+    turned upright according to their EXIF orientation, as image viewers do (note that
+    ``tf.io.decode_jpeg`` ignores it).
+
+    Args:
+        path: The file, as ``str``, ``pathlib.Path`` or ``bytes`` (``from_generator`` passes
+            ``args`` strings as bytes).
+        size: ``(height, width)`` to resize to, or None to keep the file's size. Shrinking uses
+            ``cv2.INTER_AREA`` (averages the pixels it merges, so no aliasing); enlarging (either
+            side) uses ``cv2.INTER_LINEAR``.
+
+    Returns:
+        A C-contiguous float32 array of shape (height, width, 3), values in [0, 1].
+
+    Raises:
+        FileNotFoundError: The file does not exist (the message names it).
+        ImageLoadError: The file cannot be decoded as an image (the message names it and says why).
+        ValueError: ``size`` is not two positive integers.
+    """
+    pixels = _load_rgb(path, size)
+    image = pixels.astype(np.float32)
+    # Division (not multiplication by 1/255) keeps 255 -> exactly 1.0.
+    image /= np.float32(np.iinfo(pixels.dtype).max)
+    return image
+
+
+def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
+    """Loads an image file as RGB uint8, shape (height, width, 3); see `load_image`.
+
+    The same decoding, checks, alpha handling and resizing as `load_image`, without the conversion
+    to float: fast pipelines yield uint8 (4x less data through ``from_generator``) and scale in
+    TensorFlow. 16-bit images are scaled down to 0..255 with rounding (65535 -> 255, 32896 -> 128).
+
+    Args:
+        path: The file, as ``str``, ``pathlib.Path`` or ``bytes``.
+        size: ``(height, width)`` to resize to, or None (``cv2.INTER_AREA`` when shrinking,
+            ``cv2.INTER_LINEAR`` when enlarging).
+
+    Returns:
+        A C-contiguous uint8 array of shape (height, width, 3).
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        ImageLoadError: The file cannot be decoded as an image.
+        ValueError: ``size`` is not two positive integers.
+    """
+    pixels = _load_rgb(path, size)
+    if pixels.dtype == np.uint16:
+        # round(x * 255 / 65535) in integers: no float copy of the image.
+        pixels = ((pixels.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    return pixels
+
+
+class ImageReader:
+    """A generator function with its settings bound, for ``tf.data.Dataset.from_generator``.
+
+    Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
+    ``(image, label)`` pairs. Pass the reader itself (not ``reader(...)``) to ``from_generator``
+    with ``args=(paths,)`` or ``args=(paths, labels)``; the paths then arrive as an array of bytes.
+
+    With ``on_error="skip"``, files that are missing or cannot be decoded are left out and recorded
+    in `skipped` (one entry per file per pass; read it after iterating, ``skipped.clear()`` to
+    reset) and logged as a warning. With ``on_error="raise"`` the first bad file stops the pass with
+    its error (inside ``from_generator`` it surfaces as a TensorFlow error).
+
+    Attributes:
+        size: ``(height, width)`` every image is resized to, or None.
+        on_error: ``"raise"`` or ``"skip"``.
+        dtype: ``"float32"`` ([0, 1]) or ``"uint8"`` ([0, 255]).
+        skipped: The files skipped so far.
+    """
+
+    def __init__(
+        self,
+        size: ImageSize | None = None,
+        *,
+        on_error: OnError = "raise",
+        dtype: ImageDtype = "float32",
+    ) -> None:
+        """Checks and stores the settings.
+
+        Args:
+            size: ``(height, width)`` to resize every image to, or None to keep each file's size.
+            on_error: ``"raise"`` to stop at the first bad file, ``"skip"`` to record and go on.
+            dtype: ``"float32"`` for values in [0, 1], ``"uint8"`` for values in [0, 255].
+
+        Raises:
+            ValueError: An argument is not one of the values listed above.
+        """
+        if on_error not in _ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {_ON_ERROR_CHOICES}, got {on_error!r}")
+        if dtype not in _DTYPE_CHOICES:
+            raise ValueError(f"dtype must be one of {_DTYPE_CHOICES}, got {dtype!r}")
+        self.size = _check_size(size)
+        self.on_error = on_error
+        self.dtype = dtype
+        self.skipped: list[SkippedFile] = []
+
+    @property
+    def element_shape(self) -> tuple[int | None, int | None, int]:
+        """The shape of each yielded image, ``(height, width, 3)``; None where sizes vary."""
+        if self.size is None:
+            return (None, None, 3)
+        return (*self.size, 3)
+
+    def __call__(
+        self, paths: Sequence[PathLike], labels: Sequence[Any] | None = None
+    ) -> Iterator[np.ndarray] | Iterator[tuple[np.ndarray, Any]]:
+        """Yields the images of `paths` in order (with their labels if given).
+
+        Args:
+            paths: Image files (str, Path or bytes).
+            labels: One label per path, yielded unchanged next to its image; or None.
+
+        Yields:
+            An image array, or an ``(image, label)`` tuple when `labels` is given.
+
+        Raises:
+            ValueError: `labels` and `paths` differ in length.
+            FileNotFoundError: With ``on_error="raise"``, a file is missing.
+            ImageLoadError: With ``on_error="raise"``, a file cannot be decoded.
+        """
+        if labels is not None and len(labels) != len(paths):
+            raise ValueError(f"got {len(paths)} paths but {len(labels)} labels")
+        load = load_image if self.dtype == "float32" else load_image_uint8
+        for index, path in enumerate(paths):
+            try:
+                image = load(path, self.size)
+            except (OSError, ImageLoadError) as error:
+                if self.on_error == "raise":
+                    raise
+                self._record_skip(path, error)
+                continue
+            yield image if labels is None else (image, labels[index])
+
+    def __repr__(self) -> str:
+        return (
+            f"ImageReader(size={self.size}, on_error={self.on_error!r}, dtype={self.dtype!r}, "
+            f"skipped={len(self.skipped)})"
+        )
+
+    def _record_skip(self, path: PathLike, error: Exception) -> None:
+        if isinstance(error, ImageLoadError):
+            detail = error.reason
+        else:
+            detail = getattr(error, "strerror", None) or str(error)
+        skipped = SkippedFile(path=display_path(path), reason=f"{type(error).__name__}: {detail}")
+        # list.append is atomic, so shards running in several threads may share one reader.
+        self.skipped.append(skipped)
+        _logger.warning("skipped %s (%s)", skipped.path, skipped.reason)
+
+
+def make_image_reader(
+    size: ImageSize | None = None,
+    *,
+    on_error: OnError = "raise",
+    dtype: ImageDtype = "float32",
+) -> ImageReader:
+    """Returns an `ImageReader`: a generator function to pass to ``from_generator``.
+
+    Example::
+
+        reader = images.make_image_reader(size=(224, 224), on_error="skip")
+        ds = tf.data.Dataset.from_generator(
+            reader, args=(paths,),
+            output_signature=tf.TensorSpec(shape=reader.element_shape, dtype=reader.dtype))
+        ...  # after iterating: reader.skipped
+
+    Args:
+        size: ``(height, width)`` to resize every image to, or None to keep each file's size.
+        on_error: ``"raise"`` to stop at the first bad file, ``"skip"`` to skip and record it.
+        dtype: ``"float32"`` for values in [0, 1], ``"uint8"`` for values in [0, 255].
+
+    Returns:
+        The reader; call it with ``(paths)`` or ``(paths, labels)``.
+
+    Raises:
+        ValueError: An argument is not one of the values listed above.
+    """
+    return ImageReader(size, on_error=on_error, dtype=dtype)
+
+
+def sample_image_paths() -> list[Path]:
+    """Returns the kit's sample photographs (``sample_images/``), sorted by file name.
+
+    Returns:
+        Paths of the image files only (README.md and other non-images are left out).
+    """
+    return sorted(
+        path
+        for path in SAMPLE_IMAGES_DIR.iterdir()
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
+    )
+
+
+def _check_size(size: ImageSize | None) -> ImageSize | None:
+    if size is None:
+        return None
+    try:
+        height, width = size
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be (height, width), got {size!r}") from None
+    for value in (height, width):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+            raise ValueError(f"size must be two positive integers (height, width), got {size!r}")
+    return (int(height), int(width))
+
+
+def _load_rgb(path: PathLike, size: ImageSize | None) -> np.ndarray:
+    """Reads, decodes and resizes: RGB uint8 or uint16, 3 channels, alpha composited."""
+    size = _check_size(size)
+    pixels = _decode(_read_file(path), path)
+    if size is not None and pixels.shape[:2] != size:
+        height, width = size
+        shrinking = height <= pixels.shape[0] and width <= pixels.shape[1]
+        interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+        pixels = cv2.resize(pixels, (width, height), interpolation=interpolation)
+    return pixels
+
+
+def _read_file(path: PathLike) -> bytes:
+    # Reading with Python (not cv2.imread) gives real errors and handles non-ASCII paths everywhere.
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be str, bytes or os.PathLike, got {type(path).__name__}")
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "image file not found", display_path(path)) from None
+    except IsADirectoryError:
+        raise ImageLoadError(display_path(path), "it is a directory, not a file") from None
+
+
+def _decode(data: bytes, path: PathLike) -> np.ndarray:
+    if not data:
+        raise ImageLoadError(display_path(path), "the file is empty (0 bytes)")
+    # A JPEG has no alpha and 8 bits: decode straight to RGB, applying its EXIF orientation.
+    # Anything else keeps its alpha channel and bit depth (IMREAD_UNCHANGED), handled below.
+    is_jpeg = data.startswith(_JPEG_MAGIC)
+    flags = cv2.IMREAD_COLOR_RGB if is_jpeg else cv2.IMREAD_UNCHANGED
+    try:
+        pixels = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+    except cv2.error:
+        pixels = None
+    if pixels is None:
+        raise ImageLoadError(display_path(path), _why_undecodable(data))
+    if pixels.dtype not in (np.uint8, np.uint16):
+        raise ImageLoadError(
+            display_path(path), f"{pixels.dtype} pixels; only 8- and 16-bit images are supported"
+        )
+    if is_jpeg:
+        return pixels
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    if channels == 1:
+        return cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB)
+    if channels == 3:
+        return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+    if channels == 4:
+        return _composite_on_white(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA))
+    raise ImageLoadError(display_path(path), f"{channels} channels; expected 1, 3 or 4")
+
+
+def _why_undecodable(data: bytes) -> str:
+    size = f"{len(data):,} bytes"
+    if data.startswith(_JPEG_MAGIC):
+        return f"a JPEG that OpenCV cannot decode: truncated or corrupt ({size})"
+    if data.startswith(_PNG_MAGIC):
+        return f"a PNG that OpenCV cannot decode: truncated or corrupt ({size})"
+    return f"not an image format OpenCV can decode ({size}, starts with {data[:8]!r})"
+
+
+def _composite_on_white(rgba: np.ndarray) -> np.ndarray:
+    max_value = np.iinfo(rgba.dtype).max
+    alpha = rgba[..., 3:]
+    if np.all(alpha == max_value):
+        return np.ascontiguousarray(rgba[..., :3])
+    opacity = alpha.astype(np.float32) / max_value
+    rgb = rgba[..., :3].astype(np.float32) * opacity + max_value * (1.0 - opacity)
+    return np.rint(rgb).astype(rgba.dtype)
