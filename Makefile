@@ -31,11 +31,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# Loopback and a token only. No news, update checks or extension installs: the kit needs no network at run time.
+LAB_ARGS := --ip=127.0.0.1 --port=$(PORT) --IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 \
+	--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	--LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: install
-	@echo "JupyterLab: http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_start_here.ipynb?token=$(TOKEN)"
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ip=127.0.0.1 --port=$(PORT) \
-		--IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 \
-		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+	@echo "Open: http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_start_here.ipynb?token=$(TOKEN)"
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
 
 test: install
 	$(BIN)/python -m pytest tests notebooks

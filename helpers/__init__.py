@@ -1,7 +1,8 @@
 """Helpers for the from_generator lab kit.
 
-Import this package before TensorFlow so TensorFlow's C++ start-up logs stay quiet::
+Import this package before TensorFlow so TensorFlow's C++ start-up logs stay quiet.
 
+Usage:
     import helpers  # noqa: F401  (quiets TensorFlow's C++ logs)
     import tensorflow as tf
     from helpers import images, pipelines, plots
@@ -11,10 +12,10 @@ Submodules that do not need TensorFlow never import it, so they stay fast to imp
 
 import os
 
-# TensorFlow reads this once, at import. "3" hides its C++ log lines: oneDNN notices, CPU feature notes, the
-# "failed call to cuInit" error every CPU-only machine prints, and the harmless "Error occurred when finalizing
-# GeneratorDataset iterator: Cancelled" (tensorflow#35100). Real failures still reach Python as exceptions,
-# and Python-level warnings (deprecations) still show.
+# TensorFlow reads this once, at import. "3" hides its C++ log lines: oneDNN notices, CPU feature notes,
+# the "failed call to cuInit" error every CPU-only machine prints, and the harmless "Error occurred when
+# finalizing GeneratorDataset iterator: Cancelled" (tensorflow#35100). Real failures still reach Python
+# as exceptions, and Python-level warnings (deprecations) still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __all__: list[str] = []

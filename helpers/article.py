@@ -1,5 +1,6 @@
 """The source article's three examples, kept as the article writes them (deprecated arguments included).
 
+Usage:
     from helpers import article
     ds = article.example_2_dataset([str(p) for p in images.sample_image_paths()])
 

@@ -1,5 +1,6 @@
 """Image augmentation in NumPy/OpenCV, for generators: every random choice comes from the `rng` you pass.
 
+Usage:
     rng = np.random.default_rng([seed, shard, epoch])   # reproducible per run, different per epoch and shard
     augmented = augment.augment_image(image, rng)
 
@@ -20,7 +21,7 @@ MIN_CROP_FRACTION = 0.8
 
 
 def epoch_rng(seed: int, *, shard: int = 0, epoch: int = 0) -> np.random.Generator:
-    """Returns a generator seeded from (seed, shard, epoch): same stream every run, a new one per epoch/shard."""
+    """Returns an RNG seeded from (seed, shard, epoch): the same every run, new per epoch and shard."""
     return np.random.default_rng([int(seed), int(shard), int(epoch)])
 
 

@@ -1,5 +1,6 @@
 """The kit's notebooks: titles, objectives and minutes, in one place (the start-here map and README use it).
 
+Usage:
     from helpers import catalog
     catalog.notebook_map()        # an HTML table in a notebook
 """

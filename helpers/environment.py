@@ -1,5 +1,6 @@
 """Checks the learner's set-up and says what to do about each problem.
 
+Usage:
     from helpers import environment
     environment.check_environment()     # a table of passes and failures, each failure with a fix
 """
@@ -18,7 +19,9 @@ from helpers.paths import CACHE_DIR, REPO_ROOT, SAMPLE_IMAGES_DIR
 
 __all__ = ["Check", "EnvironmentReport", "check_environment", "pinned_versions"]
 
-REINSTALL = "Run `make lab` again from the kit's folder (it reinstalls the pinned versions), then restart the kernel."
+REINSTALL = (
+    "Run `make lab` again from the kit's folder (it reinstalls the pinned versions), then restart the kernel."
+)
 MIN_SAMPLE_IMAGES = 12
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -140,11 +143,7 @@ def _check_devices() -> Check:
 
 
 def _check_sample_images() -> Check:
-    images = [
-        path
-        for path in SAMPLE_IMAGES_DIR.glob("*")
-        if path.suffix.lower() in IMAGE_SUFFIXES
-    ]
+    images = [path for path in SAMPLE_IMAGES_DIR.glob("*") if path.suffix.lower() in IMAGE_SUFFIXES]
     ok = len(images) >= MIN_SAMPLE_IMAGES
     return Check(
         "Sample images",

@@ -1,5 +1,6 @@
 """Where the kit's files live, independent of the working directory.
 
+Usage:
     from helpers.paths import SAMPLE_IMAGES_DIR, cache_dir
     digits_dir = cache_dir("digits")
 """

@@ -1,5 +1,6 @@
-"""Matplotlib figures for the notebooks: every function draws on an `ax` (or `fig`) it is given or makes its own.
+"""Matplotlib figures for the notebooks: each function draws on the `ax` (or `fig`) it is given, or a new one.
 
+Usage:
     from helpers import plots
     ax = plots.image_grid(batch_of_images, titles=labels)
     ax.figure          # end a notebook cell with this to show it

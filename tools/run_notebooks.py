@@ -67,7 +67,7 @@ def run_notebook(path: Path) -> float:
     rewrites = _path_rewrites()
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = _scrub(cell.outputs, rewrites)
+            cell.outputs = nbformat.from_dict(_scrub(cell.outputs, rewrites))
             cell.metadata.pop("execution", None)
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)

@@ -1,5 +1,6 @@
 """Self-checks for the notebooks' exercises: one module per notebook, all returning `Feedback`.
 
+Usage:
     from helpers.exercises import simple_generator as ex
     ex.check_pairs_dataset(my_dataset)   # shows what is wrong and a hint, or that it is right
 """

@@ -1,5 +1,6 @@
 """The result of an exercise self-check: passed or not, what is wrong, and a hint.
 
+Usage:
     def check_answer(answer) -> Feedback:
         if answer is None:
             return Feedback.fail("You returned None.", hint="End the function with `return ds`.")
