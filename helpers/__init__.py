@@ -12,10 +12,11 @@ Submodules that do not need TensorFlow never import it, so they stay fast to imp
 
 import os
 
-# TensorFlow reads this once, at import. "3" hides its C++ log lines: oneDNN notices, CPU feature notes,
-# the "failed call to cuInit" error every CPU-only machine prints, and the harmless "Error occurred when
-# finalizing GeneratorDataset iterator: Cancelled" (tensorflow#35100). Real failures still reach Python
-# as exceptions, and Python-level warnings (deprecations) still show.
+# TensorFlow reads this once, at import. "3" hides its C++ log lines: the "failed call to cuInit" error every
+# CPU-only machine prints, and the harmless "Error occurred when finalizing GeneratorDataset iterator:
+# Cancelled" (tensorflow#35100). Real failures still reach Python as exceptions, and Python-level warnings
+# (deprecations) still show. A few lines logged before TensorFlow initialises its logging (oneDNN, CUDA
+# drivers) ignore this setting; they are harmless.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __all__: list[str] = []

@@ -21,6 +21,11 @@ def test_runs_a_notebook_and_scrubs_machine_paths(tmp_path):
         cells=[
             nbformat.v4.new_code_cell("import helpers.paths\nprint(helpers.paths.REPO_ROOT / 'x')"),
             nbformat.v4.new_code_cell(f"print({sys.prefix!r})\n6 * 7"),
+            nbformat.v4.new_code_cell(
+                "import sys\n"
+                "sys.stderr.write('I0000 00:00:1795624345.015700   17686 port.cc:153] oneDNN notice\\n')\n"
+                "sys.stderr.write('a real warning\\n')"
+            ),
         ]
     )
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -30,10 +35,13 @@ def test_runs_a_notebook_and_scrubs_machine_paths(tmp_path):
     seconds = runner.run_notebook(path)
 
     stored = nbformat.read(path, as_version=4)
-    first, second = stored.cells
+    first, second, third = stored.cells
     assert seconds > 0
     assert first.outputs[0]["text"] == "../x\n"
     assert str(REPO_ROOT) not in second.outputs[0]["text"]
     assert second.outputs[1]["data"]["text/plain"] == "42"
     assert all("execution" not in cell.metadata for cell in stored.cells)
-    assert [cell.execution_count for cell in stored.cells] == [1, 2]
+    assert [output["text"] for output in third.outputs if output.get("name") == "stderr"] == [
+        "a real warning\n"
+    ]
+    assert [cell.execution_count for cell in stored.cells] == [1, 2, 3]

@@ -4,7 +4,8 @@
 
 Each notebook runs in a fresh kernel from the current environment, with `notebooks/` as working directory.
 Stored: outputs and execution counts. Not stored: widget state, timing metadata, machine paths (rewritten to
-paths relative to the repository or to `<site-packages>`), so that nbval compares like with like.
+paths relative to the repository or to `<site-packages>`), and the C++ start-up lines TensorFlow writes to
+stderr before its logging is initialised (TF_CPP_MIN_LOG_LEVEL cannot silence those; they carry timestamps).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from nbclient import NotebookClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT_SECONDS = 600
+TF_CPP_LOG_LINE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*)\n?",
+    re.MULTILINE,
+)
 
 
 def _path_rewrites() -> list[tuple[re.Pattern[str], str]]:
@@ -50,6 +56,17 @@ def _scrub(value, rewrites):
     return value
 
 
+def _without_tf_cpp_logs(outputs: list) -> list:
+    kept = []
+    for output in outputs:
+        if output.get("name") == "stderr":
+            output["text"] = TF_CPP_LOG_LINE.sub("", "".join(output["text"]))
+            if not output["text"]:
+                continue
+        kept.append(output)
+    return kept
+
+
 def run_notebook(path: Path) -> float:
     """Executes `path` in place and returns the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
@@ -67,7 +84,7 @@ def run_notebook(path: Path) -> float:
     rewrites = _path_rewrites()
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = nbformat.from_dict(_scrub(cell.outputs, rewrites))
+            cell.outputs = nbformat.from_dict(_without_tf_cpp_logs(_scrub(cell.outputs, rewrites)))
             cell.metadata.pop("execution", None)
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
