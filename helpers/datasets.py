@@ -1,0 +1,312 @@
+"""Image datasets for the lessons, written once into the git-ignored cache and reused after.
+
+    from helpers import datasets
+    paths, labels = datasets.digit_files()  # 1,797 PNGs of scikit-learn's 8x8 digits, 10 classes
+    jpeg_paths = datasets.benchmark_jpegs(1000, width=640, height=480)  # photo-like JPEGs
+
+The same from a shell: ``python -m helpers.datasets digits`` and
+``python -m helpers.datasets benchmark-jpegs --count 1000 --size 640x480``.
+Both are deterministic (same bytes on every run) and idempotent: complete output is reused, an
+interrupted run's output is rebuilt. A ``.complete.json`` file written last marks a folder complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from helpers import images
+from helpers.paths import cache_dir, display_path
+
+__all__ = [
+    "BENCHMARK_JPEG_QUALITY",
+    "DIGIT_CLASSES",
+    "benchmark_jpegs",
+    "digit_files",
+    "main",
+]
+
+DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
+"""Class folder names of the digits set, in label order."""
+
+BENCHMARK_JPEG_QUALITY = 90
+"""JPEG quality of the benchmark files: a typical camera/web setting."""
+
+_MARKER_NAME = ".complete.json"
+# Bumped whenever a recipe changes what is written, so older cached output gets rebuilt.
+_DIGITS_RECIPE = {"dataset": "sklearn.datasets.load_digits", "scale": "rint(v*255/16)", "v": 1}
+_BENCHMARK_RECIPE_VERSION = 1
+# Writing is OpenCV encoding + file I/O, both outside the GIL, so threads do help.
+_WRITER_THREADS = min(8, os.cpu_count() or 1)
+
+
+def digit_files(
+    *, folder: str | os.PathLike[str] | None = None, progress: bool = True
+) -> tuple[list[Path], list[int]]:
+    """Returns scikit-learn's digits as PNG files, one folder per class, writing them if needed.
+
+    The 1,797 8x8 grayscale images of ``sklearn.datasets.load_digits`` (bundled with scikit-learn,
+    no download), values 0..16 scaled to 0..255, are written as ``<label>/<index>.png`` where
+    index is the image's position in the dataset. Complete output is reused; a half-written
+    folder is rebuilt.
+
+    Args:
+        folder: Where to write; default ``helpers.paths.cache_dir("digits")``.
+        progress: Show a tqdm progress bar (on stderr) while writing.
+
+    Returns:
+        ``(paths, labels)`` in dataset order: file paths and their class labels (0..9).
+    """
+    from sklearn.datasets import load_digits
+
+    folder = Path(folder) if folder is not None else cache_dir("digits")
+    digits = load_digits()
+    labels = [int(label) for label in digits.target]
+    paths = [folder / str(label) / f"{index:04d}.png" for index, label in enumerate(labels)]
+    marker = {"recipe": _DIGITS_RECIPE, "count": len(paths)}
+    if _read_marker(folder) == marker and all(path.is_file() for path in paths):
+        return paths, labels
+
+    _remove_marker(folder)
+    for name in DIGIT_CLASSES:
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    _remove_strays(folder, "?/*.png", keep=paths)
+    pixels = np.rint(digits.images * (255 / 16)).astype(np.uint8)
+
+    def write_digit(index: int) -> None:
+        _write_atomically(paths[index], _encode(".png", pixels[index]))
+
+    _write_all(write_digit, range(len(paths)), desc="digits", progress=progress)
+    _write_marker(folder, marker)
+    return paths, labels
+
+
+def benchmark_jpegs(
+    count: int = 1000,
+    *,
+    width: int = 640,
+    height: int = 480,
+    seed: int = 0,
+    folder: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> list[Path]:
+    """Returns `count` photo-like JPEGs of ``width x height`` pixels, writing those missing.
+
+    Each file is a random crop (30-100% of the largest crop with the target's aspect ratio,
+    +-25%), maybe mirrored, rescaled and slightly brightened or darkened, of one of the kit's
+    sample photographs, so it compresses like a photo (unlike noise or flat colour). File
+    ``i`` depends only on ``(seed, i)``: the same bytes on every run, and asking for more files
+    later only writes the new ones; asking for fewer reuses the first `count`.
+
+    Args:
+        count: Number of files.
+        width: Width of every image in pixels.
+        height: Height of every image in pixels.
+        seed: Seed of the random crops.
+        folder: Where to write; default ``cache_dir(f"benchmark_jpegs_{width}x{height}")``.
+        progress: Show a tqdm progress bar (on stderr) while writing.
+
+    Returns:
+        The paths ``000000.jpg``, ``000001.jpg``, ... in order.
+
+    Raises:
+        ValueError: `count`, `width` or `height` is not a positive integer.
+    """
+    for name, value in (("count", count), ("width", width), ("height", height)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if count > 999_999:
+        raise ValueError(f"count must be at most 999,999, got {count:,}")
+    folder = Path(folder) if folder is not None else cache_dir(f"benchmark_jpegs_{width}x{height}")
+    folder.mkdir(parents=True, exist_ok=True)
+    sample_paths = images.sample_image_paths()
+    recipe = {
+        "v": _BENCHMARK_RECIPE_VERSION,
+        "width": width,
+        "height": height,
+        "seed": seed,
+        "quality": BENCHMARK_JPEG_QUALITY,
+        "sources": [path.name for path in sample_paths],
+    }
+    paths = [folder / f"{index:06d}.jpg" for index in range(count)]
+
+    marker = _read_marker(folder)
+    complete = marker["count"] if marker and marker.get("recipe") == recipe else 0
+    if not all(path.is_file() for path in paths[: min(complete, count)]):
+        complete = 0
+    if complete >= count:
+        return paths
+    if complete == 0:
+        _remove_marker(folder)
+        _remove_strays(folder, "[0-9][0-9][0-9][0-9][0-9][0-9].jpg", keep=paths)
+
+    sources = _benchmark_sources(sample_paths, width=width, height=height)
+
+    def write_jpeg(index: int) -> None:
+        rgb = _photo_crop(sources, np.random.default_rng([seed, index]), width, height)
+        data = _encode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, BENCHMARK_JPEG_QUALITY])
+        _write_atomically(paths[index], data)
+
+    desc = f"benchmark JPEGs {width}x{height}"
+    _write_all(write_jpeg, range(complete, count), desc=desc, progress=progress)
+    _write_marker(folder, {"recipe": recipe, "count": count})
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m helpers.datasets {digits,benchmark-jpegs} ...``.
+
+    Args:
+        argv: Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns:
+        The exit status (0 on success).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.datasets",
+        description="Write the kit's generated image datasets into the git-ignored cache "
+        "(reused when already complete).",
+        epilog="examples:\n  python -m helpers.datasets digits\n"
+        "  python -m helpers.datasets benchmark-jpegs --count 1000 --size 640x480",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    digits = commands.add_parser(
+        "digits",
+        help="scikit-learn's 1,797 8x8 digits as PNGs, one folder per class",
+        description="Write scikit-learn's bundled digits (1,797 8x8 grayscale images, classes "
+        "0-9) as PNG files into cache_dir('digits')/<label>/<index>.png.",
+    )
+    jpegs = commands.add_parser(
+        "benchmark-jpegs",
+        help="photo-like JPEGs for throughput experiments",
+        description="Write COUNT JPEGs of WIDTHxHEIGHT pixels cropped from the sample photos "
+        "into cache_dir('benchmark_jpegs_<WIDTH>x<HEIGHT>').",
+    )
+    jpegs.add_argument("--count", type=int, default=1000, help="number of files (default 1000)")
+    jpegs.add_argument(
+        "--size",
+        type=_parse_size,
+        default=(640, 480),
+        metavar="WIDTHxHEIGHT",
+        help="image size in pixels, width first (default 640x480)",
+    )
+    jpegs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    for command in (digits, jpegs):
+        command.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+
+    if args.command == "digits":
+        paths, labels = digit_files(progress=not args.quiet)
+        folder = display_path(paths[0].parent.parent)
+        print(f"{len(paths)} digit images in {len(set(labels))} class folders in {folder}")
+    else:
+        width, height = args.size
+        try:
+            paths = benchmark_jpegs(
+                args.count, width=width, height=height, seed=args.seed, progress=not args.quiet
+            )
+        except ValueError as error:
+            parser.error(str(error))
+        print(f"{len(paths)} JPEGs of {width}x{height} pixels in {display_path(paths[0].parent)}")
+    return 0
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 640x480, got {text!r}") from None
+    if width <= 0 or height <= 0:
+        raise argparse.ArgumentTypeError(f"width and height must be positive, got {text!r}")
+    return width, height
+
+
+def _benchmark_sources(sample_paths: list[Path], *, width: int, height: int) -> list[np.ndarray]:
+    sources = [images.load_image_uint8(path) for path in sample_paths]
+    # A photo enlarged more than 2x is mostly blur and compresses far better than a real one.
+    big_enough = [image for image in sources if min(image.shape[:2]) >= min(width, height) // 2]
+    return big_enough or sources
+
+
+def _photo_crop(sources: list[np.ndarray], rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    source = sources[rng.integers(len(sources))]
+    source_height, source_width = source.shape[:2]
+    aspect = width / height * math.exp(rng.uniform(math.log(0.8), math.log(1.25)))
+    largest_width = min(source_width, source_height * aspect)
+    scale = math.sqrt(rng.uniform(0.3, 1.0))
+    crop_width = max(1, min(source_width, round(largest_width * scale)))
+    crop_height = max(1, min(source_height, round(largest_width * scale / aspect)))
+    top = rng.integers(source_height - crop_height + 1)
+    left = rng.integers(source_width - crop_width + 1)
+    crop = source[top : top + crop_height, left : left + crop_width]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    shrinking = width <= crop_width and height <= crop_height
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    resized = cv2.resize(np.ascontiguousarray(crop), (width, height), interpolation=interpolation)
+    return cv2.convertScaleAbs(resized, alpha=rng.uniform(0.85, 1.15), beta=rng.uniform(-15, 15))
+
+
+def _encode(extension: str, pixels: np.ndarray, params: Sequence[int] = ()) -> bytes:
+    ok, buffer = cv2.imencode(extension, pixels, list(params))
+    if not ok:
+        raise RuntimeError(f"OpenCV could not encode a {pixels.shape} image as {extension}")
+    return buffer.tobytes()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # A reader (or a second writer, e.g. two notebooks under pytest-xdist) never sees half a file.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _write_all(write: Callable[[int], None], indices: Iterable[int], *, desc: str, progress: bool) -> None:
+    indices = list(indices)
+    with (
+        ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool,
+        tqdm(total=len(indices), desc=desc, unit="file", disable=not progress) as bar,
+    ):
+        # map() re-raises the first error in a writer thread here instead of losing it.
+        for _ in pool.map(write, indices):
+            bar.update()
+
+
+def _read_marker(folder: Path) -> dict[str, Any] | None:
+    try:
+        marker = json.loads((folder / _MARKER_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) and isinstance(marker.get("count"), int) else None
+
+
+def _write_marker(folder: Path, marker: dict[str, Any]) -> None:
+    _write_atomically(folder / _MARKER_NAME, json.dumps(marker, indent=1).encode())
+
+
+def _remove_marker(folder: Path) -> None:
+    (folder / _MARKER_NAME).unlink(missing_ok=True)
+
+
+def _remove_strays(folder: Path, pattern: str, *, keep: list[Path]) -> None:
+    # Only files this module names, so a folder= pointing somewhere shared loses nothing else.
+    wanted = set(keep)
+    for path in folder.glob(pattern):
+        if path not in wanted:
+            path.unlink()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
