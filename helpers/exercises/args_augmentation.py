@@ -1,0 +1,230 @@
+"""Self-checks for notebook 03 (args and augmentation): each returns Feedback saying what is wrong and a hint.
+
+    from helpers.exercises import args_augmentation as exercises
+    exercises.check_shard_datasets(make_shard_datasets)              # late binding, args=(k,)
+    exercises.check_augmented_epochs(augmented_epochs_dataset)       # seeding per epoch
+
+TensorFlow is imported inside the checks, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from helpers.exercises.feedback import Feedback
+
+__all__ = [
+    "SHARD_TOTAL",
+    "expected_shard_elements",
+    "check_shard_datasets",
+    "check_augmented_epochs",
+]
+
+# Exercise 1: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL.
+SHARD_TOTAL = 12
+# The checks call the learner's function with more than one shard count, so a hard-coded 3 is caught.
+SHARD_COUNTS = (3, 4)
+# Exercise 2: small random images, so the check runs in well under a second.
+CHECK_IMAGE_COUNT = 3
+CHECK_IMAGE_SIZE = (24, 24)
+CHECK_EPOCHS = 3
+CHECK_SEEDS = (7, 8)
+
+
+def expected_shard_elements(shard: int, num_shards: int) -> list[int]:
+    """The numbers shard `shard` of `num_shards` must yield in exercise 1."""
+    return list(range(shard, SHARD_TOTAL, num_shards))
+
+
+def _dataset_values(dataset, *, limit: int) -> list:
+    """Up to `limit` elements of `dataset` as NumPy values (a bound, in case a dataset is endless)."""
+    return list(dataset.take(limit).as_numpy_iterator())
+
+
+def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
+    """Checks exercise 1: `make_shard_datasets(num_shards)` returns one dataset per shard.
+
+    Dataset k must yield `expected_shard_elements(k, num_shards)`. The typical mistake is
+    `from_generator(lambda: shard_elements(k, num_shards), ...)` in a loop: every lambda reads `k` when the
+    dataset is iterated, after the loop has ended, so every dataset yields the last shard.
+
+    Args:
+        make_shard_datasets: the learner's function.
+
+    Returns:
+        Feedback naming the first problem found, or success.
+    """
+    import tensorflow as tf
+
+    if not callable(make_shard_datasets):
+        return Feedback.fail(
+            f"Expected a function, got {type(make_shard_datasets).__name__}.",
+            hint="Pass the function itself: check_shard_datasets(make_shard_datasets).",
+        )
+    for num_shards in SHARD_COUNTS:
+        try:
+            datasets = make_shard_datasets(num_shards)
+        except Exception as error:  # the learner's code may raise anything; report it
+            return Feedback.fail(
+                f"make_shard_datasets({num_shards}) raised {type(error).__name__}: {error}",
+                hint="Run it in a cell on its own and read the traceback.",
+            )
+        if datasets is None:
+            return Feedback.fail(
+                f"make_shard_datasets({num_shards}) returned None.",
+                hint="Build a list with one dataset per shard and return it.",
+            )
+        if not isinstance(datasets, list | tuple) or not all(
+            isinstance(dataset, tf.data.Dataset) for dataset in datasets
+        ):
+            return Feedback.fail(
+                f"make_shard_datasets({num_shards}) returned {type(datasets).__name__}, "
+                "not a list of tf.data.Dataset.",
+                hint="Return [tf.data.Dataset.from_generator(...) for k in range(num_shards)].",
+            )
+        if len(datasets) != num_shards:
+            return Feedback.fail(
+                f"make_shard_datasets({num_shards}) returned {len(datasets)} datasets.",
+                hint="One dataset per shard: loop over range(num_shards), not a fixed number.",
+            )
+        try:
+            produced = [
+                [int(value) for value in _dataset_values(dataset, limit=SHARD_TOTAL + 1)]
+                for dataset in datasets
+            ]
+        except Exception as error:
+            return Feedback.fail(
+                f"Iterating the datasets for {num_shards} shards raised "
+                f"{type(error).__name__}: {str(error).splitlines()[0]}",
+                hint="Check output_signature: the generator yields scalar integers, "
+                "tf.TensorSpec(shape=(), dtype=tf.int64).",
+            )
+        expected = [expected_shard_elements(shard, num_shards) for shard in range(num_shards)]
+        if produced == expected:
+            continue
+        if all(values == expected[-1] for values in produced):
+            return Feedback.fail(
+                f"With {num_shards} shards every dataset yields {expected[-1]}, the elements of the "
+                "last shard: late binding. The lambda looks k up when the dataset is iterated, after "
+                "the loop has finished, so all of them see the last k.",
+                hint="Pass the shard number through args: "
+                "from_generator(shard_elements, args=(k, num_shards), output_signature=...).",
+            )
+        if all(values == produced[0] for values in produced):
+            return Feedback.fail(
+                f"With {num_shards} shards every dataset yields the same elements {produced[0]}.",
+                hint="Each dataset must get its own shard number k: args=(k, num_shards).",
+            )
+        shard = next(k for k, values in enumerate(produced) if values != expected[k])
+        return Feedback.fail(
+            f"With {num_shards} shards, dataset {shard} yields {produced[shard]}; "
+            f"expected {expected[shard]}.",
+            hint="Dataset k must yield shard_elements(k, num_shards).",
+        )
+    return Feedback.ok(
+        "Each dataset yields its own shard (checked with "
+        + " and ".join(str(count) for count in SHARD_COUNTS)
+        + " shards): the shard number reaches the generator through args."
+    )
+
+
+def _check_images() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return rng.random((CHECK_IMAGE_COUNT, *CHECK_IMAGE_SIZE, 3), dtype=np.float32)
+
+
+def _epochs_of(builder: Callable, images: np.ndarray, *, seed: int) -> np.ndarray:
+    """Builds the learner's dataset and returns its images, shape (count, H, W, 3)."""
+    dataset = builder(images, seed=seed, epochs=CHECK_EPOCHS)
+    values = _dataset_values(dataset, limit=CHECK_IMAGE_COUNT * CHECK_EPOCHS + 1)
+    return np.stack([np.asarray(value) for value in values]) if values else np.empty((0,))
+
+
+def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
+    """Checks exercise 2: `augmented_epochs_dataset(images, seed=, epochs=)` augments differently per epoch.
+
+    The dataset must yield `epochs` passes over `images`, each image augmented; the same seed must give the
+    same images on every build (reproducible), each epoch different augmentation, another seed other images.
+
+    Args:
+        augmented_epochs_dataset: the learner's function.
+
+    Returns:
+        Feedback naming the first problem found, or success.
+    """
+    import tensorflow as tf
+
+    if not callable(augmented_epochs_dataset):
+        return Feedback.fail(
+            f"Expected a function, got {type(augmented_epochs_dataset).__name__}.",
+            hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
+        )
+    images = _check_images()
+    first_seed, other_seed = CHECK_SEEDS
+    call = f"augmented_epochs_dataset(images, seed={first_seed}, epochs={CHECK_EPOCHS})"
+    try:
+        dataset = augmented_epochs_dataset(images, seed=first_seed, epochs=CHECK_EPOCHS)
+        if dataset is None:
+            return Feedback.fail(f"{call} returned None.", hint="End the function with `return ...`.")
+        if not isinstance(dataset, tf.data.Dataset):
+            return Feedback.fail(
+                f"{call} returned {type(dataset).__name__}, not a tf.data.Dataset.",
+                hint="Return the dataset built with tf.data.Dataset.from_generator.",
+            )
+        first = _epochs_of(augmented_epochs_dataset, images, seed=first_seed)
+        again = _epochs_of(augmented_epochs_dataset, images, seed=first_seed)
+        other = _epochs_of(augmented_epochs_dataset, images, seed=other_seed)
+    except Exception as error:  # the learner's code may raise anything; report it
+        return Feedback.fail(
+            f"Building or iterating {call} raised {type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else ''}",
+            hint="Run it in a cell on its own and read the traceback; the images reach the "
+            "generator as a NumPy array and the seed and epoch as NumPy integers.",
+        )
+    expected_count = CHECK_IMAGE_COUNT * CHECK_EPOCHS
+    if len(first) != expected_count:
+        return Feedback.fail(
+            f"For {CHECK_IMAGE_COUNT} images and epochs={CHECK_EPOCHS} the dataset yielded "
+            f"{len(first)} images; expected {expected_count}.",
+            hint="One pass over the images per epoch: "
+            "tf.data.Dataset.range(epochs).flat_map(lambda epoch: from_generator(..., args=(...)))",
+        )
+    if first.shape[1:] != images.shape[1:]:
+        return Feedback.fail(
+            f"The dataset yields arrays of shape {first.shape[1:]}; expected one image of shape "
+            f"{images.shape[1:]} per element.",
+            hint="Yield one augmented image at a time.",
+        )
+    epochs = first.reshape(CHECK_EPOCHS, CHECK_IMAGE_COUNT, *images.shape[1:])
+    if all(np.allclose(epoch, images) for epoch in epochs):
+        return Feedback.fail(
+            "The dataset yields the images unchanged: nothing is augmented.",
+            hint="Apply augment.augment_image(image, rng) to each image.",
+        )
+    if not np.array_equal(first, again):
+        return Feedback.fail(
+            f"Not reproducible: building the dataset twice with seed={first_seed} gave different "
+            "images. The random numbers do not come from the seed alone (global np.random, or "
+            "np.random.default_rng() without a seed?).",
+            hint="Create the RNG inside the generator from args: augment.epoch_rng(seed, epoch=epoch).",
+        )
+    repeated = [index for index in range(1, CHECK_EPOCHS) if np.array_equal(epochs[index], epochs[0])]
+    if repeated:
+        return Feedback.fail(
+            f"Epoch {repeated[0]} yields exactly the same augmented images as epoch 0: the RNG is "
+            "seeded from the seed alone, so every epoch replays the same 'random' choices.",
+            hint="Pass the epoch number to the generator through args and seed from both: "
+            "augment.epoch_rng(seed, epoch=epoch); tf.data.Dataset.range(epochs).flat_map(...) "
+            "gives each epoch its number.",
+        )
+    if np.array_equal(first, other):
+        return Feedback.fail(
+            f"seed={first_seed} and seed={other_seed} give the same images: the seed is ignored.",
+            hint="Pass the seed through args and use it: augment.epoch_rng(seed, epoch=epoch).",
+        )
+    return Feedback.ok(
+        f"Reproducible (two builds with seed={first_seed} are identical), different in each of "
+        f"{CHECK_EPOCHS} epochs, and a different seed gives different images."
+    )
