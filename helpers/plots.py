@@ -68,3 +68,39 @@ def image_grid(
 
 def _image_max(image: np.ndarray) -> float:
     return 255.0 if image.dtype == np.uint8 else 1.0
+
+
+def training_curves(
+    history: dict[str, Sequence[float]],
+    *,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    panel_inches: tuple[float, float] = (4.0, 3.0),
+    fig: Figure | None = None,
+) -> Figure:
+    """Draws one panel per metric: its training and, when recorded, validation value per epoch.
+
+    Args:
+        history: metric name -> one value per epoch, as in Keras' `model.fit(...).history`;
+            the validation values are under `"val_" + name`.
+        metrics: the metrics to draw, one panel each, left to right.
+        panel_inches: width and height of one panel, in inches.
+        fig: the Figure to draw on; a new one when None.
+
+    Returns:
+        The Figure.
+    """
+    if fig is None:
+        fig = Figure(figsize=(panel_inches[0] * len(metrics), panel_inches[1]), layout="constrained")
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    for ax, name in zip(axes, metrics, strict=True):
+        for key, label, style in ((name, "training", "-o"), (f"val_{name}", "validation", "-s")):
+            if key in history:
+                values = list(history[key])
+                ax.plot(range(1, len(values) + 1), values, style, markersize=3, label=label)
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+        ax.legend()
+    return fig
+
+
+__all__ += ["training_curves"]
