@@ -1,0 +1,119 @@
+"""Plain Python/NumPy generator functions to feed `tf.data.Dataset.from_generator` (no TensorFlow here).
+
+    from helpers import generators
+    list(generators.square_pairs(3))                       # [(0, 0), (1, 1), (2, 4)]
+    list(generators.word_lengths(["Pad them."]))           # [array([3, 4], dtype=int32)]
+
+Each function is named for what it yields. The `tf.TensorSpec` signature that matches each one lives in the
+notebook that uses it (next to the `from_generator` call), because this module must not import TensorFlow.
+Pass the function itself (or a `lambda` that calls it) to `from_generator`, never a generator object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+__all__ = [
+    "square_pairs",
+    "integer_ranges",
+    "word_lengths",
+    "paragraph_word_lengths",
+    "sentence_records",
+]
+
+_SENTENCE_ENDS = ".!?"
+
+
+def square_pairs(count: int = 10) -> Iterator[tuple[int, int]]:
+    """Yields `(i, i**2)` for `i` in `range(count)`: the source article's Example 1 with a count.
+
+    Args:
+        count: how many pairs to yield.
+
+    Yields:
+        Tuples of two Python ints.
+    """
+    for i in range(count):
+        yield (i, i**2)
+
+
+def integer_ranges(lengths: Iterable[int]) -> Iterator[np.ndarray]:
+    """Yields `np.arange(n)` as int32 for each `n` in `lengths`: one variable-length vector per element.
+
+    Args:
+        lengths: the length of each vector; 0 gives an empty vector.
+
+    Yields:
+        1-D int32 arrays `[0, 1, ..., n - 1]`.
+
+    Raises:
+        ValueError: a length is negative (raised when that element is reached, like any generator error).
+    """
+    for length in lengths:
+        if length < 0:
+            raise ValueError(f"lengths must be >= 0, got {length}")
+        yield np.arange(length, dtype=np.int32)
+
+
+def _words(sentence: str) -> list[str]:
+    """The words of `sentence`, without surrounding punctuation."""
+    words = (word.strip(".,;:!?\"'()") for word in sentence.split())
+    return [word for word in words if word]
+
+
+def word_lengths(sentences: Iterable[str]) -> Iterator[np.ndarray]:
+    """Yields the length of each word of each sentence: one variable-length int32 vector per sentence.
+
+    Args:
+        sentences: the sentences; punctuation around words is not counted.
+
+    Yields:
+        1-D int32 arrays, one entry per word (empty for a sentence without words).
+    """
+    for sentence in sentences:
+        yield np.array([len(word) for word in _words(sentence)], dtype=np.int32)
+
+
+def _split_sentences(paragraph: str) -> list[str]:
+    """`paragraph` cut after each '.', '!' or '?' that ends a word; empty pieces dropped."""
+    sentences, current = [], []
+    for word in paragraph.split():
+        current.append(word)
+        if word[-1] in _SENTENCE_ENDS:
+            sentences.append(" ".join(current))
+            current = []
+    if current:
+        sentences.append(" ".join(current))
+    return sentences
+
+
+def paragraph_word_lengths(paragraphs: Iterable[str]) -> Iterator[list[list[int]]]:
+    """Yields, per paragraph, the word lengths of each of its sentences: a ragged list of lists.
+
+    Paragraphs have different numbers of sentences and sentences different numbers of words, so an
+    element has two variable dimensions: the shape of a `tf.RaggedTensor` with `ragged_rank=1`.
+
+    Args:
+        paragraphs: texts whose sentences end with '.', '!' or '?'.
+
+    Yields:
+        Lists (one per sentence) of lists of ints (one per word).
+    """
+    for paragraph in paragraphs:
+        yield [[len(word) for word in _words(sentence)] for sentence in _split_sentences(paragraph)]
+
+
+def sentence_records(sentences: Iterable[str]) -> Iterator[dict[str, object]]:
+    """Yields one dict per sentence: its text, its word lengths and its word count.
+
+    Args:
+        sentences: the sentences.
+
+    Yields:
+        `{"text": str, "word_lengths": int32 array, "word_count": int}`.
+    """
+    for sentence in sentences:
+        lengths = np.array([len(word) for word in _words(sentence)], dtype=np.int32)
+        yield {"text": sentence, "word_lengths": lengths, "word_count": len(lengths)}

@@ -1,0 +1,78 @@
+"""helpers.messages: stable one-line error texts and kept log messages."""
+
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from helpers import messages
+from helpers.paths import REPO_ROOT
+
+
+class FakeOpError(Exception):
+    """Shaped like TensorFlow's OpError: the text is in `.message`."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def test_error_summary_keeps_the_inner_error_and_drops_the_noise():
+    raw = (
+        "{{function_node __wrapped__IteratorGetNext_output_types_7_device_/job:localhost/replica:0/task:0"
+        "/device:CPU:0}} TypeError: `generator` yielded an element of shape (4,) where an element of "
+        'shape (3,) was expected.\nTraceback (most recent call last):\n\n  File "/somewhere/x.py", '
+        "line 1, in f\n    boom\n\n [Op:IteratorGetNext] name: "
+    )
+    assert messages.error_summary(FakeOpError(raw)) == (
+        "FakeOpError: TypeError: `generator` yielded an element of shape (4,) where an element of "
+        "shape (3,) was expected."
+    )
+
+
+def test_error_summary_strips_op_suffix_without_traceback():
+    raw = "{{function_node n}} Input dataset was expected to contain 5 elements. [Op:IteratorGetNext] name: "
+    assert messages.error_summary(FakeOpError(raw)) == (
+        "FakeOpError: Input dataset was expected to contain 5 elements."
+    )
+
+
+def test_error_summary_of_a_plain_python_error():
+    assert messages.error_summary(TypeError("The dataset length is unknown.")) == (
+        "TypeError: The dataset length is unknown."
+    )
+
+
+def test_error_summary_makes_repo_paths_relative():
+    error = FileNotFoundError(f"no such file: {REPO_ROOT}/sample_images/missing.jpg")
+    assert messages.error_summary(error) == "FileNotFoundError: no such file: sample_images/missing.jpg"
+
+
+def test_log_keeper_keeps_messages_without_caller_location_and_detaches():
+    logger = logging.getLogger("test_messages.keeper")
+    with messages.keep_log_messages("test_messages.keeper") as kept:
+        logger.warning("From /tmp/ipykernel_12/3456.py:4: calling f (from m) with x is deprecated.")
+        logger.warning("plain %s", "text")
+    logger.warning("after the block")
+    assert kept.messages == ["calling f (from m) with x is deprecated.", "plain text"]
+    assert kept not in logger.handlers
+    kept.clear()
+    assert kept.messages == []
+
+
+def test_keep_log_messages_leaves_other_handlers_working(caplog):
+    kept = messages.keep_log_messages("test_messages.others")
+    try:
+        logging.getLogger("test_messages.others").warning("From C:\\x\\y.py:9: both see this")
+    finally:
+        kept.close()
+    assert kept.messages == ["both see this"]
+    assert "both see this" in caplog.text
+
+
+@pytest.mark.parametrize("module", ["helpers.messages", "helpers.exercises.simple_generator"])
+def test_module_does_not_import_tensorflow(module):
+    code = f"import sys, {module}; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
