@@ -104,3 +104,53 @@ def training_curves(
 
 
 __all__ += ["training_curves"]
+
+
+def image_rows(
+    rows: Sequence[Sequence[np.ndarray]],
+    *,
+    row_labels: Sequence[str],
+    titles: Sequence[str] | None = None,
+    image_inches: float = 1.8,
+    fig: Figure | None = None,
+) -> Figure:
+    """Draws rows of images, each labelled on the left: e.g. before/after augmentation, or one row per epoch.
+
+    Args:
+        rows: equally long sequences of images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale.
+        row_labels: one label per row, e.g. ("before", "after") or ("epoch 0", "epoch 1").
+        titles: one title per column (e.g. the file names), shown above the first row.
+        image_inches: width and height of one cell, in inches.
+        fig: the Figure to draw on; a new one when None.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: no rows, rows of different lengths, or not one label per row.
+    """
+    columns = len(rows[0]) if len(rows) else 0
+    if columns == 0 or any(len(row) != columns for row in rows):
+        raise ValueError("image_rows needs one or more rows of the same, non-zero length")
+    if len(row_labels) != len(rows):
+        raise ValueError(f"image_rows got {len(row_labels)} row labels for {len(rows)} rows")
+    if fig is None:
+        fig = Figure(figsize=(columns * image_inches, len(rows) * image_inches), layout="constrained")
+    axes = fig.subplots(len(rows), columns, squeeze=False)
+    for row_index, (row, label) in enumerate(zip(rows, row_labels, strict=True)):
+        for column, (ax, image) in enumerate(zip(axes[row_index], row, strict=True)):
+            image = np.asarray(image)
+            ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=_image_max(image))
+            # Ticks and frame off but the axis kept, so the row label (a y-label) stays visible.
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if column == 0:
+                ax.set_ylabel(label, fontsize=10)
+            if row_index == 0 and titles is not None:
+                ax.set_title(str(titles[column]), fontsize=9)
+    return fig
+
+
+__all__ += ["image_rows"]
