@@ -117,3 +117,31 @@ def sentence_records(sentences: Iterable[str]) -> Iterator[dict[str, object]]:
     for sentence in sentences:
         lengths = np.array([len(word) for word in _words(sentence)], dtype=np.int32)
         yield {"text": sentence, "word_lengths": lengths, "word_count": len(lengths)}
+
+
+def pixel_label_batches(
+    count: int, batch_size: int, *, seed: int = 0
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yields `count` random 8x8 RGB uint8 images with int64 labels, `batch_size` at a time.
+
+    The last batch is shorter when `batch_size` does not divide `count`, as real batched data is.
+
+    Args:
+        count: how many images in total.
+        batch_size: images per yielded batch.
+        seed: seeds the images and labels, so every pass yields the same batches.
+
+    Yields:
+        `(images, labels)`: uint8 array (n, 8, 8, 3) with values 0..255 and int64 array (n,) of 0..9,
+        n == batch_size except for the last batch.
+    """
+    rng = np.random.default_rng(seed)
+    for start in range(0, count, batch_size):
+        size = min(batch_size, count - start)
+        yield (
+            rng.integers(0, 256, size=(size, 8, 8, 3), dtype=np.uint8),
+            rng.integers(0, 10, size=size, dtype=np.int64),
+        )
+
+
+__all__ += ["pixel_label_batches"]
