@@ -1,0 +1,253 @@
+"""helpers.service: the local tf.data service cluster starts real processes and never leaves one running.
+
+Most tests use stand-in servers (this module's `_FAKE_SERVER`, run through `service.main` so the
+parent-watchdog is the real one) that start in a fraction of a second; two tests start real TensorFlow
+servers, one in this process and one in a script that fails mid-way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+import pytest
+
+from helpers import service
+from helpers.paths import REPO_ROOT
+
+_GONE_TIMEOUT_SECONDS = 15.0
+
+# A server without TensorFlow. FAKE_SERVER_MODE: "ok" (prints a port, sleeps), "ignore-sigterm" (same,
+# but only SIGKILL stops it), "crash" (writes to stderr and exits 3), "silent" (never reports a port).
+_FAKE_SERVER = textwrap.dedent(
+    """
+    import json, os, signal, sys, time
+    from helpers import service
+
+    def serve(role, *, port, dispatcher_address):
+        mode = os.environ.get("FAKE_SERVER_MODE", "ok")
+        if dispatcher_address == "-":
+            dispatcher_address = sys.stdin.readline().strip()
+        if mode == "crash":
+            sys.stderr.write(f"fake {role} cannot start: no such thing\\n")
+            raise SystemExit(3)
+        if mode == "ignore-sigterm":
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if mode != "silent":
+            print(json.dumps({"role": role, "port": 40000 + os.getpid() % 20000}), flush=True)
+        while True:
+            time.sleep(0.1)
+
+    service.main(sys.argv[1:], serve=serve)
+    """
+)
+
+
+@pytest.fixture
+def fake_servers(tmp_path, monkeypatch):
+    """Makes `local_cluster` start stand-in servers; returns a function to pick their behaviour."""
+    script = tmp_path / "fake_server.py"
+    script.write_text(_FAKE_SERVER)
+    monkeypatch.setattr(
+        service,
+        "_server_command",
+        lambda arguments: [sys.executable, str(script), *arguments, "--parent-pid", str(os.getpid())],
+    )
+    monkeypatch.setenv("FAKE_SERVER_MODE", "ok")
+    return lambda mode: monkeypatch.setenv("FAKE_SERVER_MODE", mode)
+
+
+def _process_ids(pids):
+    """(pid, create_time) pairs, so a recycled pid is not mistaken for a leftover."""
+    return [(pid, psutil.Process(pid).create_time()) for pid in pids]
+
+
+def _still_running(process_ids):
+    running = []
+    for pid, created in process_ids:
+        try:
+            process = psutil.Process(pid)
+            if process.create_time() == created and process.status() != psutil.STATUS_ZOMBIE:
+                running.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return running
+
+
+def _wait_until_gone(process_ids, timeout_seconds=_GONE_TIMEOUT_SECONDS):
+    deadline = time.monotonic() + timeout_seconds
+    while _still_running(process_ids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _still_running(process_ids)
+
+
+def _children():
+    return {child.pid for child in psutil.Process().children(recursive=True)}
+
+
+def test_stand_in_cluster_runs_separate_processes_and_stops_them(fake_servers):
+    with service.local_cluster(workers=2) as cluster:
+        process_ids = _process_ids(cluster.pids)
+        assert len(cluster.pids) == 3
+        assert set(cluster.pids) <= _children()
+        assert cluster.running_count() == 3
+        assert cluster.dispatcher_address.startswith("127.0.0.1:")
+        assert cluster.target == f"grpc://{cluster.dispatcher_address}"
+        assert len(cluster.worker_addresses) == 2
+        assert sorted(service.running_processes()) == sorted(cluster.pids)
+    assert cluster.running_count() == 0
+    assert _still_running(process_ids) == []
+    assert service.running_processes() == []
+
+
+@pytest.mark.parametrize("error_type", [RuntimeError, KeyboardInterrupt])
+def test_error_or_interrupt_inside_the_block_stops_every_process(fake_servers, error_type):
+    with pytest.raises(error_type), service.local_cluster(workers=2) as cluster:
+        process_ids = _process_ids(cluster.pids)
+        raise error_type("a cell failed")
+    assert _still_running(process_ids) == []
+    assert service.running_processes() == []
+
+
+def test_server_ignoring_sigterm_is_killed_after_the_stop_timeout(fake_servers):
+    fake_servers("ignore-sigterm")
+    started = time.monotonic()
+    with service.local_cluster(workers=1, stop_timeout_seconds=1.0) as cluster:
+        process_ids = _process_ids(cluster.pids)
+        # Give the servers time to install their SIGTERM handler before the block ends.
+        time.sleep(0.5)
+    assert _still_running(process_ids) == []
+    assert [process.returncode for process in (s.process for s in cluster._servers)] == [-9, -9]
+    assert time.monotonic() - started < 10
+
+
+def test_server_that_crashes_at_start_raises_with_its_stderr(fake_servers):
+    fake_servers("crash")
+    with pytest.raises(service.ClusterStartError, match="fake dispatcher cannot start: no such thing"):
+        with service.local_cluster(workers=2):
+            pytest.fail("the block must not run")
+    assert service.running_processes() == []
+
+
+def test_server_that_never_reports_a_port_times_out_and_is_stopped(fake_servers):
+    fake_servers("silent")
+    before = _children()
+    with pytest.raises(service.ClusterStartError, match="did not start within 1 s"):
+        with service.local_cluster(workers=1, start_timeout_seconds=1.0):
+            pytest.fail("the block must not run")
+    assert service.running_processes() == []
+    assert _children() - before == set()
+
+
+def test_workers_must_be_positive():
+    with pytest.raises(ValueError, match="at least 1"), service.local_cluster(workers=0):
+        pytest.fail("the block must not run")
+
+
+def test_error_summary_masks_the_changing_ports():
+    error = ValueError("Failed to get element from worker 127.0.0.1:41873: boom (dispatcher localhost:35001)")
+    assert service.error_summary(error) == (
+        "ValueError: Failed to get element from worker 127.0.0.1:PORT: boom (dispatcher localhost:PORT)"
+    )
+
+
+def _run_script(tmp_path, body, *, fake=True, timeout=120):
+    """Runs a Python script using local_cluster; returns its result and its servers' (pid, create_time)."""
+    ids_file = tmp_path / "process_ids.json"
+    lines = ["import contextlib, json, os, signal, sys", "import psutil", "from helpers import service"]
+    if fake:
+        script = tmp_path / "fake_server.py"
+        script.write_text(_FAKE_SERVER)
+        lines.append(
+            "service._server_command = lambda arguments: "
+            f"[sys.executable, {str(script)!r}, *arguments, '--parent-pid', str(os.getpid())]"
+        )
+    lines += [
+        "def save_pids(cluster):",
+        "    ids = [(pid, psutil.Process(pid).create_time()) for pid in cluster.pids]",
+        f"    open({str(ids_file)!r}, 'w').write(json.dumps(ids))",
+    ]
+    main = tmp_path / "main.py"
+    main.write_text("\n".join(lines) + "\n" + textwrap.dedent(body))
+    environment = {**os.environ, "FAKE_SERVER_MODE": "ok", "PYTHONPATH": str(REPO_ROOT)}
+    completed = subprocess.run(
+        [sys.executable, str(main)], capture_output=True, text=True, timeout=timeout, env=environment
+    )
+    process_ids = [tuple(item) for item in json.loads(ids_file.read_text())] if ids_file.exists() else []
+    return completed, process_ids
+
+
+def test_script_that_never_closes_the_cluster_stops_it_at_exit(tmp_path):
+    # A notebook keeps the cluster open across cells with an ExitStack; if the kernel exits before the
+    # closing cell runs, the atexit hook stops the servers.
+    completed, process_ids = _run_script(
+        tmp_path,
+        """
+        stack = contextlib.ExitStack()
+        cluster = stack.enter_context(service.local_cluster(workers=2))
+        save_pids(cluster)
+        """,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert len(process_ids) == 3
+    assert _wait_until_gone(process_ids) == []
+
+
+def test_servers_exit_by_themselves_when_their_parent_is_killed(tmp_path):
+    # SIGKILL skips `finally` and atexit: only the servers' own parent-watchdog can clean up.
+    completed, process_ids = _run_script(
+        tmp_path,
+        """
+        with service.local_cluster(workers=2) as cluster:
+            save_pids(cluster)
+            os.kill(os.getpid(), signal.SIGKILL)
+        """,
+    )
+    assert completed.returncode == -signal.SIGKILL
+    assert len(process_ids) == 3
+    assert _wait_until_gone(process_ids) == []
+
+
+def test_real_cluster_serves_a_dataset_and_an_error_inside_stops_it():
+    import tensorflow as tf
+
+    before = _children()
+    with pytest.raises(RuntimeError, match="cell failed"), service.local_cluster(workers=2) as cluster:
+        process_ids = _process_ids(cluster.pids)
+        assert set(cluster.pids) <= _children()
+        dataset = tf.data.Dataset.range(20).map(lambda x: x * 3)
+        distributed = dataset.apply(
+            tf.data.experimental.service.distribute("distributed_epoch", cluster.target)
+        )
+        assert sorted(int(x) for x in distributed) == [x * 3 for x in range(20)]
+        raise RuntimeError("a cell failed mid-way")
+    assert _still_running(process_ids) == []
+    assert _children() - before == set()
+
+
+def test_real_cluster_in_a_script_failing_mid_way_leaves_no_process(tmp_path):
+    completed, process_ids = _run_script(
+        tmp_path,
+        """
+        import tensorflow as tf
+        with service.local_cluster(workers=2) as cluster:
+            save_pids(cluster)
+            distributed = tf.data.Dataset.range(6).apply(
+                tf.data.experimental.service.distribute("parallel_epochs", cluster.target))
+            print(sorted(int(x) for x in distributed))
+            raise RuntimeError("the cell after this one never runs")
+        """,
+        fake=False,
+    )
+    assert completed.returncode == 1
+    assert "RuntimeError: the cell after this one never runs" in completed.stderr
+    # parallel_epochs: each of the two workers produces the whole range.
+    assert "[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]" in completed.stdout
+    assert len(process_ids) == 3
+    assert _wait_until_gone(process_ids) == []
