@@ -1,0 +1,326 @@
+"""The image pipeline in TensorFlow ops only, so it can be checkpointed, saved and served to other processes.
+
+    ds = graph_native.image_dataset(paths, image_size=(224, 224))    # same pixels as images.load_image
+    graph_native.write_tfrecord(paths, cache_dir("tfrecord") / "samples.tfrecord")
+    records = graph_native.tfrecord_dataset(cache_dir("tfrecord") / "samples.tfrecord")
+
+`decode_rgb` and `resize_like_opencv` reproduce `helpers.images` (OpenCV) in TensorFlow ops: JPEGs with
+the accurate integer IDCT, alpha composited onto white, grayscale as three equal channels, INTER_AREA
+when shrinking and bilinear when enlarging. `compare_images` measures what is left of the difference.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = [
+    "IMAGE_RECORD_FEATURES",
+    "ImageDifference",
+    "Throughput",
+    "compare_images",
+    "decode_rgb",
+    "format_differences",
+    "image_dataset",
+    "load_image",
+    "measure_throughput",
+    "parse_image_record",
+    "resize_like_opencv",
+    "tfrecord_dataset",
+    "write_tfrecord",
+]
+
+IMAGE_RECORD_FEATURES = {
+    "image_bytes": tf.io.FixedLenFeature([], tf.string),
+    "name": tf.io.FixedLenFeature([], tf.string),
+}
+"""How one `tf.train.Example` written by `write_tfrecord` is parsed: the encoded file and its name."""
+
+_GREY_LEVELS = 255.0
+
+
+def decode_rgb(data: tf.Tensor) -> tf.Tensor:
+    """Decodes an encoded image (JPEG, PNG, BMP, GIF) to RGB uint8 (H, W, 3), as `images.load_image_uint8`.
+
+    Three choices make it match OpenCV: JPEGs use libjpeg's accurate integer IDCT (TensorFlow's default
+    is the fast one, OpenCV's the accurate one); an alpha channel is composited onto white (as
+    `images.ALPHA_BACKGROUND`), not dropped; grayscale becomes three equal channels.
+
+    Args:
+        data: a scalar string tensor holding the file's bytes (e.g. `tf.io.read_file(path)`).
+
+    Returns:
+        A uint8 tensor of shape (height, width, 3).
+    """
+
+    def jpeg() -> tf.Tensor:
+        return tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE")
+
+    def other() -> tf.Tensor:
+        rgba = tf.io.decode_image(data, channels=4, expand_animations=False)
+        opacity = tf.cast(rgba[..., 3:], tf.float32) / _GREY_LEVELS
+        rgb = tf.cast(rgba[..., :3], tf.float32) * opacity + _GREY_LEVELS * (1.0 - opacity)
+        return tf.cast(tf.math.round(rgb), tf.uint8)
+
+    image = tf.cond(tf.io.is_jpeg(data), jpeg, other)
+    return tf.ensure_shape(image, [None, None, 3])
+
+
+def resize_like_opencv(image: tf.Tensor, image_size: tuple[int, int]) -> tf.Tensor:
+    """Resizes a uint8 image as `images.load_image_uint8` does with OpenCV, to within one grey level.
+
+    Area averaging (`cv2.INTER_AREA`, `method="area"`) when both sides shrink or stay, bilinear otherwise;
+    the result is rounded back to uint8 as OpenCV does for uint8 input.
+
+    Args:
+        image: uint8 tensor (height, width, 3).
+        image_size: (height, width) of the result.
+
+    Returns:
+        A uint8 tensor of shape (*image_size, 3).
+    """
+    target = tf.constant(image_size, dtype=tf.int32)
+    pixels = tf.cast(image, tf.float32)
+    shrinking = tf.reduce_all(tf.shape(image)[:2] >= target)
+    resized = tf.cond(
+        shrinking,
+        lambda: tf.image.resize(pixels, image_size, method="area"),
+        lambda: tf.image.resize(pixels, image_size, method="bilinear"),
+    )
+    rounded = tf.cast(tf.clip_by_value(tf.math.round(resized), 0.0, _GREY_LEVELS), tf.uint8)
+    return tf.ensure_shape(rounded, [*image_size, 3])
+
+
+def load_image(path: tf.Tensor, *, image_size: tuple[int, int]) -> tf.Tensor:
+    """Reads, decodes and resizes one image file: RGB float32 in [0, 1], like `images.load_image`.
+
+    Args:
+        path: scalar string tensor, the file's path.
+        image_size: (height, width) of the result.
+
+    Returns:
+        A float32 tensor of shape (*image_size, 3).
+    """
+    image = resize_like_opencv(decode_rgb(tf.io.read_file(path)), image_size)
+    return tf.cast(image, tf.float32) / _GREY_LEVELS
+
+
+def image_dataset(
+    paths: Sequence[str | os.PathLike[str]],
+    labels: Sequence[int] | None = None,
+    *,
+    image_size: tuple[int, int] = (224, 224),
+    deterministic: bool = True,
+) -> tf.data.Dataset:
+    """Returns a dataset of images (or (image, label) pairs) read with TensorFlow ops only.
+
+    `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python function runs
+    per element, so the dataset can be checkpointed and sent to tf.data service workers.
+
+    Args:
+        paths: image files; absolute paths if the dataset will run in another process (a service worker).
+        labels: one integer per path, or None for images only.
+        image_size: (height, width) of every image.
+        deterministic: keep the order of `paths` (False lets a slow file be overtaken).
+
+    Returns:
+        The dataset; elements are float32 (*image_size, 3), paired with an int64 label if given.
+    """
+    path_strings = [os.fspath(path) for path in paths]
+    if labels is None:
+        dataset = tf.data.Dataset.from_tensor_slices(path_strings)
+        dataset = dataset.map(
+            lambda path: load_image(path, image_size=image_size),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=deterministic,
+        )
+    else:
+        dataset = tf.data.Dataset.from_tensor_slices((path_strings, np.asarray(labels, np.int64)))
+        dataset = dataset.map(
+            lambda path, label: (load_image(path, image_size=image_size), label),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=deterministic,
+        )
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def write_tfrecord(paths: Sequence[str | os.PathLike[str]], output_path: str | os.PathLike[str]) -> int:
+    """Writes each image file's bytes, unchanged, and its file name as one `tf.train.Example` per image.
+
+    Storing the encoded bytes (not decoded pixels) keeps the file as small as the images and makes the
+    round trip exact; decoding happens when reading, in the pipeline.
+
+    Args:
+        paths: image files, in the order the records are written.
+        output_path: the .tfrecord file to (over)write; its folder must exist.
+
+    Returns:
+        The number of records written.
+    """
+    with tf.io.TFRecordWriter(os.fspath(output_path)) as writer:
+        for path in paths:
+            features = {
+                "image_bytes": _bytes_feature(Path(path).read_bytes()),
+                "name": _bytes_feature(Path(path).name.encode()),
+            }
+            example = tf.train.Example(features=tf.train.Features(feature=features))
+            writer.write(example.SerializeToString())
+    return len(paths)
+
+
+def parse_image_record(serialized: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Parses one record written by `write_tfrecord` into {"image_bytes": ..., "name": ...}."""
+    return tf.io.parse_single_example(serialized, IMAGE_RECORD_FEATURES)
+
+
+def tfrecord_dataset(tfrecord_path: str | os.PathLike[str]) -> tf.data.Dataset:
+    """Returns the parsed records of a file written by `write_tfrecord`, in the order written."""
+    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(parse_image_record)
+
+
+@dataclass(frozen=True)
+class ImageDifference:
+    """How far one image from a candidate pipeline is from the reference, in grey levels (of 255).
+
+    Attributes:
+        name: the image's file name.
+        max_levels: the largest absolute difference of any pixel channel.
+        mean_levels: the mean absolute difference over all pixel channels.
+        differing_fraction: the fraction of pixel channels that differ by more than half a level.
+        within_tolerance: `max_levels` is at most the tolerance given to `compare_images`.
+    """
+
+    name: str
+    max_levels: float
+    mean_levels: float
+    differing_fraction: float
+    within_tolerance: bool
+
+
+def compare_images(
+    references: Sequence[np.ndarray],
+    candidates: Sequence[np.ndarray],
+    *,
+    names: Sequence[str],
+    tolerance_levels: float = 1.0,
+) -> list[ImageDifference]:
+    """Compares images pixel by pixel; values are float in [0, 1] or uint8 in [0, 255].
+
+    Differences are rounded to 2 decimals (in grey levels), so printed tables are the same on every run.
+
+    Args:
+        references: the reference images (e.g. from `images.load_image`).
+        candidates: the images to check, same shapes, same order.
+        names: one name per image.
+        tolerance_levels: the largest per-pixel difference, in grey levels, that counts as the same.
+
+    Returns:
+        One `ImageDifference` per image.
+
+    Raises:
+        ValueError: the counts or the shapes differ.
+    """
+    if not len(references) == len(candidates) == len(names):
+        raise ValueError(
+            f"got {len(references)} references, {len(candidates)} candidates and {len(names)} names"
+        )
+    results = []
+    for name, reference, candidate in zip(names, references, candidates, strict=True):
+        reference, candidate = _in_levels(reference), _in_levels(candidate)
+        if reference.shape != candidate.shape:
+            raise ValueError(f"{name}: shape {candidate.shape} differs from {reference.shape}")
+        difference = np.abs(reference - candidate)
+        max_levels = round(float(difference.max()), 2)
+        results.append(
+            ImageDifference(
+                name=name,
+                max_levels=max_levels,
+                mean_levels=round(float(difference.mean()), 2),
+                differing_fraction=round(float(np.mean(difference > 0.5)), 4),
+                within_tolerance=max_levels <= tolerance_levels,
+            )
+        )
+    return results
+
+
+def format_differences(differences: Sequence[ImageDifference]) -> str:
+    """Returns `differences` as a fixed-width text table, one image per row."""
+    lines = [f"{'image':<22} {'max |Δ|':>8} {'mean |Δ|':>9} {'differing':>10}  within tolerance"]
+    for row in differences:
+        lines.append(
+            f"{row.name:<22} {row.max_levels:>8.2f} {row.mean_levels:>9.2f} "
+            f"{row.differing_fraction:>10.2%}  {'yes' if row.within_tolerance else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """One pipeline's measured speed.
+
+    Attributes:
+        name: what was measured.
+        images: images delivered per pass.
+        seconds: the median time of one full pass.
+        images_per_second: `images / seconds`.
+    """
+
+    name: str
+    images: int
+    seconds: float
+    images_per_second: float
+
+
+def measure_throughput(
+    make_dataset: Callable[[], tf.data.Dataset],
+    *,
+    name: str,
+    repeats: int = 3,
+    warmup_passes: int = 1,
+) -> Throughput:
+    """Times full passes over a freshly built dataset: `warmup_passes` untimed, then the median of `repeats`.
+
+    Args:
+        make_dataset: builds the dataset to iterate (called once; each pass makes a new iterator).
+        name: the row's name.
+        repeats: timed passes.
+        warmup_passes: passes run first and not timed (tracing, thread pools, file cache).
+
+    Returns:
+        The `Throughput`; elements that are batches count as their first dimension.
+    """
+    dataset = make_dataset()
+    for _ in range(warmup_passes):
+        _count_images(dataset)
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        count = _count_images(dataset)
+        timings.append(time.perf_counter() - started)
+    seconds = float(np.median(timings))
+    return Throughput(name=name, images=count, seconds=seconds, images_per_second=count / seconds)
+
+
+def _count_images(dataset: tf.data.Dataset) -> int:
+    count = 0
+    for element in dataset:
+        first = tf.nest.flatten(element)[0]
+        count += int(first.shape[0]) if first.shape.rank == 4 else 1
+    return count
+
+
+def _in_levels(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image.astype(np.float64)
+    return image.astype(np.float64) * _GREY_LEVELS
+
+
+def _bytes_feature(value: bytes) -> tf.train.Feature:
+    return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
