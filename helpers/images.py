@@ -216,10 +216,14 @@ class ImageReader:
             An image array, or an ``(image, label)`` tuple when `labels` is given.
 
         Raises:
+            TypeError: `paths` is a single path instead of a sequence of them.
             ValueError: `labels` and `paths` differ in length.
             FileNotFoundError: With ``on_error="raise"``, a file is missing.
             ImageLoadError: With ``on_error="raise"``, a file cannot be decoded.
         """
+        if isinstance(paths, str | bytes | os.PathLike):
+            # Iterating one path would "load" each of its characters: say what went wrong instead.
+            raise TypeError(f"paths must be a sequence of paths, got a single path {paths!r}")
         if labels is not None and len(labels) != len(paths):
             raise ValueError(f"got {len(paths)} paths but {len(labels)} labels")
         load = load_image if self.dtype == "float32" else load_image_uint8

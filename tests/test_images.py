@@ -415,6 +415,12 @@ def test_reader_rejects_mismatched_labels(mixed_paths: list[str]) -> None:
         next(images.make_image_reader()(mixed_paths, [0, 1]))
 
 
+@pytest.mark.parametrize("single", ["a.jpg", b"a.jpg", Path("a.jpg")], ids=["str", "bytes", "Path"])
+def test_reader_rejects_a_single_path(single: object) -> None:
+    with pytest.raises(TypeError, match="single path"):
+        next(images.make_image_reader(on_error="skip")(single))  # type: ignore[arg-type]
+
+
 def test_reader_element_shape_and_dtype() -> None:
     assert images.make_image_reader(size=(224, 200)).element_shape == (224, 200, 3)
     reader = images.make_image_reader(dtype="uint8")
