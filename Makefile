@@ -6,17 +6,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+# The folder JupyterLab serves; the browser tests point it at a temporary copy of the notebooks.
+LAB_ROOT ?= .
 NB     ?= notebooks/*.ipynb
 # A fresh random token per `make lab`, unless you give one: `make lab TOKEN=...`.
 ifndef TOKEN
 TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(24))")
 endif
 
-.PHONY: help install lab test test-unit test-notebooks notebooks notebook lint clean
+.PHONY: help install lab test test-unit test-notebooks test-browser chromium notebooks notebook lint clean
 
 help:
 	@echo "make lab             install (first time) and open the kit in JupyterLab (PORT=8888)"
 	@echo "make test            install (first time) and run every test: unit tests and all notebooks (nbval)"
+	@echo "make test-browser    run every notebook and the lab panel in JupyterLab in headless chromium"
 	@echo "make notebook NB=... re-execute one notebook and store its outputs"
 	@echo "make notebooks       re-execute every notebook and store its outputs"
 	@echo "make lint            ruff over helpers, tests, tools and notebooks"
@@ -27,27 +30,41 @@ $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 'The kit needs Python 3.10 to 3.13 (TensorFlow 2.21); found ' + sys.version.split()[0] + '. Run: make PYTHON=python3.11 ...')"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	@# JupyterLab's news pop-up would ask to fetch news from the internet; the kit runs offline.
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	@touch $@
 
 install: $(STAMP)
 
 # Loopback and a token only. No news, update checks or extension installs: the kit needs no network at run time.
-LAB_ARGS := --ip=127.0.0.1 --port=$(PORT) --IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 \
+LAB_ARGS := --ServerApp.root_dir=$(LAB_ROOT) --ip=127.0.0.1 --port=$(PORT) --IdentityProvider.token=$(TOKEN) --ServerApp.port_retries=0 \
 	--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	--LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: install
 	@echo "Open: http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_start_here.ipynb?token=$(TOKEN)"
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_ROOT)/notebooks/00_start_here.ipynb $(LAB_ARGS)
 
 test: install
-	$(BIN)/python -m pytest tests notebooks
+	$(BIN)/python -m pytest tests notebooks --ignore=tests/browser
 
 test-unit: install
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 test-notebooks: install
 	$(BIN)/python -m pytest notebooks
+
+# Browser tests drive Debian's chromium (Playwright's own browser download needs the internet).
+test-browser: install chromium
+	$(BIN)/python -m pytest tests/browser
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+		fi; }
 
 notebooks: install
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from helpers.html_table import Markup, html_table
+
 __all__ = ["Lesson", "LESSONS", "notebook_map"]
 
 
@@ -129,15 +131,16 @@ class _HtmlTable:
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            "<tr>"
-            f'<td><a href="{html.escape(lesson.filename)}">{html.escape(lesson.filename)}</a></td>'
-            f"<td><b>{html.escape(lesson.title)}</b><br>"
-            + "<br>".join("• " + html.escape(objective) for objective in lesson.objectives)
-            + f"</td><td>{lesson.self_study_minutes}</td><td>{lesson.workshop_minutes}</td></tr>"
+        rows = [
+            [
+                Markup(f'<a href="{html.escape(lesson.filename)}">{html.escape(lesson.filename)}</a>'),
+                Markup(
+                    f"<b>{html.escape(lesson.title)}</b><br>"
+                    + "<br>".join("• " + html.escape(objective) for objective in lesson.objectives)
+                ),
+                lesson.self_study_minutes,
+                lesson.workshop_minutes,
+            ]
             for lesson in self.lessons
-        )
-        return (
-            "<table><tr><th>Notebook</th><th>What you will learn</th>"
-            "<th>Self-study (min)</th><th>Workshop (min)</th></tr>" + rows + "</table>"
-        )
+        ]
+        return html_table(["Notebook", "What you will learn", "Self-study (min)", "Workshop (min)"], rows)

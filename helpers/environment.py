@@ -7,7 +7,6 @@ Usage:
 
 from __future__ import annotations
 
-import html
 import importlib
 import importlib.metadata
 import os
@@ -15,6 +14,7 @@ import platform
 import sys
 from dataclasses import dataclass
 
+from helpers.html_table import Markup, html_table
 from helpers.paths import CACHE_DIR, REPO_ROOT, SAMPLE_IMAGES_DIR
 
 __all__ = ["Check", "EnvironmentReport", "check_environment", "pinned_versions"]
@@ -58,21 +58,25 @@ class EnvironmentReport:
         return "\n".join([*lines, summary])
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f'<tr><td style="color:{"#1b7f3a" if c.passed else "#b3261e"}"><b>'
-            f"{'✔ pass' if c.passed else '✘ FAIL'}</b></td><td>{html.escape(c.name)}</td>"
-            f"<td>{html.escape(c.found)}</td><td>{html.escape(c.advice)}</td></tr>"
-            for c in self.checks
-        )
+        rows = [
+            [
+                Markup(
+                    '<b style="color:#1b7f3a">✔ pass</b>'
+                    if check.passed
+                    else '<b style="color:#b3261e">✘ FAIL</b>'
+                ),
+                check.name,
+                check.found,
+                check.advice,
+            ]
+            for check in self.checks
+        ]
         summary = (
             "<b>All checks passed.</b>"
             if self.passed
             else f"<b>{len(self.failures)} check(s) failed</b>: follow 'what to do' on each red line."
         )
-        return (
-            "<table><tr><th></th><th>Check</th><th>Found</th><th>What to do</th></tr>"
-            f"{rows}</table><p>{summary}</p>"
-        )
+        return html_table(["", "Check", "Found", "What to do"], rows) + f"<p>{summary}</p>"
 
 
 def pinned_versions() -> dict[str, str]:

@@ -1,0 +1,31 @@
+"""Every notebook, run the way a learner runs it: in JupyterLab, in a browser, with Run All Cells."""
+
+import json
+
+import pytest
+
+from helpers import catalog
+from tests.browser.jupyterlab import open_notebook, run_all_cells, save_notebook
+
+RUN_ALL_SECONDS = 400
+
+
+@pytest.mark.parametrize("name", [lesson.filename for lesson in catalog.LESSONS])
+def test_notebook_runs_clean_in_jupyterlab(name, lab, page, artifacts_dir):
+    open_notebook(page, lab, name)
+    run_all_cells(page, timeout_seconds=RUN_ALL_SECONDS)
+    page.screenshot(path=artifacts_dir / f"{name.removesuffix('.ipynb')}.png", full_page=False)
+    assert page.locator(".jp-OutputArea", has_text="Error displaying widget").count() == 0
+    save_notebook(page)
+
+    saved = json.loads((lab.root / "notebooks" / name).read_text())
+    for index, cell in enumerate(saved["cells"]):
+        if cell["cell_type"] != "code" or not "".join(cell["source"]).strip():
+            continue
+        assert cell["execution_count"] is not None, (
+            f"cell {index} never ran (an earlier cell stopped Run All?)"
+        )
+        tags = cell["metadata"].get("tags", [])
+        errors = [output for output in cell["outputs"] if output["output_type"] == "error"]
+        if "raises-exception" not in tags:
+            assert not errors, f"cell {index} raised {errors[0]['ename']}: {errors[0]['evalue']}"
