@@ -11,6 +11,7 @@ notebook's back: the cell that ends with the figure displays it once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -154,3 +155,30 @@ def image_rows(
 
 
 __all__ += ["image_rows"]
+
+
+def register_notebook_display() -> bool:
+    """Makes IPython show a Figure that ends a cell as a PNG, as this module's docstring promises.
+
+    IPython registers matplotlib's PNG formatter only when pyplot is imported or `%matplotlib` runs. The kit
+    never imports pyplot, so without this a cell ending with a Figure shows only "<Figure size ...>" text.
+    Runs once when this module is imported; outside IPython it does nothing.
+
+    Returns:
+        True when a running IPython shell now displays Figures as PNG.
+    """
+    if "IPython" not in sys.modules:  # not in a notebook; importing IPython here would only cost time
+        return False
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+
+    shell = get_ipython()
+    if shell is None:
+        return False
+    png_formatter = shell.display_formatter.formatters["image/png"]
+    png_formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+    return True
+
+
+__all__ += ["register_notebook_display"]
+register_notebook_display()
