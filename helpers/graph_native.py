@@ -26,6 +26,7 @@ __all__ = [
     "Throughput",
     "compare_images",
     "decode_rgb",
+    "difference_image",
     "format_differences",
     "image_dataset",
     "load_image",
@@ -150,8 +151,13 @@ def image_dataset(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def write_tfrecord(paths: Sequence[str | os.PathLike[str]], output_path: str | os.PathLike[str]) -> int:
-    """Writes each image file's bytes, unchanged, and its file name as one `tf.train.Example` per image.
+def write_tfrecord(
+    paths: Sequence[str | os.PathLike[str]],
+    output_path: str | os.PathLike[str],
+    *,
+    labels: Sequence[int] | None = None,
+) -> int:
+    """Writes each image file's bytes, unchanged, and its file name (and label) as one `tf.train.Example`.
 
     Storing the encoded bytes (not decoded pixels) keeps the file as small as the images and makes the
     round trip exact; decoding happens when reading, in the pipeline.
@@ -159,29 +165,59 @@ def write_tfrecord(paths: Sequence[str | os.PathLike[str]], output_path: str | o
     Args:
         paths: image files, in the order the records are written.
         output_path: the .tfrecord file to (over)write; its folder must exist.
+        labels: one integer per path, stored as the int64 feature "label"; or None for no label.
 
     Returns:
         The number of records written.
+
+    Raises:
+        ValueError: `labels` and `paths` differ in length.
     """
+    if labels is not None and len(labels) != len(paths):
+        raise ValueError(f"got {len(paths)} paths but {len(labels)} labels")
     with tf.io.TFRecordWriter(os.fspath(output_path)) as writer:
-        for path in paths:
+        for index, path in enumerate(paths):
             features = {
                 "image_bytes": _bytes_feature(Path(path).read_bytes()),
                 "name": _bytes_feature(Path(path).name.encode()),
             }
+            if labels is not None:
+                features["label"] = tf.train.Feature(
+                    int64_list=tf.train.Int64List(value=[int(labels[index])])
+                )
             example = tf.train.Example(features=tf.train.Features(feature=features))
             writer.write(example.SerializeToString())
     return len(paths)
 
 
-def parse_image_record(serialized: tf.Tensor) -> dict[str, tf.Tensor]:
-    """Parses one record written by `write_tfrecord` into {"image_bytes": ..., "name": ...}."""
-    return tf.io.parse_single_example(serialized, IMAGE_RECORD_FEATURES)
+def parse_image_record(serialized: tf.Tensor, *, with_label: bool = False) -> dict[str, tf.Tensor]:
+    """Parses one record of `write_tfrecord` into {"image_bytes", "name"} (and "label", int64, if asked)."""
+    features = dict(IMAGE_RECORD_FEATURES)
+    if with_label:
+        features["label"] = tf.io.FixedLenFeature([], tf.int64)
+    return tf.io.parse_single_example(serialized, features)
 
 
-def tfrecord_dataset(tfrecord_path: str | os.PathLike[str]) -> tf.data.Dataset:
+def tfrecord_dataset(tfrecord_path: str | os.PathLike[str], *, with_label: bool = False) -> tf.data.Dataset:
     """Returns the parsed records of a file written by `write_tfrecord`, in the order written."""
-    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(parse_image_record)
+    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(
+        lambda serialized: parse_image_record(serialized, with_label=with_label)
+    )
+
+
+def difference_image(reference: np.ndarray, candidate: np.ndarray, *, gain: float = 8.0) -> np.ndarray:
+    """Returns a grayscale (H, W) picture of where two images differ: the largest channel difference x gain.
+
+    Args:
+        reference: image (H, W, 3), float in [0, 1] or uint8.
+        candidate: image of the same shape.
+        gain: how much to amplify; with 8, a difference of 32 grey levels is white.
+
+    Returns:
+        float32 (H, W) in [0, 1]: black where the images agree.
+    """
+    difference = np.abs(_in_levels(reference) - _in_levels(candidate)).max(axis=2) / _GREY_LEVELS
+    return np.clip(difference * gain, 0.0, 1.0).astype(np.float32)
 
 
 @dataclass(frozen=True)

@@ -43,32 +43,38 @@ def test_decode_on_white_flags_a_decoder_that_breaks_opaque_images():
     assert not inverted.passed and "opacity" in inverted.hint
 
 
-def test_parse_record_accepts_the_feature_description():
-    feedback = beyond.check_parse_record(graph_native.parse_image_record)
+def test_parse_record_accepts_the_feature_description_with_label():
+    feedback = beyond.check_parse_record(
+        lambda serialized: graph_native.parse_image_record(serialized, with_label=True)
+    )
     assert feedback.passed, feedback
 
 
-def test_parse_record_flags_missing_key_and_failing_parse():
-    only_bytes = {"image_bytes": tf.io.FixedLenFeature([], tf.string)}
-    missing = beyond.check_parse_record(lambda serialized: tf.io.parse_single_example(serialized, only_bytes))
-    assert missing.message == "The parsed record has no 'name' (keys: ['image_bytes'])."
-    assert '"name": tf.io.FixedLenFeature([], tf.string)' in missing.hint
+def test_parse_record_flags_the_missing_label_and_failing_parses():
+    missing = beyond.check_parse_record(graph_native.parse_image_record)
+    assert missing.message == "The parsed record has no 'label' (keys: ['image_bytes', 'name'])."
+    assert '"label": tf.io.FixedLenFeature([], tf.int64)' in missing.hint
     wrong_type = {
-        "image_bytes": tf.io.FixedLenFeature([], tf.int64),
+        "image_bytes": tf.io.FixedLenFeature([], tf.string),
         "name": tf.io.FixedLenFeature([], tf.string),
+        "label": tf.io.FixedLenFeature([], tf.string),
     }
     failing = beyond.check_parse_record(lambda serialized: tf.io.parse_single_example(serialized, wrong_type))
     assert failing.message.startswith("Parsing the records failed:")
 
 
 def test_parse_record_flags_swapped_values_and_non_dicts():
-    swapped = beyond.check_parse_record(
-        lambda serialized: {
-            "image_bytes": graph_native.parse_image_record(serialized)["name"],
-            "name": graph_native.parse_image_record(serialized)["name"],
-        }
-    )
-    assert "'image_bytes' differs from the file's bytes" in swapped.message
+    def swapped(serialized):
+        record = graph_native.parse_image_record(serialized, with_label=True)
+        return {**record, "image_bytes": record["name"]}
+
+    assert "'image_bytes' differs from the file's bytes" in beyond.check_parse_record(swapped).message
+
+    def off_by_one(serialized):
+        record = graph_native.parse_image_record(serialized, with_label=True)
+        return {**record, "label": record["label"] + 1}
+
+    assert beyond.check_parse_record(off_by_one).message == "camera.png: 'label' is np.int64(4); expected 3."
     assert "expected a dict" in beyond.check_parse_record(lambda serialized: serialized).message
 
 

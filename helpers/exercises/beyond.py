@@ -2,7 +2,7 @@
 
     from helpers.exercises import beyond
     beyond.check_decode_on_white(decode_on_white)          # bytes of a PNG -> RGB uint8, alpha onto white
-    beyond.check_parse_record(parse_record)                # serialized tf.train.Example -> dict
+    beyond.check_parse_record(parse_record)                # serialized tf.train.Example -> dict, label
     beyond.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose iterator can be saved
 
 The checks use sample photographs and compare with `helpers.images` (OpenCV) and `helpers.graph_native`.
@@ -35,6 +35,7 @@ CHECKPOINT_IMAGE_SIZE = (64, 64)
 # Transparent, opaque colour, and grayscale PNGs: the three cases a PNG decoder has to get right.
 _PNG_NAMES = ("retina_rgba.png", "astronaut.png", "camera.png")
 _RECORD_NAMES = ("camera.png", "china.jpg", "microaneurysms.png")
+_RECORD_LABELS = (3, 1, 4)
 _CHECKPOINT_NAMES = ("china.jpg", "camera.png", "retina_rgba.png", "coins.png", "rocket.jpg")
 _STATEFUL_MARK = "is stateful"
 
@@ -96,10 +97,10 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
 
 
 def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
-    """Checks a function that parses records written by `graph_native.write_tfrecord`.
+    """Checks a function that parses labelled records written by `graph_native.write_tfrecord(..., labels=)`.
 
-    Expected: `parse_record(serialized)` returns a dict with "image_bytes" (the file's bytes, unchanged)
-    and "name" (its file name), both scalar strings, usable inside `Dataset.map`.
+    Expected: `parse_record(serialized)` returns a dict with "image_bytes" (the file's bytes, unchanged),
+    "name" (its file name) and "label" (an int64), usable inside `Dataset.map`.
 
     Args:
         parse_record: the learner's function, taking one serialized `tf.train.Example`.
@@ -119,14 +120,14 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     paths = [SAMPLE_IMAGES_DIR / name for name in _RECORD_NAMES]
     with tempfile.TemporaryDirectory() as folder:
         record_file = Path(folder) / "check.tfrecord"
-        graph_native.write_tfrecord(paths, record_file)
+        graph_native.write_tfrecord(paths, record_file, labels=_RECORD_LABELS)
         try:
             records = list(tf.data.TFRecordDataset(str(record_file)).map(parse_record).as_numpy_iterator())
         except Exception as error:
             return Feedback.fail(
                 f"Parsing the records failed: {error_summary(error)}",
-                hint="Call `tf.io.parse_single_example(serialized, features)` where `features` maps "
-                "each key to `tf.io.FixedLenFeature([], tf.string)`.",
+                hint="Call `tf.io.parse_single_example(serialized, features)`; `features` maps each key to "
+                "`tf.io.FixedLenFeature([], dtype)` with the dtype it was written with.",
             )
     first = records[0]
     if not isinstance(first, dict):
@@ -134,13 +135,13 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
             f"Got {_describe(first)}; expected a dict of features.",
             hint="Return what `tf.io.parse_single_example` returns: a dict.",
         )
-    for key in ("image_bytes", "name"):
+    for key, dtype in (("image_bytes", "tf.string"), ("name", "tf.string"), ("label", "tf.int64")):
         if key not in first:
             return Feedback.fail(
                 f"The parsed record has no {key!r} (keys: {sorted(first)}).",
-                hint=f'Add `"{key}": tf.io.FixedLenFeature([], tf.string)` to the feature description.',
+                hint=f'Add `"{key}": tf.io.FixedLenFeature([], {dtype})` to the feature description.',
             )
-    for path, record in zip(paths, records, strict=True):
+    for path, label, record in zip(paths, _RECORD_LABELS, records, strict=True):
         if record["name"] != path.name.encode():
             return Feedback.fail(
                 f"'name' is {_short(record['name'])}; expected {path.name.encode()!r}.",
@@ -152,8 +153,13 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
                 hint="Parse it as a scalar string, `tf.io.FixedLenFeature([], tf.string)`, and do not decode "
                 "it in the parse function.",
             )
+        if record["label"] != label:
+            return Feedback.fail(
+                f"{path.name}: 'label' is {_short(record['label'])}; expected {label}.",
+                hint="Parse 'label' as a scalar integer: `tf.io.FixedLenFeature([], tf.int64)`.",
+            )
     return Feedback.ok(
-        f"All {len(paths)} records parse back to the exact file bytes and names (JPEG and PNG)."
+        f"All {len(paths)} records parse back to the exact file bytes, names and labels (JPEG and PNG)."
     )
 
 
