@@ -1,0 +1,192 @@
+"""Self-checks for notebook 06 (training from a generator pipeline): each returns Feedback with a hint.
+
+    from helpers.exercises import training as exercises
+    exercises.check_evaluation_dataset(make_evaluation_dataset, paths, labels)  # no augmentation
+    exercises.check_save_once(save_once)  # ds.save once, tf.data.Dataset.load after
+
+The checks call the learner's function on small inputs and look at what the returned dataset yields.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from helpers import training
+from helpers.exercises.feedback import Feedback
+
+__all__ = ["CHECK_BATCH_SIZE", "SAVE_CHECK_ELEMENTS", "check_evaluation_dataset", "check_save_once"]
+
+CHECK_BATCH_SIZE = 16
+"""The batch size the evaluation-dataset check asks for (not the notebook's, so a hard-coded one shows)."""
+
+SAVE_CHECK_ELEMENTS = 10
+"""How many numbers the save-once check's generator yields."""
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+def check_evaluation_dataset(
+    make_evaluation_dataset: Callable[..., tf.data.Dataset],
+    paths: Sequence[str] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+) -> Feedback:
+    """Checks exercise 1: `make_evaluation_dataset(paths, labels, batch_size)` for `model.evaluate`.
+
+    The dataset must come from the lesson's generator without augmentation: the files in order,
+    unchanged, batched, with a cardinality Keras can read (so no "ran out of data" warning).
+
+    Args:
+        make_evaluation_dataset: the learner's function.
+        paths: image files to call it with (a few dozen are enough).
+        labels: their classes.
+
+    Returns:
+        Feedback naming the first problem found, or success.
+    """
+    paths = np.asarray(paths, dtype=str)
+    labels = np.asarray(labels, dtype=np.int64)
+    batch_size = CHECK_BATCH_SIZE
+    call = f"make_evaluation_dataset(paths, labels, batch_size={batch_size})"
+    expected_batches = math.ceil(len(paths) / batch_size)
+    try:
+        dataset = make_evaluation_dataset(paths, labels, batch_size)
+    except Exception as error:  # the learner's code may raise anything: report it
+        return Feedback.fail(f"{call} raised {_first_line(error)}", hint="Run it in a cell of its own.")
+    if dataset is None:
+        return Feedback.fail(f"{call} returned None.", hint="End the function with `return dataset`.")
+    if not isinstance(dataset, tf.data.Dataset):
+        return Feedback.fail(
+            f"{call} returned a {type(dataset).__name__}, not a tf.data.Dataset.",
+            hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
+        )
+    image_spec, label_spec = dataset.element_spec
+    if image_spec.shape.rank != 4:
+        return Feedback.fail(
+            f"The images have shape {image_spec.shape}: the dataset is not batched.",
+            hint="Add .batch(batch_size) after from_generator(...).",
+        )
+    cardinality = int(dataset.cardinality())
+    if cardinality == tf.data.UNKNOWN_CARDINALITY:
+        return Feedback.fail(
+            "The dataset's cardinality is unknown (-2), as for every from_generator dataset: Keras cannot "
+            "tell where it ends and warns 'Your input ran out of data' when it does.",
+            hint="Declare the number of batches: .apply(tf.data.experimental.assert_cardinality("
+            "math.ceil(len(paths) / batch_size))) after .batch(batch_size).",
+        )
+    if cardinality != expected_batches:
+        return Feedback.fail(
+            f"The dataset declares {cardinality} batches; {len(paths)} files in batches of {batch_size} "
+            f"make {expected_batches}.",
+            hint="assert_cardinality counts batches when applied after .batch: "
+            "math.ceil(len(paths) / batch_size).",
+        )
+    try:
+        pairs = list(dataset.unbatch().as_numpy_iterator())
+    except Exception as error:  # a generator error arrives as a tf.errors.OpError
+        return Feedback.fail(
+            f"Iterating the dataset raised {_first_line(error)}",
+            hint="Pass args=(paths, labels, False, seed, 0) in the order digit_examples takes them.",
+        )
+    got_labels = np.array([label for _, label in pairs])
+    if len(pairs) != len(paths):
+        return Feedback.fail(
+            f"The dataset yields {len(pairs)} images for {len(paths)} files.",
+            hint="Build it from the paths and labels the function receives.",
+        )
+    reference = list(training.digit_examples(paths, labels, False, 0, 0))
+    in_order = np.array_equal(got_labels, labels)
+    unchanged = in_order and all(
+        np.allclose(image, expected, atol=1e-6)
+        for (image, _), (expected, _) in zip(pairs, reference, strict=True)
+    )
+    if not unchanged:
+        what = "in the files' order but changed" if in_order else "in another order"
+        return Feedback.fail(
+            f"The images come {what}: the dataset shuffles or augments them, so the accuracy it gives "
+            "is not the model's accuracy on these files.",
+            hint="Pass augment_images=False in args: (paths, labels, False, seed, 0).",
+        )
+    return Feedback.ok(
+        f"{call} yields the {len(paths)} files in order, unaugmented, in {expected_batches} batches, "
+        f"and Keras can read its length (cardinality {cardinality})."
+    )
+
+
+def _counting_dataset(calls: list[int]) -> tf.data.Dataset:
+    """A from_generator dataset of 0..SAVE_CHECK_ELEMENTS-1 that appends to `calls` each time it runs."""
+
+    def numbers():
+        calls.append(1)
+        yield from range(SAVE_CHECK_ELEMENTS)
+
+    return tf.data.Dataset.from_generator(numbers, output_signature=tf.TensorSpec(shape=(), dtype=tf.int64))
+
+
+def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]) -> Feedback:
+    """Checks exercise 2: `save_once(dataset, folder)` runs the generator once, then reads the saved copy.
+
+    The first call must save `dataset` to `folder` and return a dataset that reads the copy; a later call
+    with a new dataset object (a new session, say) must not run its generator at all.
+
+    Args:
+        save_once: the learner's function.
+
+    Returns:
+        Feedback naming the first problem found, or success.
+    """
+    expected = list(range(SAVE_CHECK_ELEMENTS))
+    with tempfile.TemporaryDirectory() as parent:
+        folder = str(Path(parent) / "saved")
+        for attempt in ("first", "second"):
+            calls: list[int] = []
+            try:
+                result = save_once(_counting_dataset(calls), folder)
+                if result is None:
+                    return Feedback.fail(
+                        f"The {attempt} call returned None.",
+                        hint="Return tf.data.Dataset.load(folder).",
+                    )
+                values = [int(value) for value in result.as_numpy_iterator()]
+            except Exception as error:  # the learner's code may raise anything: report it
+                return Feedback.fail(
+                    f"The {attempt} call raised {_first_line(error)}",
+                    hint="Save with dataset.save(folder); read with tf.data.Dataset.load(folder).",
+                )
+            if not Path(folder).is_dir():
+                return Feedback.fail(
+                    f"After the {attempt} call there is nothing in the folder.",
+                    hint="Call dataset.save(folder) when the folder does not exist yet.",
+                )
+            if values != expected:
+                return Feedback.fail(
+                    f"The {attempt} call's dataset yields {values}, expected {expected}.",
+                    hint="Return tf.data.Dataset.load(folder), the saved copy, unchanged.",
+                )
+            allowed_runs = 1 if attempt == "first" else 0
+            if len(calls) > allowed_runs:
+                if attempt == "first":
+                    message = (
+                        f"The generator ran {len(calls)} times: once to save and again when the result "
+                        "was read, so the result is the generator, not the saved copy."
+                    )
+                    hint = "Return tf.data.Dataset.load(folder) instead of the dataset you were given."
+                else:
+                    message = (
+                        "On the second call, with the copy already on disk, the generator ran again: "
+                        "the function saves every time."
+                    )
+                    hint = "Save only when the folder does not exist yet: if not os.path.isdir(folder): ..."
+                return Feedback.fail(message, hint=hint)
+    return Feedback.ok(
+        "The generator ran once, on the first call; both calls returned the saved copy "
+        f"({SAVE_CHECK_ELEMENTS} elements, read back in order)."
+    )

@@ -1,0 +1,341 @@
+"""The pieces of notebook 06 (training a Keras model from a generator pipeline), tested and reusable.
+
+    from helpers import training
+    train_index, validation_index = training.stratified_split(labels, validation_fraction=0.2, seed=0)
+    model = training.build_model()
+    model.fit(training.training_dataset(paths, labels, epochs=10, batch_size=32, seed=0), ...)
+
+The notebook writes its generator and `from_generator` calls out in full; the same code lives here so the
+exercise checks and the tests can use it. Measurements return numbers; the notebook prints them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Mapping, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers import augment, images
+
+__all__ = [
+    "IMAGE_SIZE",
+    "NUM_CLASSES",
+    "DIGIT_SIGNATURE",
+    "stratified_split",
+    "digit_examples",
+    "steps_per_epoch",
+    "validation_dataset",
+    "training_dataset",
+    "build_model",
+    "EpochTimer",
+    "format_history",
+    "compare_step_seconds",
+    "seconds_per_pass",
+    "least_confident",
+]
+
+IMAGE_SIZE = (32, 32)
+"""(height, width) the 8x8 digits are enlarged to: room for two 3x3 convolutions and two poolings."""
+
+NUM_CLASSES = 10
+
+DIGIT_SIGNATURE = (
+    tf.TensorSpec(shape=(*IMAGE_SIZE, 1), dtype=tf.float32),
+    tf.TensorSpec(shape=(), dtype=tf.int64),
+)
+"""What `digit_examples` yields: one grayscale image in [0, 1] and its class."""
+
+
+def stratified_split(
+    labels: Sequence[int] | np.ndarray, *, validation_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Splits example indices into training and validation, keeping each class's share in both.
+
+    Args:
+        labels: the class of every example.
+        validation_fraction: the share of each class that goes to validation (rounded per class).
+        seed: seeds the choice, so the split is the same on every run.
+
+    Returns:
+        (training_indices, validation_indices), each sorted, together covering every example once.
+
+    Raises:
+        ValueError: `validation_fraction` is not strictly between 0 and 1.
+    """
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    validation = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        count = int(round(len(members) * validation_fraction))
+        validation.append(rng.choice(members, size=count, replace=False))
+    validation_indices = np.sort(np.concatenate(validation))
+    training_indices = np.setdiff1d(np.arange(len(labels)), validation_indices)
+    return training_indices, validation_indices
+
+
+def digit_examples(
+    paths: Sequence[str | bytes] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    augment_images: bool,
+    seed: int,
+    epoch: int,
+) -> Iterator[tuple[np.ndarray, np.int64]]:
+    """Yields (image, label) pairs matching `DIGIT_SIGNATURE`: one pass over the files.
+
+    With `augment_images` the order is shuffled and every image is augmented (`augment.augment_digit`),
+    both drawn from a generator seeded by (seed, epoch): reproducible, and different every epoch.
+    Without it the files come in the given order, unchanged. All arguments can travel through
+    `from_generator`'s `args` (paths then arrive as bytes, which `images.load_image` accepts).
+
+    Args:
+        paths: the image files.
+        labels: the class of each file.
+        augment_images: shuffle and augment (training) or not (validation).
+        seed: the run's seed.
+        epoch: the epoch number; with `seed` it picks this pass's order and augmentation.
+
+    Yields:
+        A float32 image of shape (*IMAGE_SIZE, 1) in [0, 1] and its label as np.int64.
+    """
+    rng = augment.epoch_rng(seed, epoch=epoch)
+    order = rng.permutation(len(paths)) if augment_images else range(len(paths))
+    for index in order:
+        # The PNGs are grayscale, so the three channels load_image returns are equal: keep one.
+        image = images.load_image(paths[index], size=IMAGE_SIZE)[..., :1]
+        if augment_images:
+            image = augment.augment_digit(image, rng)
+        yield image, np.int64(labels[index])
+
+
+def steps_per_epoch(num_examples: int, *, batch_size: int) -> int:
+    """Returns the number of batches in one pass, counting the short last batch."""
+    return math.ceil(num_examples / batch_size)
+
+
+def validation_dataset(
+    paths: Sequence[str] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    *,
+    batch_size: int,
+    seed: int = 0,
+) -> tf.data.Dataset:
+    """One unaugmented pass over the files, batched, with its length declared so Keras knows where it ends.
+
+    Args:
+        paths: the image files.
+        labels: the class of each file.
+        batch_size: examples per batch.
+        seed: passed to the generator (unused without augmentation, kept for the same `args` layout).
+
+    Returns:
+        A dataset of `batch_size` batches with known cardinality, prefetching.
+    """
+    dataset = tf.data.Dataset.from_generator(
+        digit_examples,
+        output_signature=DIGIT_SIGNATURE,
+        args=(np.asarray(paths, dtype=str), np.asarray(labels, dtype=np.int64), False, seed, 0),
+    )
+    batches = steps_per_epoch(len(paths), batch_size=batch_size)
+    dataset = dataset.batch(batch_size).apply(tf.data.experimental.assert_cardinality(batches))
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def training_dataset(
+    paths: Sequence[str] | np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+) -> tf.data.Dataset:
+    """`epochs` shuffled, augmented passes over the files, each pass seeded with its own epoch number.
+
+    The epoch reaches the generator through `args`: `Dataset.range(epochs).flat_map(...)` builds one
+    `from_generator` pass per epoch. Batching inside each pass keeps epochs apart (the short last
+    batch stays in its own epoch), so train with `steps_per_epoch=steps_per_epoch(len(paths), ...)`.
+
+    Args:
+        paths: the image files.
+        labels: the class of each file.
+        epochs: the number of passes.
+        batch_size: examples per batch.
+        seed: the run's seed.
+
+    Returns:
+        A dataset of epochs * steps_per_epoch batches, prefetching.
+    """
+    paths = np.asarray(paths, dtype=str)
+    labels = np.asarray(labels, dtype=np.int64)
+
+    def one_epoch(epoch: tf.Tensor) -> tf.data.Dataset:
+        return tf.data.Dataset.from_generator(
+            digit_examples, output_signature=DIGIT_SIGNATURE, args=(paths, labels, True, seed, epoch)
+        ).batch(batch_size)
+
+    return tf.data.Dataset.range(epochs).flat_map(one_epoch).prefetch(tf.data.AUTOTUNE)
+
+
+def build_model(
+    *,
+    image_size: tuple[int, int] = IMAGE_SIZE,
+    num_classes: int = NUM_CLASSES,
+    filters: int = 16,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """A small compiled CNN (two convolution + pooling blocks, one dense layer) for grayscale images.
+
+    Layers carry fixed names so the summary is the same however many models a session builds.
+    Call `keras.utils.set_random_seed` first for reproducible initial weights.
+
+    Args:
+        image_size: (height, width) of the input images.
+        num_classes: the number of classes (the output has one probability per class).
+        filters: filters of the first convolution; the second has twice as many.
+        learning_rate: Adam's learning rate.
+
+    Returns:
+        A model compiled with sparse categorical cross-entropy and accuracy.
+    """
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(*image_size, 1), name="image"),
+            keras.layers.Conv2D(filters, 3, activation="relu", name="conv_1"),
+            keras.layers.MaxPooling2D(name="pool_1"),
+            keras.layers.Conv2D(2 * filters, 3, activation="relu", name="conv_2"),
+            keras.layers.MaxPooling2D(name="pool_2"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(num_classes, activation="softmax", name="class_probabilities"),
+        ],
+        name="digits_cnn",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall-clock seconds of every epoch in `epoch_seconds` (validation included).
+
+    With `print_metrics=True` it also prints one line per epoch, a quiet stand-in for `fit`'s progress bar.
+    """
+
+    def __init__(self, *, print_metrics: bool = False) -> None:
+        super().__init__()
+        self.print_metrics = print_metrics
+        self.epoch_seconds: list[float] = []
+        self._started = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
+        self.epoch_seconds.append(time.perf_counter() - self._started)
+        if self.print_metrics:
+            metrics = ", ".join(f"{name} {value:.3f}" for name, value in sorted((logs or {}).items()))
+            print(f"epoch {epoch + 1}: {metrics} ({self.epoch_seconds[-1]:.1f} s)")
+
+
+def format_history(history: Mapping[str, Sequence[float]], *, decimals: int = 2) -> str:
+    """Returns a table of per-epoch metrics (`History.history`), rounded to `decimals`, one row per epoch.
+
+    Args:
+        history: metric name -> one value per epoch, e.g. `model.fit(...).history`.
+        decimals: digits after the point.
+
+    Returns:
+        A header line and one line per epoch, columns in alphabetical order of the metric names.
+    """
+    names = sorted(history)
+    width = max([len(name) for name in names] + [decimals + 3])
+    lines = ["epoch  " + "  ".join(f"{name:>{width}}" for name in names)]
+    epochs = len(history[names[0]]) if names else 0
+    for epoch in range(epochs):
+        values = "  ".join(f"{history[name][epoch]:>{width}.{decimals}f}" for name in names)
+        lines.append(f"{epoch + 1:>5}  {values}")
+    return "\n".join(lines)
+
+
+def compare_step_seconds(
+    model: keras.Model,
+    datasets: Mapping[str, tf.data.Dataset],
+    *,
+    steps_per_epoch: int,
+    rounds: int = 4,
+) -> dict[str, float]:
+    """Trains `model` one epoch on each dataset in turn, `rounds` times; returns seconds per step for each.
+
+    Taking turns exposes every dataset to the same background load, and the fastest epoch is the one
+    least disturbed by other programs. The first round is left out: it traces the training step and
+    fills any `.cache()`.
+
+    Args:
+        model: a compiled model; its weights change (use a fresh one).
+        datasets: name -> a dataset of at least `steps_per_epoch` batches of (inputs, targets);
+            each epoch iterates it from the start.
+        steps_per_epoch: batches per epoch.
+        rounds: turns to take, at least 2.
+
+    Returns:
+        name -> the fastest epoch's seconds divided by `steps_per_epoch`, in the order of `datasets`.
+
+    Raises:
+        ValueError: `rounds` is less than 2.
+    """
+    if rounds < 2:
+        raise ValueError("compare_step_seconds needs at least 2 rounds: the first one is left out")
+    epoch_seconds: dict[str, list[float]] = {name: [] for name in datasets}
+    for _ in range(rounds):
+        for name, dataset in datasets.items():
+            timer = EpochTimer()
+            model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, callbacks=[timer])
+            epoch_seconds[name].append(timer.epoch_seconds[0])
+    return {name: min(seconds[1:]) / steps_per_epoch for name, seconds in epoch_seconds.items()}
+
+
+def seconds_per_pass(dataset: tf.data.Dataset, *, repeats: int = 3) -> float:
+    """Iterates the whole of `dataset` `repeats` times and returns the seconds of the fastest pass.
+
+    The fastest pass is the one least disturbed by other programs sharing the machine.
+
+    Args:
+        dataset: a finite dataset.
+        repeats: passes to time.
+
+    Returns:
+        The wall-clock seconds of the fastest pass.
+    """
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in dataset:
+            pass
+        seconds.append(time.perf_counter() - started)
+    return min(seconds)
+
+
+def least_confident(
+    probabilities: np.ndarray, labels: Sequence[int] | np.ndarray, *, count: int
+) -> np.ndarray:
+    """Returns the indices of the `count` examples whose true class got the lowest probability, lowest first.
+
+    Args:
+        probabilities: (examples, classes) predicted probabilities.
+        labels: the true class of each example.
+        count: how many indices to return (all examples when there are fewer).
+
+    Returns:
+        Indices into `labels`, ties broken by index so the result is stable.
+    """
+    labels = np.asarray(labels)
+    true_class_probability = np.asarray(probabilities)[np.arange(len(labels)), labels]
+    return np.argsort(true_class_probability, kind="stable")[:count]

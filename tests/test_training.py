@@ -1,0 +1,208 @@
+import cv2
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import images, plots, training
+
+
+@pytest.fixture(scope="module")
+def digit_pngs(tmp_path_factory):
+    """Twelve 8x8 grayscale PNGs, each with its own pattern, labels 0, 1, 2, 0, 1, 2, ..."""
+    folder = tmp_path_factory.mktemp("digits")
+    rng = np.random.default_rng(0)
+    paths, labels = [], []
+    for index in range(12):
+        path = folder / f"{index}.png"
+        cv2.imwrite(str(path), rng.integers(0, 256, size=(8, 8), dtype=np.uint8))
+        paths.append(str(path))
+        labels.append(index % 3)
+    return paths, labels
+
+
+def collect(dataset):
+    pairs = [(image.numpy(), label.numpy()) for image, label in dataset]
+    return np.stack([image for image, _ in pairs]), np.array([label for _, label in pairs])
+
+
+def test_stratified_split_keeps_class_shares_and_covers_every_example_once():
+    labels = np.repeat(np.arange(4), [10, 20, 30, 40])
+    train, validation = training.stratified_split(labels, validation_fraction=0.2, seed=0)
+    assert np.array_equal(np.sort(np.concatenate([train, validation])), np.arange(100))
+    assert np.bincount(labels[validation]).tolist() == [2, 4, 6, 8]
+    assert np.all(np.diff(train) > 0) and np.all(np.diff(validation) > 0)
+
+
+def test_stratified_split_is_seeded():
+    labels = np.repeat(np.arange(3), 30)
+    first = training.stratified_split(labels, validation_fraction=0.3, seed=1)
+    again = training.stratified_split(labels, validation_fraction=0.3, seed=1)
+    other = training.stratified_split(labels, validation_fraction=0.3, seed=2)
+    assert np.array_equal(first[1], again[1])
+    assert not np.array_equal(first[1], other[1])
+
+
+@pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5])
+def test_stratified_split_rejects_fractions_outside_0_1(fraction):
+    with pytest.raises(ValueError, match="validation_fraction"):
+        training.stratified_split([0, 1, 0, 1], validation_fraction=fraction, seed=0)
+
+
+def test_digit_examples_without_augmentation_yields_the_files_in_order(digit_pngs):
+    paths, labels = digit_pngs
+    examples = list(training.digit_examples(paths, labels, False, 0, 0))
+    assert [int(label) for _, label in examples] == labels
+    first_image, first_label = examples[0]
+    assert first_image.shape == (*training.IMAGE_SIZE, 1) and first_image.dtype == np.float32
+    assert isinstance(first_label, np.int64)
+    expected = images.load_image(paths[0], size=training.IMAGE_SIZE)[..., :1]
+    np.testing.assert_array_equal(first_image, expected)
+
+
+def test_digit_examples_accepts_bytes_paths_as_from_generator_passes_them(digit_pngs):
+    paths, labels = digit_pngs
+    as_bytes = np.array([path.encode() for path in paths])
+    from_bytes = next(training.digit_examples(as_bytes, labels, False, 0, 0))
+    from_str = next(training.digit_examples(paths, labels, False, 0, 0))
+    np.testing.assert_array_equal(from_bytes[0], from_str[0])
+
+
+def test_digit_examples_augmentation_is_seeded_per_epoch(digit_pngs):
+    paths, labels = digit_pngs
+
+    def epoch_pass(epoch):
+        examples = list(training.digit_examples(paths, labels, True, 7, epoch))
+        return np.stack([image for image, _ in examples]), [int(label) for _, label in examples]
+
+    images_0, labels_0 = epoch_pass(0)
+    images_0_again, labels_0_again = epoch_pass(0)
+    images_1, labels_1 = epoch_pass(1)
+    np.testing.assert_array_equal(images_0, images_0_again)
+    assert labels_0 == labels_0_again
+    assert sorted(labels_0) == sorted(labels) == sorted(labels_1)
+    assert labels_0 != labels and labels_0 != labels_1, "expected a new order every epoch"
+    assert not np.array_equal(images_0, images_1)
+    assert 0.0 <= images_0.min() and images_0.max() <= 1.0
+
+
+@pytest.mark.parametrize(("examples", "batch_size", "steps"), [(1437, 32, 45), (64, 32, 2), (1, 32, 1)])
+def test_steps_per_epoch_counts_the_short_last_batch(examples, batch_size, steps):
+    assert training.steps_per_epoch(examples, batch_size=batch_size) == steps
+
+
+def test_validation_dataset_knows_its_length_and_yields_the_generator_output(digit_pngs):
+    paths, labels = digit_pngs
+    dataset = training.validation_dataset(paths, labels, batch_size=5)
+    assert dataset.cardinality().numpy() == 3
+    assert dataset.element_spec[0].shape.as_list() == [None, *training.IMAGE_SIZE, 1]
+    batch_sizes = [int(image.shape[0]) for image, _ in dataset]
+    assert batch_sizes == [5, 5, 2]
+    got_images, got_labels = collect(dataset.unbatch())
+    expected = list(training.digit_examples(paths, labels, False, 0, 0))
+    np.testing.assert_array_equal(got_images, np.stack([image for image, _ in expected]))
+    assert got_labels.tolist() == labels
+
+
+def test_training_dataset_has_one_differently_seeded_pass_per_epoch(digit_pngs):
+    paths, labels = digit_pngs
+    dataset = training.training_dataset(paths, labels, epochs=2, batch_size=5, seed=3)
+    batches = list(dataset)
+    assert [int(image.shape[0]) for image, _ in batches] == [5, 5, 2, 5, 5, 2]
+    epoch_0 = np.concatenate([image.numpy() for image, _ in batches[:3]])
+    epoch_1 = np.concatenate([image.numpy() for image, _ in batches[3:]])
+    labels_0 = np.concatenate([label.numpy() for _, label in batches[:3]])
+    labels_1 = np.concatenate([label.numpy() for _, label in batches[3:]])
+    assert sorted(labels_0.tolist()) == sorted(labels) == sorted(labels_1.tolist())
+    assert not np.array_equal(epoch_0, epoch_1)
+    expected_0 = np.stack([image for image, _ in training.digit_examples(paths, labels, True, 3, 0)])
+    np.testing.assert_array_equal(epoch_0, expected_0)
+    rebuilt = training.training_dataset(paths, labels, epochs=2, batch_size=5, seed=3)
+    np.testing.assert_array_equal(collect(rebuilt.unbatch())[0], np.concatenate([epoch_0, epoch_1]))
+
+
+def test_build_model_outputs_class_probabilities_with_stable_layer_names():
+    first = training.build_model(filters=4)
+    second = training.build_model(filters=4)
+    probabilities = first.predict(np.zeros((2, *training.IMAGE_SIZE, 1), np.float32), verbose=0)
+    assert probabilities.shape == (2, training.NUM_CLASSES)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert [layer.name for layer in first.layers] == [layer.name for layer in second.layers]
+    assert first.name == second.name == "digits_cnn"
+
+
+def test_build_model_learns_a_separable_toy_problem():
+    keras.utils.set_random_seed(0)
+    model = training.build_model(image_size=(16, 16), num_classes=2, filters=4, learning_rate=0.01)
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 16, 16, 1), dtype=np.float32) * 0.2
+    y = np.arange(64) % 2
+    x[y == 1, :, :8] += 0.8
+    history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    assert history.history["accuracy"][-1] == 1.0
+
+
+def test_epoch_timer_records_every_epoch_and_can_print_metrics(capsys):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    timer = training.EpochTimer(print_metrics=True)
+    model.fit(np.zeros((4, 2)), np.zeros(4), epochs=3, verbose=0, callbacks=[timer])
+    assert len(timer.epoch_seconds) == 3 and all(seconds > 0 for seconds in timer.epoch_seconds)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["epoch 1", "epoch 2", "epoch 3"]
+    assert "loss 0.000" in lines[0]
+
+
+def test_format_history_rounds_and_aligns_one_row_per_epoch():
+    table = training.format_history({"loss": [1.23456, 0.5], "accuracy": [0.5, 0.987]}, decimals=2)
+    header, first, second = table.splitlines()
+    assert header.split() == ["epoch", "accuracy", "loss"]
+    assert first.split() == ["1", "0.50", "1.23"]
+    assert second.split() == ["2", "0.99", "0.50"]
+    assert len({len(line) for line in (header, first, second)}) == 1
+
+
+def test_compare_step_seconds_takes_turns_and_trains_every_round():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    small = tf.data.Dataset.from_tensor_slices((np.zeros((4, 2)), np.zeros(4))).batch(2)
+    seconds = training.compare_step_seconds(
+        model, {"first": small, "cached": small.cache()}, steps_per_epoch=2, rounds=3
+    )
+    assert list(seconds) == ["first", "cached"]
+    assert all(value > 0 for value in seconds.values())
+    assert model.optimizer.iterations.numpy() == 2 * 2 * 3
+
+
+def test_compare_step_seconds_needs_two_rounds():
+    with pytest.raises(ValueError, match="at least 2 rounds"):
+        training.compare_step_seconds(None, {}, steps_per_epoch=1, rounds=1)
+
+
+def test_seconds_per_pass_iterates_the_dataset_repeats_times():
+    passes = []
+
+    def counting():
+        passes.append(1)
+        yield from range(3)
+
+    dataset = tf.data.Dataset.from_generator(counting, output_signature=tf.TensorSpec((), tf.int64))
+    assert training.seconds_per_pass(dataset, repeats=4) > 0
+    assert len(passes) == 4
+
+
+def test_least_confident_orders_by_true_class_probability():
+    probabilities = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8], [0.5, 0.5]])
+    labels = [0, 0, 1, 1]
+    assert training.least_confident(probabilities, labels, count=3).tolist() == [1, 3, 2]
+    assert training.least_confident(probabilities, labels, count=10).tolist() == [1, 3, 2, 0]
+
+
+def test_training_curves_draws_training_and_validation_per_metric():
+    history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.6, 0.4], "accuracy": [0.5, 0.8, 0.9]}
+    fig = plots.training_curves(history, metrics=("loss", "accuracy"))
+    loss_ax, accuracy_ax = fig.axes
+    assert [line.get_label() for line in loss_ax.lines] == ["training", "validation"]
+    assert [line.get_label() for line in accuracy_ax.lines] == ["training"]
+    assert loss_ax.lines[1].get_xdata().tolist() == [1, 2, 3]
+    assert loss_ax.lines[1].get_ydata().tolist() == [1.1, 0.6, 0.4]
