@@ -1,0 +1,237 @@
+"""helpers.pipelines: the config, the decoder that reuses buffers, the generator, and the datasets built."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+import pytest
+
+import helpers  # noqa: F401  (quiets TensorFlow before it is imported)
+import tensorflow as tf
+from helpers import images, pipelines, timeline
+
+
+def write_jpegs(folder, count, *, width=40, height=30, seed=0):
+    rng = np.random.default_rng(seed)
+    paths = []
+    for index in range(count):
+        pixels = rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8)
+        pixels = cv2.GaussianBlur(pixels, (5, 5), 0)  # photo-like, so JPEG keeps it close
+        path = folder / f"{index:03d}.jpg"
+        assert cv2.imwrite(str(path), pixels)
+        paths.append(str(path))
+    return paths
+
+
+def reference(path, size):
+    """What decode_resize_into must produce: OpenCV's plain decode, RGB, bilinear resize."""
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), (size, size))
+
+
+@pytest.fixture(scope="module")
+def jpegs(tmp_path_factory):
+    return write_jpegs(tmp_path_factory.mktemp("jpegs"), 10)
+
+
+def small_config(**changes):
+    settings = dict(batch_size=4, image_size=16, image_count=10, prefetch="off")
+    settings.update(changes)
+    return pipelines.PipelineConfig(**settings)
+
+
+# --- config ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"shards": 9}, "shards"),
+        ({"prefetch": "2"}, "prefetch"),
+        ({"yield_mode": "row"}, "yield_mode"),
+        ({"data": "web"}, "data"),
+        ({"image_size": True}, "image_size"),
+    ],
+)
+def test_config_rejects_bad_values_naming_the_field(changes, field):
+    with pytest.raises(ValueError, match=field):
+        pipelines.PipelineConfig(**changes)
+
+
+def test_config_is_frozen_and_replace_checks():
+    config = pipelines.PipelineConfig()
+    with pytest.raises(AttributeError):
+        config.batch_size = 8
+    assert config.replace(shards=2).shards == 2
+    with pytest.raises(ValueError, match="shards"):
+        config.replace(shards=0)
+
+
+def test_describe_names_the_settings_that_differ_from_plain():
+    text = pipelines.PipelineConfig(shards=3, inject_prefetch=False, cache=True).describe()
+    for part in ("3 shards", "inject_prefetch off", "cache", "batch 32"):
+        assert part in text
+    assert "shards" not in pipelines.PipelineConfig().describe()
+
+
+def test_samples_are_repeated_to_the_image_count():
+    paths = pipelines.resolve_paths(pipelines.PipelineConfig(data="samples", image_count=30))
+    samples = images.sample_image_paths()
+    assert len(paths) == 30
+    assert paths[: len(samples)] == samples
+    assert paths[len(samples)] == samples[0]
+
+
+# --- decode_resize_into ------------------------------------------------------------------------
+
+
+def test_decode_matches_opencv_and_reuses_its_buffer_correctly(jpegs, tmp_path):
+    portrait = write_jpegs(tmp_path, 1, width=30, height=40, seed=5)[0]
+    out = np.empty((16, 16, 3), np.uint8)
+    # Several files in a row in one thread (the buffer is reused), then a different size.
+    for path in [*jpegs[:4], portrait, jpegs[0]]:
+        assert pipelines.decode_resize_into(path, out) is out
+        np.testing.assert_array_equal(out, reference(path, 16))
+
+
+def test_a_corrupt_jpeg_after_a_good_one_raises_instead_of_returning_the_old_pixels(jpegs, tmp_path):
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 10)
+    out = np.empty((16, 16, 3), np.uint8)
+    pipelines.decode_resize_into(jpegs[0], out)
+    with pytest.raises(images.ImageLoadError, match="corrupt.jpg"):
+        pipelines.decode_resize_into(corrupt, out)
+
+
+def test_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.jpg"):
+        pipelines.decode_resize_into(tmp_path / "missing.jpg", np.empty((8, 8, 3), np.uint8))
+
+
+def test_png_with_alpha_goes_through_the_careful_loader(tmp_path):
+    rgba = np.zeros((20, 20, 4), np.uint8)
+    rgba[..., 2] = 255  # red in BGRA
+    rgba[:10, ..., 3] = 255  # top half opaque, bottom half transparent (-> white)
+    path = tmp_path / "half.png"
+    cv2.imwrite(str(path), rgba)
+    out = pipelines.decode_resize_into(path, np.empty((20, 20, 3), np.uint8))
+    np.testing.assert_array_equal(out[2, 2], [255, 0, 0])
+    np.testing.assert_array_equal(out[-2, -2], [255, 255, 255])
+
+
+# --- the generator -----------------------------------------------------------------------------
+
+
+def test_per_element_and_per_batch_yield_the_same_pixels(jpegs):
+    elements = list(pipelines.image_items(jpegs, image_size=16))
+    batches = list(pipelines.image_items(jpegs, image_size=16, per_batch=True, batch_size=4))
+    assert [b.shape[0] for b in batches] == [4, 4, 2]
+    assert all(e.shape == (16, 16, 3) and e.dtype == np.uint8 for e in elements)
+    np.testing.assert_array_equal(np.stack(elements), np.concatenate(batches))
+    np.testing.assert_array_equal(elements[3], reference(jpegs[3], 16))
+
+
+@pytest.mark.parametrize("per_batch", [False, True])
+def test_decode_threads_give_the_same_images_in_the_same_order(jpegs, per_batch):
+    plain = list(pipelines.image_items(jpegs, image_size=16, per_batch=per_batch, batch_size=3))
+    threaded = list(
+        pipelines.image_items(jpegs, image_size=16, per_batch=per_batch, batch_size=3, decode_threads=3)
+    )
+    np.testing.assert_array_equal(np.concatenate(plain), np.concatenate(threaded))
+
+
+def test_shards_split_the_files_between_them(jpegs):
+    shards = [list(pipelines.image_items(jpegs, image_size=16, shard=s, num_shards=3)) for s in range(3)]
+    assert [len(s) for s in shards] == [4, 3, 3]
+    np.testing.assert_array_equal(shards[1][0], reference(jpegs[1], 16))
+    np.testing.assert_array_equal(shards[2][1], reference(jpegs[5], 16))
+
+
+def test_augmentation_is_reproducible_and_changes_with_the_epoch(jpegs):
+    def run(epoch):
+        return np.stack(list(pipelines.image_items(jpegs, image_size=16, augment=True, epoch=epoch)))
+
+    plain = np.stack(list(pipelines.image_items(jpegs, image_size=16)))
+    first = run(0)
+    np.testing.assert_array_equal(first, run(0))
+    assert not np.array_equal(first, run(1))
+    assert not np.array_equal(first, plain)
+
+
+@pytest.mark.parametrize("decode_threads", [0, 2])
+def test_a_stopped_run_ends_the_generator_and_records_its_work(jpegs, decode_threads):
+    stop, recorder = threading.Event(), timeline.TimelineRecorder()
+    with pipelines.controlled_run(stop, recorder=recorder) as key:
+        items = pipelines.image_items(jpegs, image_size=16, run_key=key, decode_threads=decode_threads)
+        next(items)
+        next(items)
+        stop.set()
+        assert list(items) == []
+    events = recorder.events()
+    assert [e.lane for e in events] == ["producer 0", "producer 0"]
+    assert all(e.kind == timeline.PRODUCE and e.duration_seconds >= 0 for e in events)
+
+
+def test_an_unknown_run_key_is_ignored(jpegs):
+    assert len(list(pipelines.image_items(jpegs[:2], image_size=8, run_key="gone"))) == 2
+
+
+# --- datasets ----------------------------------------------------------------------------------
+
+
+def collect(dataset):
+    return np.concatenate([batch.numpy() for batch in dataset])
+
+
+def test_dataset_gives_float32_batches_in_unit_range_matching_the_generator(jpegs):
+    dataset = pipelines.image_dataset(small_config(), jpegs)
+    assert dataset.element_spec == tf.TensorSpec((None, 16, 16, 3), tf.float32)
+    batches = list(dataset)
+    assert [int(b.shape[0]) for b in batches] == [4, 4, 2]
+    pixels = collect(batches)
+    assert pixels.min() >= 0.0 and pixels.max() <= 1.0
+    expected = np.stack([reference(p, 16) for p in jpegs]).astype(np.float32) / 255
+    np.testing.assert_allclose(pixels, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"yield_mode": "batch"},
+        {"shards": 3},
+        {"shards": 2, "yield_mode": "batch", "decode_threads": 2},
+        {"prefetch": "autotune", "decode_threads": 1},
+        {"cache": True, "prefetch": "1"},
+    ],
+)
+def test_every_setting_delivers_the_same_images(jpegs, changes):
+    plain = collect(pipelines.image_dataset(small_config(), jpegs))
+    other = collect(pipelines.image_dataset(small_config(**changes), jpegs))
+    # Shards interleave, so compare as sets of images (sorted by content).
+    assert other.shape == plain.shape
+    key = lambda a: np.argsort(a.reshape(len(a), -1).sum(axis=1))  # noqa: E731
+    np.testing.assert_allclose(other[key(other)], plain[key(plain)], atol=1e-6)
+
+
+def test_epochs_and_cache_repeat_the_images(jpegs):
+    for cache in (False, True):
+        dataset = pipelines.image_dataset(small_config(cache=cache), jpegs, epochs=3)
+        assert len(collect(dataset)) == 30
+
+
+def test_inject_prefetch_option_is_applied(jpegs):
+    off = pipelines.image_dataset(small_config(inject_prefetch=False), jpegs)
+    on = pipelines.image_dataset(small_config(), jpegs)
+    assert off.options().experimental_optimization.inject_prefetch is False
+    assert on.options().experimental_optimization.inject_prefetch is True
+
+
+def test_a_bad_file_surfaces_as_a_tensorflow_error_naming_it(jpegs, tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"")
+    dataset = pipelines.image_dataset(small_config(), [*jpegs[:2], str(broken)])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="broken.jpg"):
+        collect(dataset)
