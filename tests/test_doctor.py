@@ -1,0 +1,471 @@
+"""helpers.doctor: checked() validates elements nested in tuples and dicts; diagnose() finds mistakes."""
+
+import inspect
+
+import cv2
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from helpers import doctor  # noqa: E402
+
+Spec = tf.TensorSpec
+RECORD = (
+    {"image": Spec(shape=(None, 4, 4, 3), dtype=tf.float32), "name": Spec(shape=(), dtype=tf.string)},
+    Spec(shape=(None,), dtype=tf.int32),
+)
+
+
+def good_record(batch_size=2):
+    return {"image": np.zeros((batch_size, 4, 4, 3), np.float32), "name": "a.png"}, np.arange(batch_size)
+
+
+def mismatch(element, signature, *, index=0):
+    """The ElementMismatchError check_element raises (fails the test if it raises nothing)."""
+    with pytest.raises(doctor.ElementMismatchError) as caught:
+        doctor.check_element(element, signature, index=index)
+    return caught.value
+
+
+# check_element: structure
+
+
+def test_matching_nested_element_passes():
+    doctor.check_element(good_record(), RECORD)
+    doctor.check_element(good_record(batch_size=1), RECORD)
+
+
+def test_list_for_tuple_names_the_element_and_says_why():
+    error = mismatch(list(good_record()), RECORD, index=7)
+    assert (error.index, error.path, error.problem) == (7, "", "structure")
+    assert str(error).startswith("element 7: expected a tuple of 2, received a list of 2")
+    assert "a list is not a tuple" in str(error)
+
+
+def test_tuple_of_wrong_length():
+    error = mismatch((*good_record(), 1), RECORD)
+    assert error.problem == "structure"
+    assert "expected a tuple of 2, received a tuple of 3" in str(error)
+
+
+def test_dict_missing_and_unexpected_keys_are_listed():
+    features, labels = good_record()
+    error = mismatch(({"image": features["image"], "path": "a.png"}, labels), RECORD)
+    assert error.path == "[0]"
+    assert "missing ['name']" in str(error)
+    assert "unexpected ['path']" in str(error)
+
+
+def test_dict_where_tensor_expected_and_tensor_where_dict_expected():
+    assert mismatch((np.zeros((1, 4, 4, 3)), np.arange(1)), RECORD).path == "[0]"
+    error = mismatch(({"image": {"pixels": 1}, "name": "a"}, np.arange(1)), RECORD)
+    assert error.path == "[0]['image']"
+    assert error.problem == "structure"
+
+
+# check_element: shape and dtype, with the place inside the structure
+
+
+def test_shape_mismatch_names_the_place_and_both_shapes():
+    features, labels = good_record()
+    features["image"] = np.zeros((2, 4, 4), np.float32)
+    error = mismatch((features, labels), RECORD, index=3)
+    assert (error.index, error.path, error.problem) == (3, "[0]['image']", "shape")
+    assert "expected float32 shape (None, 4, 4, 3), received float32 shape (2, 4, 4)" in str(error)
+
+
+def test_fixed_batch_dimension_rejects_the_short_last_batch():
+    error = mismatch(np.zeros((22, 3), np.float32), Spec(shape=(32, 3), dtype=tf.float32), index=2)
+    assert error.problem == "shape"
+    assert "shape (32, 3), received float32 shape (22, 3)" in str(error)
+
+
+def test_number_for_string_and_string_for_number():
+    features, labels = good_record()
+    features["name"] = 7
+    assert mismatch((features, labels), RECORD).path == "[0]['name']"
+    error = mismatch(np.array(["1", "2"]), Spec(shape=(None,), dtype=tf.int32))
+    assert error.problem == "lossy"
+    assert "'1', '2'" in str(error)
+
+
+def test_none_is_reported_with_the_imread_hint():
+    features, labels = good_record()
+    features["image"] = None
+    error = mismatch((features, labels), RECORD)
+    assert error.path == "[0]['image']"
+    assert "received None" in str(error)
+    assert "cv2.imread" in str(error)
+
+
+def test_unequal_nested_lists_are_not_one_tensor():
+    error = mismatch([[1, 2], [3]], Spec(shape=(None, None), dtype=tf.int32))
+    assert error.problem == "structure"
+    assert "tf.RaggedTensorSpec" in str(error)
+
+
+# check_element: the lossy conversions TensorFlow makes silently, with the values shown
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "shown"),
+    [
+        (1.7, tf.int32, "1.7 -> 1"),
+        (np.array([0.5, 2.0]), tf.int64, "0.5 -> 0, 2.0 -> 2"),
+        (300, tf.uint8, "300 -> 44"),
+        (-1, tf.uint8, "-1 -> 255"),
+        (2**40, tf.int32, "1099511627776 -> 0"),
+        (2.5, tf.bool, "2.5 -> True"),
+        (1e300, tf.float32, "1e+300 -> inf"),
+        (1e-300, tf.float32, "1e-300 -> 0.0"),
+        (2**25 + 1, tf.float32, "33554433 -> 33554432.0"),
+        (2**70, tf.int64, "1180591620717411303424"),
+    ],
+)
+def test_lossy_conversion_raises_with_values(value, dtype, shown):
+    error = mismatch(value, Spec(shape=np.shape(value), dtype=dtype))
+    assert error.problem == "lossy"
+    assert shown in str(error)
+
+
+def test_lossy_message_counts_the_values_not_shown():
+    error = mismatch(np.full(10, 300), Spec(shape=(10,), dtype=tf.uint8))
+    assert "(and 7 more)" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype"),
+    [
+        (0.1, tf.float32),  # ordinary rounding to float32 is within eps
+        (np.array([1.0, -3.25, 1e30]), tf.float32),
+        (np.uint8(255), tf.float32),  # lossless, though unscaled: diagnose's business
+        (255, tf.uint8),
+        (-(2**31), tf.int32),
+        (np.int64(7), tf.int16),
+        (True, tf.int32),
+        (np.array([True, False]), tf.bool),
+        (b"bytes", tf.string),
+        (np.array(["a", "b"]), tf.string),
+        (float("nan"), tf.float32),
+        (np.float32(2.5), tf.float16),
+    ],
+)
+def test_lossless_conversions_pass(value, dtype):
+    doctor.check_element(value, Spec(shape=np.shape(value), dtype=dtype))
+
+
+def test_float64_that_only_rounds_passes_but_tiny_values_do_not():
+    spec = Spec(shape=(3,), dtype=tf.float32)
+    doctor.check_element(np.array([1 / 3, 2e-38, 1e38]), spec)
+    error = mismatch(np.array([1 / 3, 1e-40, 1.0]), spec)  # 1e-40 is below float32's smallest normal
+    assert "1e-40" in str(error)
+
+
+def test_tensorflow_values_are_checked_too():
+    doctor.check_element(tf.constant([1.0, 2.0]), Spec(shape=(2,), dtype=tf.float32))
+    assert mismatch(tf.constant([1.5]), Spec(shape=(1,), dtype=tf.int32)).problem == "lossy"
+
+
+# check_element: ragged tensors
+
+
+def test_ragged_spec_needs_a_ragged_tensor_of_the_right_dtype():
+    spec = tf.RaggedTensorSpec(shape=(None, None), dtype=tf.int32, ragged_rank=1)
+    doctor.check_element(tf.ragged.constant([[1, 2], [3]]), spec)
+    assert "tf.ragged.constant" in str(mismatch([[1, 2], [3]], spec))
+    assert mismatch(tf.ragged.constant([[1, 2], [3]], dtype=tf.int64), spec).problem == "dtype"
+    assert mismatch(tf.ragged.constant([[[1], [2]], [[3]]]), spec).problem == "shape"
+
+
+# checked: the wrapper
+
+
+def test_checked_keeps_the_call_signature_and_the_elements():
+    def batches(count, batch_size=4):
+        for start in range(0, count, batch_size):
+            yield good_record(min(batch_size, count - start))
+
+    wrapped = doctor.checked(batches, RECORD)
+    assert inspect.signature(wrapped) == inspect.signature(batches)
+    assert wrapped.__name__ == "batches"
+    assert [labels.tolist() for _, labels in wrapped(6, batch_size=4)] == [[0, 1, 2, 3], [0, 1]]
+
+
+def test_checked_raises_at_the_first_bad_element_with_its_index():
+    def records():
+        yield good_record()
+        yield good_record()
+        yield [good_record()[0], np.arange(2)]
+
+    wrapped = doctor.checked(records, RECORD)()
+    assert next(wrapped) and next(wrapped)
+    with pytest.raises(doctor.ElementMismatchError, match="element 2"):
+        next(wrapped)
+
+
+def test_checked_refuses_a_generator_object():
+    def numbers():
+        yield 1
+
+    with pytest.raises(TypeError, match="not a generator object"):
+        doctor.checked(numbers(), Spec(shape=(), dtype=tf.int32))
+
+
+def test_checked_closes_the_wrapped_generator_when_stopped_early():
+    closed = []
+
+    def numbers():
+        try:
+            yield from range(10)
+        finally:
+            closed.append(True)
+
+    wrapped = doctor.checked(numbers, Spec(shape=(), dtype=tf.int64))()
+    next(wrapped)
+    wrapped.close()
+    assert closed == [True]
+
+
+def test_checked_drops_into_from_generator_with_args():
+    def scaled(values, scale):
+        for value in values:
+            yield {"value": np.float32(value * scale)}, np.int32(value)
+
+    signature = ({"value": Spec(shape=(), dtype=tf.float32)}, Spec(shape=(), dtype=tf.int32))
+    dataset = tf.data.Dataset.from_generator(
+        doctor.checked(scaled, signature), args=([1, 2, 3], 0.5), output_signature=signature
+    )
+    assert [(float(f["value"]), int(label)) for f, label in dataset] == [(0.5, 1), (1.0, 2), (1.5, 3)]
+
+
+def test_checked_error_surfaces_as_invalid_argument_error_with_the_message():
+    def labels():
+        yield np.int64(1)
+        yield 1.7
+
+    signature = Spec(shape=(), dtype=tf.int32)
+    dataset = tf.data.Dataset.from_generator(doctor.checked(labels, signature), output_signature=signature)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"ElementMismatchError: element 1: .*1\.7 -> 1"):
+        list(dataset)
+    unchecked = tf.data.Dataset.from_generator(labels, output_signature=signature)
+    assert [int(value) for value in unchecked] == [1, 1]  # what checked() protects against
+
+
+# diagnose
+
+
+def scalars(count):
+    for i in range(count):
+        yield np.float32(i)
+
+
+def test_diagnose_generator_object():
+    findings = doctor.diagnose(scalars(3), Spec(shape=(), dtype=tf.float32))
+    assert findings.kinds == ["generator-object"]
+    assert findings[0].severity == "error"
+    assert findings.elements_sampled == 0
+
+
+def test_diagnose_clean_generator_has_no_findings():
+    def images():
+        for _ in range(3):
+            yield np.zeros((2, 8, 8, 3), np.float32), np.zeros(2, np.int64)
+
+    signature = (Spec(shape=(None, 8, 8, 3), dtype=tf.float32), Spec(shape=(None,), dtype=tf.int64))
+    findings = doctor.diagnose(images, signature)
+    assert findings.kinds == []
+    assert findings.elements_sampled == 3
+    assert "No problems found in 3" in findings._repr_html_()
+
+
+def test_diagnose_tiny_elements_reports_measured_cost():
+    findings = doctor.diagnose(scalars, Spec(shape=(), dtype=tf.float32), args=(500,))
+    assert findings.kinds == ["tiny-elements"]
+    assert "µs per element through from_generator" in findings[0].seen
+    assert "Yield batches" in findings[0].advice
+
+
+def test_diagnose_batches_of_small_items_are_not_tiny_elements():
+    def batches():
+        for _ in range(5):
+            yield np.zeros((4, 3), np.float32), np.zeros(4, np.int64)
+
+    signature = (Spec(shape=(None, 3), dtype=tf.float32), Spec(shape=(None,), dtype=tf.int64))
+    assert "tiny-elements" not in doctor.diagnose(batches, signature).kinds
+
+
+def test_diagnose_float64_for_float32_names_the_place():
+    def records():
+        for _ in range(3):
+            yield {"image": np.zeros((16, 16, 3)), "id": np.int64(1)}
+
+    signature = {"image": Spec(shape=(16, 16, 3), dtype=tf.float32), "id": Spec(shape=(), dtype=tf.int64)}
+    findings = doctor.diagnose(records, signature)
+    assert "float64-for-float32" in findings.kinds
+    assert "['image']" in findings[findings.kinds.index("float64-for-float32")].seen
+
+
+def test_diagnose_shape_varies_against_a_fixed_batch_dimension():
+    def batches():
+        for size in (32, 32, 22):
+            yield np.zeros((size, 3), np.float32)
+
+    findings = doctor.diagnose(batches, Spec(shape=(32, 3), dtype=tf.float32))
+    assert findings.kinds == ["shape-varies"]
+    assert "sizes [32, 22]" in findings[0].seen
+
+
+def test_diagnose_signature_mismatch_and_lossy_values():
+    def pairs():
+        yield [np.float32(1), 2]
+
+    pair = (Spec(shape=(), dtype=tf.float32), Spec(shape=(), dtype=tf.int64))
+    assert doctor.diagnose(pairs, pair).kinds == ["signature-mismatch"]
+
+    def labels():
+        yield np.zeros((2, 2), np.float32), np.array([1.5, 2.0])
+
+    signature = (Spec(shape=(2, 2), dtype=tf.float32), Spec(shape=(2,), dtype=tf.int32))
+    findings = doctor.diagnose(labels, signature)
+    assert findings.kinds == ["signature-mismatch"]
+    assert "1.5 -> 1" in findings[0].seen
+
+
+def test_diagnose_unscaled_uint8_and_unscaled_float_pixels():
+    def uint8_images():
+        for _ in range(2):
+            yield np.full((16, 16, 3), 200, np.uint8)
+
+    findings = doctor.diagnose(uint8_images, Spec(shape=(16, 16, 3), dtype=tf.float32))
+    assert findings.kinds == ["unscaled-uint8"]
+
+    def float_images():
+        for _ in range(2):
+            yield np.full((16, 16, 3), 200.0, np.float32)
+
+    findings = doctor.diagnose(float_images, Spec(shape=(16, 16, 3), dtype=tf.float32))
+    assert findings.kinds == ["unscaled-pixels"]
+
+
+def write_reddish_photo(path):
+    """A photo-like image: brighter in red than in blue, saved by OpenCV (so stored and read as BGR)."""
+    rgb = np.zeros((32, 32, 3), np.uint8)
+    rgb[..., 0], rgb[..., 1], rgb[..., 2] = 180, 120, 60
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+def test_diagnose_bgr_hint_for_images_read_with_opencv(tmp_path):
+    paths = [str(write_reddish_photo(tmp_path / f"photo{i}.png")) for i in range(3)]
+
+    def opencv_images(paths):
+        for path in paths:
+            yield cv2.imread(path.decode())
+
+    def rgb_images(paths):
+        for path in paths:
+            yield cv2.cvtColor(cv2.imread(path.decode()), cv2.COLOR_BGR2RGB)
+
+    signature = Spec(shape=(32, 32, 3), dtype=tf.uint8)
+    bgr = doctor.diagnose(opencv_images, signature, args=(paths,))
+    assert "bgr-looking" in bgr.kinds
+    assert bgr[bgr.kinds.index("bgr-looking")].severity == "hint"
+    assert "bgr-looking" not in doctor.diagnose(rgb_images, signature, args=(paths,)).kinds
+
+
+def test_guess_channel_order():
+    reddish = np.zeros((16, 16, 3), np.uint8)
+    reddish[..., 0] = 200
+    assert doctor.guess_channel_order(reddish) == "RGB"
+    assert doctor.guess_channel_order(reddish[..., ::-1]) == "BGR"
+    assert doctor.guess_channel_order(np.full((16, 16, 3), 0.5)) == "unknown"
+    assert doctor.guess_channel_order([reddish, reddish]) == "RGB"
+
+
+def test_diagnose_missing_signature_suggests_one():
+    def records():
+        for length in (3, 5):
+            yield {"tokens": np.arange(length, dtype=np.int32), "text": "abc"}, 1
+
+    findings = doctor.diagnose(records)
+    assert findings.kinds[0] == "missing-signature"  # then tiny-elements: 20 bytes each, one at a time
+    assert (
+        "({'tokens': tf.TensorSpec(shape=(None,), dtype=tf.int32), 'text': tf.TensorSpec(shape=(), "
+        "dtype=tf.string)}, tf.TensorSpec(shape=(), dtype=tf.int64))" in findings[0].advice
+    )
+
+
+def test_suggest_signature_is_usable_by_from_generator():
+    def records():
+        for length in (3, 5):
+            yield np.ones((length, 2)), tf.ragged.constant([[1], [2, 3]])
+
+    signature = doctor.suggest_signature(list(records()))
+    assert signature[0] == Spec(shape=(None, 2), dtype=tf.float32)
+    assert isinstance(signature[1], tf.RaggedTensorSpec)
+
+    def converted():
+        for values, ragged in records():
+            yield values.astype(np.float32), ragged
+
+    assert len(list(tf.data.Dataset.from_generator(converted, output_signature=signature))) == 2
+
+
+def test_diagnose_args_arrive_as_bytes_and_the_error_they_cause():
+    def jpegs(names):
+        for name in names:
+            if name.endswith(".jpg"):
+                yield name
+
+    findings = doctor.diagnose(jpegs, Spec(shape=(), dtype=tf.string), args=(["a.jpg"],))
+    assert findings.kinds == ["generator-raised", "args-as-bytes"]
+    assert "TypeError" in findings[0].seen
+    assert "tf.errors.InvalidArgumentError" in findings[0].advice
+    assert "arrive as bytes" in findings[0].advice
+    assert "[b'a.jpg']" in findings[1].seen
+
+
+def test_diagnose_args_that_cannot_become_tensors():
+    findings = doctor.diagnose(scalars, Spec(shape=(), dtype=tf.float32), args=(None,))
+    assert findings.kinds == ["args-not-convertible"]
+
+
+def test_diagnose_empty_generator():
+    assert doctor.diagnose(scalars, Spec(shape=(), dtype=tf.float32), args=(0,)).kinds == ["empty"]
+
+
+@pytest.mark.parametrize("error_type", [ValueError, TypeError, KeyError, NotImplementedError, MemoryError])
+def test_generator_error_advice_names_the_error_tensorflow_really_raises(error_type):
+    def failing():
+        yield np.int64(0)
+        raise error_type("broken")
+
+    signature = Spec(shape=(), dtype=tf.int64)
+    with pytest.raises(tf.errors.OpError) as caught:
+        list(tf.data.Dataset.from_generator(failing, output_signature=signature))
+    findings = doctor.diagnose(failing, signature)
+    assert findings.kinds == ["generator-raised"]
+    assert f"tf.errors.{type(caught.value).__name__} " in findings[0].advice
+    assert "after 1 element(s)" in findings[0].seen
+
+
+def test_diagnose_is_bounded_for_an_endless_generator():
+    def endless():
+        while True:
+            yield np.zeros((4, 64), np.float32)
+
+    findings = doctor.diagnose(endless, Spec(shape=(4, 64), dtype=tf.float32), max_elements=5)
+    assert findings.elements_sampled == 5
+
+
+def test_diagnosis_renders_as_text_and_html_most_severe_first():
+    def uint8_batches():
+        for size in (4, 2):
+            yield np.full((size, 16, 16, 3), 9, np.uint8)
+
+    findings = doctor.diagnose(uint8_batches, Spec(shape=(4, 16, 16, 3), dtype=tf.float32))
+    assert [finding.severity for finding in findings] == ["error", "warning"]
+    assert str(findings).splitlines()[1].startswith("- ERROR shape-varies")
+    html = findings._repr_html_()
+    assert html.count("<tr>") == 3 and "unscaled-uint8" in html
