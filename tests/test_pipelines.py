@@ -7,9 +7,8 @@ import threading
 import cv2
 import numpy as np
 import pytest
-
-import helpers  # noqa: F401  (quiets TensorFlow before it is imported)
 import tensorflow as tf
+
 from helpers import images, pipelines, timeline
 
 
