@@ -63,30 +63,30 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             f"Expected a function, got {type(make_shard_datasets).__name__}.",
             hint="Pass the function itself: check_shard_datasets(make_shard_datasets).",
         )
+    name = getattr(make_shard_datasets, "__name__", "your function")
     for num_shards in SHARD_COUNTS:
         try:
             datasets = make_shard_datasets(num_shards)
         except Exception as error:  # the learner's code may raise anything; report it
             return Feedback.fail(
-                f"make_shard_datasets({num_shards}) raised {type(error).__name__}: {error}",
+                f"{name}({num_shards}) raised {type(error).__name__}: {error}",
                 hint="Run it in a cell on its own and read the traceback.",
             )
         if datasets is None:
             return Feedback.fail(
-                f"make_shard_datasets({num_shards}) returned None.",
+                f"{name}({num_shards}) returned None.",
                 hint="Build a list with one dataset per shard and return it.",
             )
         if not isinstance(datasets, list | tuple) or not all(
             isinstance(dataset, tf.data.Dataset) for dataset in datasets
         ):
             return Feedback.fail(
-                f"make_shard_datasets({num_shards}) returned {type(datasets).__name__}, "
-                "not a list of tf.data.Dataset.",
+                f"{name}({num_shards}) returned {type(datasets).__name__}, not a list of tf.data.Dataset.",
                 hint="Return [tf.data.Dataset.from_generator(...) for k in range(num_shards)].",
             )
         if len(datasets) != num_shards:
             return Feedback.fail(
-                f"make_shard_datasets({num_shards}) returned {len(datasets)} datasets.",
+                f"{name}({num_shards}) returned {len(datasets)} datasets.",
                 hint="One dataset per shard: loop over range(num_shards), not a fixed number.",
             )
         try:
@@ -163,7 +163,8 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
         )
     images = _check_images()
     first_seed, other_seed = CHECK_SEEDS
-    call = f"augmented_epochs_dataset(images, seed={first_seed}, epochs={CHECK_EPOCHS})"
+    name = getattr(augmented_epochs_dataset, "__name__", "your function")
+    call = f"{name}(images, seed={first_seed}, epochs={CHECK_EPOCHS})"
     try:
         dataset = augmented_epochs_dataset(images, seed=first_seed, epochs=CHECK_EPOCHS)
         if dataset is None:
