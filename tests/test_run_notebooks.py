@@ -24,7 +24,8 @@ def test_runs_a_notebook_and_scrubs_machine_paths(tmp_path):
             nbformat.v4.new_code_cell(
                 "import sys\n"
                 "sys.stderr.write('I0000 00:00:1795624345.015700   17686 port.cc:153] oneDNN notice\\n')\n"
-                "sys.stderr.write('a real warning\\n')"
+                "sys.stderr.write('a real warning\\n')\n"
+                "print('From /tmp/ipykernel_4242/3655424499.py:6: calling')"
             ),
         ]
     )
@@ -43,5 +44,8 @@ def test_runs_a_notebook_and_scrubs_machine_paths(tmp_path):
     assert all("execution" not in cell.metadata for cell in stored.cells)
     assert [output["text"] for output in third.outputs if output.get("name") == "stderr"] == [
         "a real warning\n"
+    ]
+    assert [output["text"] for output in third.outputs if output.get("name") == "stdout"] == [
+        "From <ipykernel>:6: calling\n"
     ]
     assert [cell.execution_count for cell in stored.cells] == [1, 2, 3]

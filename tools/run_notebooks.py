@@ -41,7 +41,10 @@ def _path_rewrites() -> list[tuple[re.Pattern[str], str]]:
     prefixes[str(REPO_ROOT)] = ".."
     prefixes[str(Path.home())] = "~"
     ordered = sorted(prefixes.items(), key=lambda item: len(item[0]), reverse=True)
-    return [(re.compile(re.escape(prefix)), replacement) for prefix, replacement in ordered]
+    rewrites = [(re.compile(re.escape(prefix)), replacement) for prefix, replacement in ordered]
+    # Cell code runs from a temporary file named after the kernel's process id (TensorFlow warnings show it);
+    # tests/nbval_sanitize.cfg makes the same replacement when nbval compares.
+    return [*rewrites, (re.compile(r"/tmp/ipykernel_\d+/\d+\.py"), "<ipykernel>")]
 
 
 def _scrub(value, rewrites):
