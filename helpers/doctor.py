@@ -531,7 +531,8 @@ def diagnose(
 
     The generator is called with `args` converted the way `from_generator` converts them (strings arrive as
     bytes, ints as np.int32), so it sees what it would see inside TensorFlow. At most `max_elements`
-    elements are drawn, and drawing stops after `max_seconds`, so an endless generator is fine.
+    elements are drawn, and drawing stops after `max_seconds`, so an endless generator is fine (the time is
+    checked between elements: a single element that never comes still blocks).
 
     Finds: a generator object instead of a function; args TensorFlow cannot convert, or strings that will
     arrive as bytes; an exception in the generator (and which TensorFlow error it becomes); no elements; no
