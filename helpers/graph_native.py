@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ __all__ = [
     "format_differences",
     "image_dataset",
     "load_image",
-    "measure_throughput",
+    "measure_throughputs",
     "parse_image_record",
     "resize_like_opencv",
     "tfrecord_dataset",
@@ -298,57 +298,98 @@ def format_differences(differences: Sequence[ImageDifference]) -> str:
 
 @dataclass(frozen=True)
 class Throughput:
-    """One pipeline's measured speed.
+    """One pipeline's measured speed (medians over the timed passes).
 
     Attributes:
         name: what was measured.
         images: images delivered per pass.
-        seconds: the median time of one full pass.
-        images_per_second: `images / seconds`.
+        seconds: one full pass, from asking for the first element to the end of the data.
+        images_per_second: `images / seconds`, start-up and ending included.
+        streaming_images_per_second: images after the first element, divided by the time from the first
+            element to the last: the rate once data flows.
+        end_wait_seconds: time from the last element until the pipeline reported its end.
     """
 
     name: str
     images: int
     seconds: float
     images_per_second: float
+    streaming_images_per_second: float
+    end_wait_seconds: float
 
 
-def measure_throughput(
-    make_dataset: Callable[[], tf.data.Dataset],
+@dataclass(frozen=True)
+class _Pass:
+    images: int
+    seconds: float
+    streaming_images_per_second: float
+    end_wait_seconds: float
+
+
+def measure_throughputs(
+    pipelines: Mapping[str, Callable[[], tf.data.Dataset]],
     *,
-    name: str,
     repeats: int = 3,
     warmup_passes: int = 1,
-) -> Throughput:
-    """Times full passes over a freshly built dataset: `warmup_passes` untimed, then the median of `repeats`.
+) -> list[Throughput]:
+    """Times full passes over each pipeline, taking turns, and keeps each one's medians.
+
+    Taking turns (pass 1 of every pipeline, then pass 2 of every pipeline, ...) spreads a busy moment on the
+    machine over all of them, so their ratios stay meaningful even when the absolute numbers are noisy.
 
     Args:
-        make_dataset: builds the dataset to iterate (called once; each pass makes a new iterator).
-        name: the row's name.
-        repeats: timed passes.
-        warmup_passes: passes run first and not timed (tracing, thread pools, file cache).
+        pipelines: name -> function building the dataset (called once; each pass makes a new iterator).
+            Elements that are batches (rank-4 images first) count as their first dimension.
+        repeats: timed passes per pipeline.
+        warmup_passes: passes per pipeline run first and not timed (tracing, thread pools, file cache).
 
     Returns:
-        The `Throughput`; elements that are batches count as their first dimension.
+        One `Throughput` per pipeline, in the order given.
     """
-    dataset = make_dataset()
+    datasets = {name: make_dataset() for name, make_dataset in pipelines.items()}
     for _ in range(warmup_passes):
-        _count_images(dataset)
-    timings = []
+        for dataset in datasets.values():
+            _timed_pass(dataset)
+    passes: dict[str, list[_Pass]] = {name: [] for name in datasets}
     for _ in range(repeats):
-        started = time.perf_counter()
-        count = _count_images(dataset)
-        timings.append(time.perf_counter() - started)
-    seconds = float(np.median(timings))
-    return Throughput(name=name, images=count, seconds=seconds, images_per_second=count / seconds)
+        for name, dataset in datasets.items():
+            passes[name].append(_timed_pass(dataset))
+    results = []
+    for name, timed in passes.items():
+        seconds = float(np.median([one.seconds for one in timed]))
+        images = timed[-1].images
+        results.append(
+            Throughput(
+                name=name,
+                images=images,
+                seconds=seconds,
+                images_per_second=images / seconds,
+                streaming_images_per_second=float(
+                    np.median([one.streaming_images_per_second for one in timed])
+                ),
+                end_wait_seconds=float(np.median([one.end_wait_seconds for one in timed])),
+            )
+        )
+    return results
 
 
-def _count_images(dataset: tf.data.Dataset) -> int:
-    count = 0
+def _timed_pass(dataset: tf.data.Dataset) -> _Pass:
+    images = first_images = 0
+    first_at = last_at = None
+    started = time.perf_counter()
     for element in dataset:
+        last_at = time.perf_counter()
         first = tf.nest.flatten(element)[0]
-        count += int(first.shape[0]) if first.shape.rank == 4 else 1
-    return count
+        count = int(first.shape[0]) if first.shape.rank == 4 else 1
+        if first_at is None:
+            first_at, first_images = last_at, count
+        images += count
+    ended = time.perf_counter()
+    if first_at is None or last_at is None:
+        raise ValueError("the dataset is empty: nothing to time")
+    streaming_seconds = last_at - first_at
+    streaming_rate = (images - first_images) / streaming_seconds if streaming_seconds > 0 else float("nan")
+    return _Pass(images, ended - started, streaming_rate, ended - last_at)
 
 
 def _in_levels(image: np.ndarray) -> np.ndarray:
