@@ -251,3 +251,34 @@ def test_real_cluster_in_a_script_failing_mid_way_leaves_no_process(tmp_path):
     assert "[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]" in completed.stdout
     assert len(process_ids) == 3
     assert _wait_until_gone(process_ids) == []
+
+
+def test_notebook_whose_cell_fails_mid_way_leaves_no_process(tmp_path):
+    # As in a lesson: the cluster is kept open across cells, a later cell fails, so the closing cell never
+    # runs; nbclient then shuts the kernel down, and nothing of the cluster may survive it.
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    script = tmp_path / "fake_server.py"
+    script.write_text(_FAKE_SERVER)
+    ids_file = tmp_path / "process_ids.json"
+    cells = [
+        "import contextlib, json, os, sys\nimport psutil\nfrom helpers import service\n"
+        "service._server_command = lambda arguments: "
+        f"[sys.executable, {str(script)!r}, *arguments, '--parent-pid', str(os.getpid())]",
+        "stack = contextlib.ExitStack()\ncluster = stack.enter_context(service.local_cluster(workers=2))\n"
+        "ids = [(pid, psutil.Process(pid).create_time()) for pid in cluster.pids]\n"
+        f"open({str(ids_file)!r}, 'w').write(json.dumps(ids))",
+        "raise RuntimeError('a cell fails mid-way')",
+        "stack.close()",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    with pytest.raises(CellExecutionError, match="a cell fails mid-way"):
+        client.execute()
+    process_ids = [tuple(item) for item in json.loads(ids_file.read_text())]
+    assert len(process_ids) == 3
+    assert _wait_until_gone(process_ids) == []
