@@ -98,7 +98,8 @@ def checked(generator_fn: Callable[..., Any], output_signature: Any) -> Callable
         A generator function yielding the same elements, unchanged.
 
     Raises:
-        TypeError: `generator_fn` is a generator object or not callable (raised at once).
+        TypeError: `generator_fn` is a generator object or not callable, or `output_signature` is not
+            specs nested in tuples and dicts (raised at once).
         ElementMismatchError: while iterating, for the first element that does not match (see the class
             for how it surfaces through TensorFlow).
     """
@@ -107,6 +108,9 @@ def checked(generator_fn: Callable[..., Any], output_signature: Any) -> Callable
             f"checked() needs a generator function, got {_describe_value(generator_fn)}: "
             "pass the function (`fn`), not a generator object (`fn()`)"
         )
+    problem = _signature_problem(output_signature)
+    if problem is not None:
+        raise TypeError(problem)
 
     @functools.wraps(generator_fn)
     def checked_generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
@@ -144,6 +148,25 @@ def check_element(element: Any, output_signature: Any, *, index: int = 0) -> Non
         ElementMismatchError: the first mismatch found, with index, path, expected and received.
     """
     _check(element, output_signature, index=index, path="")
+
+
+def _signature_problem(signature: Any, path: str = "") -> str | None:
+    """Why `signature` is not TypeSpecs nested in tuples and dicts (as from_generator needs), or None."""
+    if isinstance(signature, Mapping):
+        items = [(f"{path}[{key!r}]", spec) for key, spec in signature.items()]
+    elif isinstance(signature, tuple):
+        items = [(f"{path}[{position}]", spec) for position, spec in enumerate(signature)]
+    elif hasattr(signature, "shape") and hasattr(signature, "dtype"):
+        return None
+    else:
+        advice = " (use a tuple: round brackets)" if isinstance(signature, list) else ""
+        return (
+            "output_signature must be tf.TensorSpec / tf.RaggedTensorSpec nested in tuples and dicts; "
+            f"found {_describe_value(signature)} at {path or 'the top'}{advice}"
+        )
+    return next(
+        (problem for item_path, spec in items if (problem := _signature_problem(spec, item_path))), None
+    )
 
 
 def _check(value: Any, spec: Any, *, index: int, path: str) -> None:
@@ -563,6 +586,16 @@ def diagnose(
         )
         return Diagnosis([finding], elements_sampled=0)
     findings: list[Finding] = []
+    problem = None if output_signature is None else _signature_problem(output_signature)
+    if problem is not None:
+        finding = Finding(
+            "error",
+            "invalid-signature",
+            problem,
+            "Describe each element with tf.TensorSpec(shape=..., dtype=...) (tf.RaggedTensorSpec for "
+            "ragged data), grouped exactly like the yielded element: a tuple for a tuple, a dict for a dict.",
+        )
+        return Diagnosis([finding], elements_sampled=0)
     tf_args = _args_as_tensorflow_passes_them(args, findings)
     if tf_args is None:
         return Diagnosis(findings, elements_sampled=0)
@@ -582,7 +615,19 @@ def diagnose(
         return Diagnosis(findings, elements_sampled=0)
     signature = output_signature
     if signature is None:
-        signature = suggest_signature(elements)
+        try:
+            signature = suggest_signature(elements)
+        except (IndexError, KeyError, TypeError, ValueError):  # elements of different structures
+            findings.append(
+                Finding(
+                    "error",
+                    "missing-signature",
+                    "no output_signature given, and the sampled elements do not share one structure",
+                    "Yield elements of one structure (same tuple length, same dict keys, same dtypes) and "
+                    "declare it as output_signature.",
+                )
+            )
+            return Diagnosis(findings, elements_sampled=len(elements))
         findings.append(
             Finding(
                 "warning",

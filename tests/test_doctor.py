@@ -469,3 +469,20 @@ def test_diagnosis_renders_as_text_and_html_most_severe_first():
     assert str(findings).splitlines()[1].startswith("- ERROR shape-varies")
     html = findings._repr_html_()
     assert html.count("<tr>") == 3 and "unscaled-uint8" in html
+
+
+def test_invalid_signature_is_refused_by_checked_and_reported_by_diagnose():
+    signature = (Spec(shape=(), dtype=tf.int32), [Spec(shape=(), dtype=tf.int32)])
+    with pytest.raises(TypeError, match=r"found a list of 1 at \[1\] \(use a tuple"):
+        doctor.checked(scalars, signature)
+    assert doctor.diagnose(scalars, signature, args=(3,)).kinds == ["invalid-signature"]
+
+
+def test_diagnose_without_signature_on_elements_of_different_structures():
+    def mixed():
+        yield {"a": np.int64(1)}
+        yield {"b": np.int64(2)}
+
+    findings = doctor.diagnose(mixed)
+    assert findings.kinds == ["missing-signature"]
+    assert findings[0].severity == "error"
