@@ -27,11 +27,15 @@ def cache_dir(name: str) -> Path:
 
 
 def display_path(path: str | os.PathLike | bytes) -> str:
-    """Returns `path` relative to the repository when it is inside it, so messages hold no machine path."""
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    resolved = Path(path).resolve()
+    """Returns `path` as the caller gave it, but an absolute path inside the repository relative to it.
+
+    Messages then name the file the way the learner wrote it (`../sample_images/x.jpg` from a notebook)
+    and never show where the kit happens to live on this machine.
+    """
+    text = os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path)
+    if not os.path.isabs(text):
+        return text
     try:
-        return resolved.relative_to(REPO_ROOT).as_posix()
+        return Path(text).resolve().relative_to(REPO_ROOT).as_posix()
     except ValueError:
-        return str(path)
+        return text
