@@ -548,7 +548,7 @@ def diagnose(
     *,
     args: Sequence[Any] = (),
     max_elements: int = 32,
-    max_seconds: float = 2.0,
+    max_seconds: float = 10.0,
 ) -> Diagnosis:
     """Runs a few elements of `generator_fn(*args)` and reports likely mistakes, each with advice.
 
