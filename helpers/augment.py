@@ -1,8 +1,9 @@
 """Image augmentation in NumPy/OpenCV, for generators: every random choice comes from the `rng` you pass.
 
 Usage:
-    rng = np.random.default_rng([seed, shard, epoch])   # reproducible per run, different per epoch and shard
-    augmented = augment.augment_image(image, rng)
+    rng = augment.epoch_rng(seed, shard=shard, epoch=epoch)   # reproducible per run, new per epoch and shard
+    augmented = augment.augment_image(image, rng)             # photographs: crop, flip, brightness, contrast
+    digit = augment.augment_digit(scan, rng)                  # handwritten characters: small moves, no flip
 
 Passing the generator explicitly (instead of using `np.random`'s global state) is what makes augmentation
 reproducible when several generator shards run at once.
@@ -13,11 +14,26 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["augment_image", "epoch_rng"]
+__all__ = [
+    "MAX_BRIGHTNESS_SHIFT",
+    "CONTRAST_RANGE",
+    "MIN_CROP_FRACTION",
+    "MAX_DIGIT_ROTATION_DEGREES",
+    "MAX_DIGIT_SHIFT_FRACTION",
+    "DIGIT_SCALE_RANGE",
+    "epoch_rng",
+    "augment_image",
+    "augment_digit",
+]
 
+# augment_image (photographs); the brightness shift is a fraction of the full pixel range.
 MAX_BRIGHTNESS_SHIFT = 0.15
 CONTRAST_RANGE = (0.8, 1.2)
 MIN_CROP_FRACTION = 0.8
+# augment_digit (handwritten characters).
+MAX_DIGIT_ROTATION_DEGREES = 12.0
+MAX_DIGIT_SHIFT_FRACTION = 0.1
+DIGIT_SCALE_RANGE = (0.9, 1.1)
 
 
 def epoch_rng(seed: int, *, shard: int = 0, epoch: int = 0) -> np.random.Generator:
@@ -33,7 +49,7 @@ def augment_image(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         rng: the source of every random choice.
 
     Returns:
-        An image of the same shape and dtype as `image`, values kept in range.
+        An image of the same shape and dtype as `image`, values clipped to the range (uint8 rounded).
     """
     height, width = image.shape[:2]
     crop_height = int(round(height * rng.uniform(MIN_CROP_FRACTION, 1.0)))
@@ -44,17 +60,14 @@ def augment_image(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     result = cv2.resize(cropped, (width, height), interpolation=cv2.INTER_LINEAR)
     if rng.random() < 0.5:
         result = result[:, ::-1]
-    scale = 255.0 if image.dtype == np.uint8 else 1.0
+    is_uint8 = image.dtype == np.uint8
+    scale = 255.0 if is_uint8 else 1.0
     contrast = rng.uniform(*CONTRAST_RANGE)
     brightness = rng.uniform(-MAX_BRIGHTNESS_SHIFT, MAX_BRIGHTNESS_SHIFT) * scale
     mean = result.mean(dtype=np.float32)
-    jittered = (result.astype(np.float32) - mean) * contrast + mean + brightness
-    return np.clip(jittered, 0, scale).astype(image.dtype)
-
-
-MAX_DIGIT_ROTATION_DEGREES = 12.0
-MAX_DIGIT_SHIFT_FRACTION = 0.1
-DIGIT_SCALE_RANGE = (0.9, 1.1)
+    jittered = np.clip((result.astype(np.float32) - mean) * contrast + mean + brightness, 0, scale)
+    # A plain cast to uint8 truncates (200.9 -> 200): images would come out half a level darker on average.
+    return (np.rint(jittered) if is_uint8 else jittered).astype(image.dtype)
 
 
 def augment_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -84,6 +97,3 @@ def augment_digit(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     moved = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=fill)
     # warpAffine drops a trailing channel axis of size 1; put it back.
     return moved.reshape(image.shape).astype(image.dtype)
-
-
-__all__ += ["augment_digit"]

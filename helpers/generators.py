@@ -21,6 +21,7 @@ __all__ = [
     "word_lengths",
     "paragraph_word_lengths",
     "sentence_records",
+    "pixel_label_batches",
 ]
 
 _SENTENCE_ENDS = ".!?"
@@ -142,6 +143,3 @@ def pixel_label_batches(
             rng.integers(0, 256, size=(size, 8, 8, 3), dtype=np.uint8),
             rng.integers(0, 10, size=size, dtype=np.int64),
         )
-
-
-__all__ += ["pixel_label_batches"]

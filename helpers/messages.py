@@ -1,5 +1,6 @@
 """Short, stable texts of TensorFlow's errors and logged warnings, to print in notebooks and self-checks.
 
+Usage:
     from helpers import messages
     kept = messages.keep_log_messages("tensorflow")   # before the code that warns; later: kept.messages
     try: list(dataset)
@@ -35,14 +36,15 @@ def error_summary(error: BaseException) -> str:
             keep the Python error raised inside the generator as the start of their message.
 
     Returns:
-        One line, or a few when the message itself has several (never a traceback).
+        One line, or a few when the message itself has several (never a traceback); just the type's
+        name when the message is empty.
     """
     text = getattr(error, "message", None) or str(error)
     text = _FUNCTION_NODE.sub("", text)
     text = text.split(_TRACEBACK, 1)[0]
     text = _OP_SUFFIX.sub("", text.strip())
-    text = text.replace(str(REPO_ROOT) + "/", "")
-    return f"{type(error).__name__}: {text.strip()}"
+    text = text.replace(str(REPO_ROOT) + "/", "").strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 class LogKeeper(logging.Handler):

@@ -111,7 +111,7 @@ def test_shards_broken_answers(answer, expected):
 
 
 def test_shards_wrong_signature_reports_iteration_error():
-    def float_signature(num_shards):
+    def vector_signature(num_shards):
         return [
             tf.data.Dataset.from_generator(
                 shard_elements,
@@ -121,9 +121,13 @@ def test_shards_wrong_signature_reports_iteration_error():
             for k in range(num_shards)
         ]
 
-    feedback = exercises.check_shard_datasets(float_signature)
+    feedback = exercises.check_shard_datasets(vector_signature)
     assert not feedback.passed
-    assert "Iterating" in feedback.message
+    assert (
+        "Iterating the datasets for 3 shards raised InvalidArgumentError: TypeError: `generator` yielded an "
+        "element of shape () where an element of shape (2,) was expected." in feedback.message
+    )
+    assert "{{function_node" not in feedback.message
     assert "output_signature" in feedback.hint
 
 
@@ -215,6 +219,20 @@ def test_epochs_wrong_count_is_caught():
     assert not feedback.passed
     assert "expected 9" in feedback.message
     assert "range(epochs)" in feedback.hint
+
+
+def test_epochs_iteration_error_is_summarised():
+    def wrong_shape(images, *, seed, epochs):
+        signature = tf.TensorSpec(shape=(2, 2, 3), dtype=tf.float32)
+        return tf.data.Dataset.from_generator(lambda: iter(images), output_signature=signature).repeat(epochs)
+
+    feedback = exercises.check_augmented_epochs(wrong_shape)
+    assert not feedback.passed
+    assert (
+        "raised InvalidArgumentError: TypeError: `generator` yielded an element of shape (24, 24, 3) "
+        "where an element of shape (2, 2, 3) was expected." in feedback.message
+    )
+    assert "{{function_node" not in feedback.message
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,42 @@
 """Self-checks of notebook 02: right answers pass, each typical mistake gets its own message."""
 
 import cv2
+import nbformat
 import numpy as np
 import pytest
 
 from helpers import images
 from helpers.exercises import image_pipeline as ex
+from helpers.paths import NOTEBOOKS_DIR
 
 tf = pytest.importorskip("tensorflow")
 
 IMAGE_SIGNATURE = tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)
+NOTEBOOK = NOTEBOOKS_DIR / "02_image_pipeline.ipynb"
+
+
+def notebook_exercise(function_name, *, check_call, solution):
+    """`function_name` as the notebook's stub (or hidden solution) cell defines it, run from its source.
+
+    The cell must define the function and, for a solution, end with the self-check call `check_call`;
+    the test fails when the notebook drifts from that.
+    """
+    cells = [
+        cell
+        for cell in nbformat.read(NOTEBOOK, as_version=4).cells
+        if cell.cell_type == "code"
+        and f"def {function_name}(" in cell.source
+        and ("solution" in cell.metadata.get("tags", [])) == solution
+    ]
+    assert len(cells) == 1, f"expected one {'solution' if solution else 'stub'} cell defining {function_name}"
+    source = cells[0].source
+    if solution:
+        assert source.startswith("# Solution (reveal to see)\n")
+        source, last_line = source.rstrip().rsplit("\n", 1)
+        assert last_line == check_call
+    namespace = {"cv2": cv2, "np": np, "tf": tf, "images": images}
+    exec(compile(source, f"{NOTEBOOK.name}:{function_name}", "exec"), namespace)
+    return namespace[function_name]
 
 
 @pytest.fixture(scope="module")
@@ -196,10 +223,14 @@ def test_missing_file_mistakes(image_paths, missing_path, function, in_message):
     assert "not_there.jpg" in feedback.message
 
 
-def test_default_sample_images_and_article_stub():
-    """The notebook calls the check without paths: the shipped stub (the article's code) is told BGR."""
-    assert not ex.check_rgb_image_generator(article_generator).passed
-    assert ex.check_rgb_image_generator(right_generator).passed
+def test_notebook_exercise_1_stub_and_solution_on_sample_images():
+    """The notebook calls the check without paths: its stub (the article's code) is told BGR."""
+    check_call = "exercises.check_rgb_image_generator(rgb_images)"
+    stub = notebook_exercise("rgb_images", check_call=check_call, solution=False)
+    solution = notebook_exercise("rgb_images", check_call=check_call, solution=True)
+    feedback = ex.check_rgb_image_generator(stub)
+    assert not feedback.passed and "BGR" in feedback.message
+    assert ex.check_rgb_image_generator(solution).passed
 
 
 # --- exercise 2: the dataset ---------------------------------------------------------------------------
@@ -224,12 +255,15 @@ def test_right_dataset_passes(image_paths):
     assert "[3, 1]" in feedback.message
 
 
-def test_notebook_stub_and_solution_on_sample_images():
-    def stub(image_paths, batch_size):
-        return right_dataset(image_paths, batch_size).unbatch().batch(batch_size, drop_remainder=True)
-
-    assert ex.check_image_dataset(right_dataset).passed
-    assert not ex.check_image_dataset(stub).passed
+def test_notebook_exercise_2_stub_and_solution_on_sample_images():
+    check_call = "exercises.check_image_dataset(uint8_image_dataset)"
+    stub = notebook_exercise("uint8_image_dataset", check_call=check_call, solution=False)
+    solution = notebook_exercise("uint8_image_dataset", check_call=check_call, solution=True)
+    feedback = ex.check_image_dataset(stub)
+    assert not feedback.passed and "uint8" in feedback.message
+    feedback = ex.check_image_dataset(solution)
+    assert feedback.passed, str(feedback)
+    assert "explicit prefetch" in feedback.message
 
 
 def uint8_only(image_paths, batch_size):
@@ -288,7 +322,6 @@ def int32_dataset(image_paths, batch_size):
     [
         (uint8_only, "uint8", "tf.cast(batch, tf.float32) / 255"),
         (dropped, "delivered 3 of 4 images", "drop_remainder"),
-        (not_prefetched, "not prefetched", "prefetch(tf.data.AUTOTUNE)"),
         (unbatched, "single images, not batches", ".batch(batch_size)"),
         (fixed_batches, "an element of shape (1, 224, 224, 3) where", "None"),
         (bgr_dataset, "BGR", "COLOR_BGR2RGB"),
@@ -308,6 +341,31 @@ def test_each_dataset_mistake_has_its_own_feedback(image_paths, function, in_mes
     assert not feedback.passed
     assert in_message in feedback.message, str(feedback)
     assert in_hint in feedback.hint, str(feedback)
+
+
+def prefetched_with_options(image_paths, batch_size):
+    options = tf.data.Options()
+    options.experimental_optimization.inject_prefetch = False
+    return not_prefetched(image_paths, batch_size).prefetch(tf.data.AUTOTUNE).with_options(options)
+
+
+def prefetched_then_mapped(image_paths, batch_size):
+    return not_prefetched(image_paths, batch_size).prefetch(1).map(tf.identity)
+
+
+@pytest.mark.parametrize("function", [right_dataset, prefetched_with_options])
+def test_explicit_prefetch_is_recognised(image_paths, function):
+    feedback = ex.check_image_dataset(function, image_paths=image_paths, batch_size=3)
+    assert feedback.passed, str(feedback)
+    assert "ends with an explicit prefetch" in feedback.message
+
+
+@pytest.mark.parametrize("function", [not_prefetched, prefetched_then_mapped])
+def test_no_final_prefetch_passes_with_a_note(image_paths, function):
+    """TensorFlow injects a prefetch by default, so this is right; the note says why to write it anyway."""
+    feedback = ex.check_image_dataset(function, image_paths=image_paths, batch_size=3)
+    assert feedback.passed, str(feedback)
+    assert "does not end with `.prefetch`" in feedback.message and "inject_prefetch" in feedback.message
 
 
 def test_fixed_batch_dimension_without_a_short_batch(image_paths):

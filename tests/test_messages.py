@@ -4,6 +4,7 @@ import logging
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from helpers import messages
@@ -47,6 +48,43 @@ def test_error_summary_of_a_plain_python_error():
 def test_error_summary_makes_repo_paths_relative():
     error = FileNotFoundError(f"no such file: {REPO_ROOT}/sample_images/missing.jpg")
     assert messages.error_summary(error) == "FileNotFoundError: no such file: sample_images/missing.jpg"
+
+
+def test_error_summary_of_an_empty_message_is_the_type_name():
+    assert messages.error_summary(ZeroDivisionError()) == "ZeroDivisionError"
+
+
+def test_error_summary_of_real_from_generator_errors():
+    """Raised by TensorFlow itself: node name, traceback (with machine paths) and op suffix are dropped."""
+    tf = pytest.importorskip("tensorflow")
+
+    def wrong_shape():
+        yield np.zeros(4, np.float32)
+
+    def raises_naming_a_repo_file():
+        yield 1.0
+        raise ValueError(f"cannot read {REPO_ROOT}/sample_images/x.jpg")
+
+    cases = [
+        (
+            wrong_shape,
+            tf.TensorSpec((3,), tf.float32),
+            "InvalidArgumentError: TypeError: `generator` yielded an element of shape (4,) where an element "
+            "of shape (3,) was expected.",
+        ),
+        (
+            raises_naming_a_repo_file,
+            tf.TensorSpec((), tf.float32),
+            "InvalidArgumentError: ValueError: cannot read sample_images/x.jpg",
+        ),
+    ]
+    for generator, signature, expected in cases:
+        dataset = tf.data.Dataset.from_generator(generator, output_signature=signature)
+        with pytest.raises(tf.errors.InvalidArgumentError) as caught:
+            list(dataset)
+        raw = str(caught.value)
+        assert raw.startswith("{{function_node") and "Traceback (most recent call last)" in raw
+        assert messages.error_summary(caught.value) == expected
 
 
 def test_log_keeper_keeps_messages_without_caller_location_and_detaches():

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers.exercises.feedback import Feedback
+from helpers.messages import error_summary
 
 __all__ = [
     "SHARD_TOTAL",
@@ -69,7 +70,7 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             datasets = make_shard_datasets(num_shards)
         except Exception as error:  # the learner's code may raise anything; report it
             return Feedback.fail(
-                f"{name}({num_shards}) raised {type(error).__name__}: {error}",
+                f"{name}({num_shards}) raised {error_summary(error)}",
                 hint="Run it in a cell on its own and read the traceback.",
             )
         if datasets is None:
@@ -96,8 +97,7 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             ]
         except Exception as error:
             return Feedback.fail(
-                f"Iterating the datasets for {num_shards} shards raised "
-                f"{type(error).__name__}: {str(error).splitlines()[0]}",
+                f"Iterating the datasets for {num_shards} shards raised {error_summary(error)}",
                 hint="Check output_signature: the generator yields scalar integers, "
                 "tf.TensorSpec(shape=(), dtype=tf.int64).",
             )
@@ -179,8 +179,7 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
         other = _epochs_of(augmented_epochs_dataset, images, seed=other_seed)
     except Exception as error:  # the learner's code may raise anything; report it
         return Feedback.fail(
-            f"Building or iterating {call} raised {type(error).__name__}: "
-            f"{str(error).splitlines()[0] if str(error) else ''}",
+            f"Building or iterating {call} raised {error_summary(error)}",
             hint="Run it in a cell on its own and read the traceback; the images reach the "
             "generator as a NumPy array and the seed and epoch as NumPy integers.",
         )
