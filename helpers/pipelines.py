@@ -16,10 +16,10 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -36,7 +36,6 @@ __all__ = [
     "YIELD_MODES",
     "PipelineConfig",
     "RunControl",
-    "controlled_run",
     "decode_resize_into",
     "image_dataset",
     "image_items",
@@ -132,45 +131,34 @@ class PipelineConfig:
         return " · ".join(parts)
 
 
-@dataclass(frozen=True)
 class RunControl:
     """What a running generator can see of its run: a stop flag and a timeline to record into.
 
+    A generator cannot be handed Python objects through `from_generator(args=...)` (args become
+    tensors), so it gets `key` instead and looks the control up. The control stays registered while
+    something holds it. It is mutable: a runner reusing one dataset for many runs swaps in a new
+    stop event and recorder for each run.
+
     Attributes:
+        key: pass it as `image_dataset(..., run_key=control.key)`.
         stop_event: when set, generators return at the next image, so a run ends quickly even while
             TensorFlow is blocked waiting for them.
         recorder: where generators record their `timeline.PRODUCE` spans; None records nothing.
     """
 
-    stop_event: threading.Event
-    recorder: timeline.TimelineRecorder | None = None
+    def __init__(
+        self,
+        stop_event: threading.Event | None = None,
+        *,
+        recorder: timeline.TimelineRecorder | None = None,
+    ) -> None:
+        self.stop_event = stop_event or threading.Event()
+        self.recorder = recorder
+        self.key = uuid.uuid4().hex
+        _RUN_CONTROLS[self.key] = self
 
 
-_RUN_CONTROLS: dict[str, RunControl] = {}
-
-
-@contextmanager
-def controlled_run(
-    stop_event: threading.Event, *, recorder: timeline.TimelineRecorder | None = None
-) -> Iterator[str]:
-    """Registers a `RunControl` for the duration of a run and yields its key for `image_dataset`.
-
-    A generator cannot be handed Python objects through `from_generator(args=...)` (args become
-    tensors), so it gets this key instead and looks its control up here.
-
-    Args:
-        stop_event: the run's stop flag.
-        recorder: the run's timeline, or None.
-
-    Yields:
-        The key to pass as `image_dataset(..., run_key=key)`.
-    """
-    key = uuid.uuid4().hex
-    _RUN_CONTROLS[key] = RunControl(stop_event, recorder)
-    try:
-        yield key
-    finally:
-        _RUN_CONTROLS.pop(key, None)
+_RUN_CONTROLS: weakref.WeakValueDictionary[str, RunControl] = weakref.WeakValueDictionary()
 
 
 def resolve_paths(config: PipelineConfig) -> list[Path]:
@@ -284,7 +272,7 @@ def image_items(
         decode_threads: threads decoding ahead inside this generator (OpenCV releases the GIL while it
             decodes); 0 decodes here, one image at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.
-        run_key: a key from `controlled_run`: stop early when its stop event is set, record spans.
+        run_key: a `RunControl.key`: stop early when its stop event is set, record spans in it.
 
     Yields:
         uint8 arrays, (image_size, image_size, 3) or (n, image_size, image_size, 3).
@@ -295,8 +283,6 @@ def image_items(
     """
     cv2.setNumThreads(int(opencv_threads) if opencv_threads > 0 else -1)
     control = _RUN_CONTROLS.get(os.fsdecode(run_key)) if run_key else None
-    stop_event = control.stop_event if control else None
-    recorder = control.recorder if control else None
     lane = timeline.producer_lane(shard)
     mine = [os.fsdecode(p) for p in paths[int(shard) :: int(num_shards)]]
     rngs: list[np.random.Generator | None] = [None] * len(mine)
@@ -311,7 +297,11 @@ def image_items(
             out[...] = augment_module.augment_image(out, rngs[index])
 
     def stopped() -> bool:
-        return stop_event is not None and stop_event.is_set()
+        return control is not None and control.stop_event.is_set()
+
+    def record(began: float) -> None:
+        if control is not None and control.recorder is not None:
+            control.recorder.add(lane, timeline.PRODUCE, began, time.perf_counter())
 
     starts = range(0, len(mine), chunk)
     if decode_threads <= 0:
@@ -322,8 +312,7 @@ def image_items(
                 if stopped():
                     return
                 load(start + offset, out[offset])
-            if recorder is not None:
-                recorder.add(lane, timeline.PRODUCE, began, time.perf_counter())
+            record(began)
             yield out if per_batch else out[0]
         return
 
@@ -350,8 +339,7 @@ def image_items(
             start = next(todo, None)
             if start is not None:
                 submit(start)
-            if recorder is not None:
-                recorder.add(lane, timeline.PRODUCE, began, time.perf_counter())
+            record(began)
             yield out if per_batch else out[0]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -418,7 +406,7 @@ def image_dataset(
         config: the settings.
         paths: the image files of one epoch.
         epochs: passes over `paths` (with `cache`, the first is replayed).
-        run_key: from `controlled_run`, to make the run stoppable and record its timeline.
+        run_key: a `RunControl.key`, to make the run stoppable and record its timeline.
 
     Returns:
         A dataset of float32 batches (n, image_size, image_size, 3) in [0, 1].

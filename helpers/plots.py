@@ -182,3 +182,126 @@ def register_notebook_display() -> bool:
 
 __all__ += ["register_notebook_display"]
 register_notebook_display()
+
+
+# --- performance lab (notebook 05): throughput over time, past runs, producer/consumer timeline --------
+
+_TIMELINE_COLOURS = {"produce": "#1f77b4", "train step": "#2ca02c", "wait for data": "#d62728"}
+
+
+def throughput_over_time(
+    series: Sequence[tuple[float, float]],
+    *,
+    ax: Axes | None = None,
+    label: str | None = None,
+    title: str = "Throughput over time",
+) -> Axes:
+    """Draws elements/s against seconds since the first batch (e.g. `RunResult.series`).
+
+    Args:
+        series: (seconds, elements per second) pairs; may be empty (an empty plot to fill later).
+        ax: the Axes to draw on; a new one when None.
+        label: legend label of this line (a legend is drawn when given).
+        title: the Axes title.
+
+    Returns:
+        The Axes; its newest line is `ax.lines[-1]`.
+    """
+    ax = new_axes(ax, figsize=(6.0, 2.6))
+    times = [t for t, _ in series]
+    rates = [r for _, r in series]
+    ax.plot(times, rates, marker=".", markersize=4, label=label)
+    ax.set_xlabel("seconds since the first batch")
+    ax.set_ylabel("elements/s")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    if label is not None:
+        ax.legend(fontsize=8)
+    return ax
+
+
+__all__ += ["throughput_over_time"]
+
+
+def run_bars(
+    labels: Sequence[str],
+    elements_per_second: Sequence[float],
+    *,
+    ax: Axes | None = None,
+    title: str = "Median throughput of each run",
+) -> Axes:
+    """Draws one horizontal bar per run, labelled with its value, the first run at the top.
+
+    Args:
+        labels: one short label per run.
+        elements_per_second: one value per run.
+        ax: the Axes to draw on; a new one when None.
+        title: the Axes title.
+
+    Returns:
+        The Axes.
+    """
+    if len(labels) != len(elements_per_second):
+        raise ValueError(f"run_bars got {len(labels)} labels for {len(elements_per_second)} values")
+    ax = new_axes(ax, figsize=(6.0, 0.5 + 0.4 * max(1, len(labels))))
+    positions = np.arange(len(labels))
+    bars = ax.barh(positions, elements_per_second, color="#1f77b4")
+    ax.bar_label(bars, labels=[f"{value:,.0f}" for value in elements_per_second], fontsize=8, padding=2)
+    ax.set_yticks(positions, labels=list(labels), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("elements/s")
+    ax.margins(x=0.15)
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+__all__ += ["run_bars"]
+
+
+def timeline(
+    events: Sequence,
+    *,
+    ax: Axes | None = None,
+    start_seconds: float = 0.0,
+    window_seconds: float | None = None,
+    title: str = "Who is busy when",
+) -> Axes:
+    """Draws a producer/consumer timeline: one row per lane, one bar per event, coloured by kind.
+
+    Args:
+        events: objects with `lane`, `kind`, `start_seconds`, `end_seconds` (`helpers.timeline.Event`).
+        ax: the Axes to draw on; a new one when None.
+        start_seconds: time shown as 0 (e.g. when the first batch was asked for).
+        window_seconds: length of time shown from `start_seconds` (None: everything after it).
+        title: the Axes title.
+
+    Returns:
+        The Axes.
+    """
+    end = None if window_seconds is None else start_seconds + window_seconds
+    shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
+    lanes = sorted({e.lane for e in shown}, key=lambda lane: (lane == "consumer", lane))
+    ax = new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
+    for row, lane in enumerate(lanes):
+        for kind, colour in _TIMELINE_COLOURS.items():
+            spans = [
+                (e.start_seconds - start_seconds, e.end_seconds - e.start_seconds)
+                for e in shown
+                if e.lane == lane and e.kind == kind
+            ]
+            if spans:
+                ax.broken_barh(spans, (row - 0.35, 0.7), facecolors=colour, label=kind)
+    handles, names = ax.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))
+    if unique:
+        ax.legend(unique.values(), unique.keys(), fontsize=8, loc="lower right", ncols=len(unique))
+    ax.set_yticks(range(len(lanes)), labels=lanes, fontsize=8)
+    ax.set_ylim(len(lanes) - 0.4 + 0.8, -0.6)
+    ax.set_xlabel("seconds")
+    ax.set_xlim(0, window_seconds if window_seconds is not None else None)
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+__all__ += ["timeline"]

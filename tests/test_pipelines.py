@@ -163,19 +163,23 @@ def test_augmentation_is_reproducible_and_changes_with_the_epoch(jpegs):
 @pytest.mark.parametrize("decode_threads", [0, 2])
 def test_a_stopped_run_ends_the_generator_and_records_its_work(jpegs, decode_threads):
     stop, recorder = threading.Event(), timeline.TimelineRecorder()
-    with pipelines.controlled_run(stop, recorder=recorder) as key:
-        items = pipelines.image_items(jpegs, image_size=16, run_key=key, decode_threads=decode_threads)
-        next(items)
-        next(items)
-        stop.set()
-        assert list(items) == []
+    control = pipelines.RunControl(stop, recorder=recorder)
+    items = pipelines.image_items(jpegs, image_size=16, run_key=control.key, decode_threads=decode_threads)
+    next(items)
+    next(items)
+    stop.set()
+    assert list(items) == []
     events = recorder.events()
     assert [e.lane for e in events] == ["producer 0", "producer 0"]
     assert all(e.kind == timeline.PRODUCE and e.duration_seconds >= 0 for e in events)
 
 
-def test_an_unknown_run_key_is_ignored(jpegs):
-    assert len(list(pipelines.image_items(jpegs[:2], image_size=8, run_key="gone"))) == 2
+def test_an_unknown_run_key_is_ignored_and_controls_are_not_kept_alive(jpegs):
+    control = pipelines.RunControl()
+    key = control.key
+    del control
+    assert len(list(pipelines.image_items(jpegs[:2], image_size=8, run_key=key))) == 2
+    assert key not in pipelines._RUN_CONTROLS
 
 
 # --- datasets ----------------------------------------------------------------------------------
