@@ -3,15 +3,14 @@
     from helpers import training
     train_index, validation_index = training.stratified_split(labels, validation_fraction=0.2, seed=0)
     model = training.build_model()
-    model.fit(training.training_dataset(paths, labels, epochs=10, batch_size=32, seed=0), ...)
+    print(training.format_history(model.fit(train_ds, epochs=10, steps_per_epoch=45, ...).history))
 
-The notebook writes its generator and `from_generator` calls out in full; the same code lives here so the
-exercise checks and the tests can use it. Measurements return numbers; the notebook prints them.
+The notebook writes its generator and `from_generator` calls out in full; the generator also lives here so
+the exercise checks and the tests can use it. Measurements return numbers; the notebook prints them.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -27,9 +26,6 @@ __all__ = [
     "DIGIT_SIGNATURE",
     "stratified_split",
     "digit_examples",
-    "steps_per_epoch",
-    "validation_dataset",
-    "training_dataset",
     "build_model",
     "EpochTimer",
     "format_history",
@@ -81,7 +77,7 @@ def stratified_split(
 
 
 def digit_examples(
-    paths: Sequence[str | bytes] | np.ndarray,
+    image_paths: Sequence[str | bytes] | np.ndarray,
     labels: Sequence[int] | np.ndarray,
     augment_images: bool,
     seed: int,
@@ -92,10 +88,10 @@ def digit_examples(
     With `augment_images` the order is shuffled and every image is augmented (`augment.augment_digit`),
     both drawn from a generator seeded by (seed, epoch): reproducible, and different every epoch.
     Without it the files come in the given order, unchanged. All arguments can travel through
-    `from_generator`'s `args` (paths then arrive as bytes, which `images.load_image` accepts).
+    `from_generator`'s `args` (the paths then arrive as bytes, which `images.load_image` accepts).
 
     Args:
-        paths: the image files.
+        image_paths: the image files.
         labels: the class of each file.
         augment_images: shuffle and augment (training) or not (validation).
         seed: the run's seed.
@@ -105,81 +101,13 @@ def digit_examples(
         A float32 image of shape (*IMAGE_SIZE, 1) in [0, 1] and its label as np.int64.
     """
     rng = augment.epoch_rng(seed, epoch=epoch)
-    order = rng.permutation(len(paths)) if augment_images else range(len(paths))
+    order = rng.permutation(len(image_paths)) if augment_images else range(len(image_paths))
     for index in order:
         # The PNGs are grayscale, so the three channels load_image returns are equal: keep one.
-        image = images.load_image(paths[index], size=IMAGE_SIZE)[..., :1]
+        image = images.load_image(image_paths[index], size=IMAGE_SIZE)[..., :1]
         if augment_images:
             image = augment.augment_digit(image, rng)
         yield image, np.int64(labels[index])
-
-
-def steps_per_epoch(num_examples: int, *, batch_size: int) -> int:
-    """Returns the number of batches in one pass, counting the short last batch."""
-    return math.ceil(num_examples / batch_size)
-
-
-def validation_dataset(
-    paths: Sequence[str] | np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-    *,
-    batch_size: int,
-    seed: int = 0,
-) -> tf.data.Dataset:
-    """One unaugmented pass over the files, batched, with its length declared so Keras knows where it ends.
-
-    Args:
-        paths: the image files.
-        labels: the class of each file.
-        batch_size: examples per batch.
-        seed: passed to the generator (unused without augmentation, kept for the same `args` layout).
-
-    Returns:
-        A dataset of `batch_size` batches with known cardinality, prefetching.
-    """
-    dataset = tf.data.Dataset.from_generator(
-        digit_examples,
-        output_signature=DIGIT_SIGNATURE,
-        args=(np.asarray(paths, dtype=str), np.asarray(labels, dtype=np.int64), False, seed, 0),
-    )
-    batches = steps_per_epoch(len(paths), batch_size=batch_size)
-    dataset = dataset.batch(batch_size).apply(tf.data.experimental.assert_cardinality(batches))
-    return dataset.prefetch(tf.data.AUTOTUNE)
-
-
-def training_dataset(
-    paths: Sequence[str] | np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-    *,
-    epochs: int,
-    batch_size: int,
-    seed: int,
-) -> tf.data.Dataset:
-    """`epochs` shuffled, augmented passes over the files, each pass seeded with its own epoch number.
-
-    The epoch reaches the generator through `args`: `Dataset.range(epochs).flat_map(...)` builds one
-    `from_generator` pass per epoch. Batching inside each pass keeps epochs apart (the short last
-    batch stays in its own epoch), so train with `steps_per_epoch=steps_per_epoch(len(paths), ...)`.
-
-    Args:
-        paths: the image files.
-        labels: the class of each file.
-        epochs: the number of passes.
-        batch_size: examples per batch.
-        seed: the run's seed.
-
-    Returns:
-        A dataset of epochs * steps_per_epoch batches, prefetching.
-    """
-    paths = np.asarray(paths, dtype=str)
-    labels = np.asarray(labels, dtype=np.int64)
-
-    def one_epoch(epoch: tf.Tensor) -> tf.data.Dataset:
-        return tf.data.Dataset.from_generator(
-            digit_examples, output_signature=DIGIT_SIGNATURE, args=(paths, labels, True, seed, epoch)
-        ).batch(batch_size)
-
-    return tf.data.Dataset.range(epochs).flat_map(one_epoch).prefetch(tf.data.AUTOTUNE)
 
 
 def build_model(
@@ -224,14 +152,10 @@ def build_model(
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall-clock seconds of every epoch in `epoch_seconds` (validation included).
+    """Records the wall-clock seconds of every epoch in `epoch_seconds` (validation included)."""
 
-    With `print_metrics=True` it also prints one line per epoch, a quiet stand-in for `fit`'s progress bar.
-    """
-
-    def __init__(self, *, print_metrics: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.print_metrics = print_metrics
         self.epoch_seconds: list[float] = []
         self._started = 0.0
 
@@ -240,9 +164,6 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
         self.epoch_seconds.append(time.perf_counter() - self._started)
-        if self.print_metrics:
-            metrics = ", ".join(f"{name} {value:.3f}" for name, value in sorted((logs or {}).items()))
-            print(f"epoch {epoch + 1}: {metrics} ({self.epoch_seconds[-1]:.1f} s)")
 
 
 def format_history(history: Mapping[str, Sequence[float]], *, decimals: int = 2) -> str:

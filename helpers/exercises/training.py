@@ -1,10 +1,12 @@
 """Self-checks for notebook 06 (training from a generator pipeline): each returns Feedback with a hint.
 
     from helpers.exercises import training as exercises
-    exercises.check_evaluation_dataset(make_evaluation_dataset, paths, labels)  # no augmentation
+    exercises.check_evaluation_dataset(make_evaluation_dataset, image_paths, labels)  # no augmentation
     exercises.check_save_once(save_once)  # ds.save once, tf.data.Dataset.load after
 
 The checks call the learner's function on small inputs and look at what the returned dataset yields.
+TensorFlow (and `helpers.training`, which needs it) is imported inside the checks, so importing this module
+stays cheap.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ import math
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import tensorflow as tf
 
-from helpers import training
 from helpers.exercises.feedback import Feedback
+from helpers.messages import error_summary
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 __all__ = ["CHECK_BATCH_SIZE", "SAVE_CHECK_ELEMENTS", "check_evaluation_dataset", "check_save_once"]
 
@@ -29,38 +34,52 @@ SAVE_CHECK_ELEMENTS = 10
 """How many numbers the save-once check's generator yields."""
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+def _describe_structure(element_spec: Any) -> str:
+    """Names what a dataset with this `element_spec` yields, in words a learner can match to their code."""
+    import tensorflow as tf
+
+    if isinstance(element_spec, tf.TensorSpec):
+        return f"single tensors of shape {element_spec.shape}"
+    if isinstance(element_spec, dict):
+        return f"dicts with the keys {sorted(element_spec)}"
+    if isinstance(element_spec, tuple) and len(element_spec) == 2:
+        return "pairs with something other than a tensor inside (a dict or a nested tuple)"
+    if isinstance(element_spec, tuple):
+        return f"tuples of {len(element_spec)} parts"
+    return f"elements described by a {type(element_spec).__name__}"
 
 
 def check_evaluation_dataset(
     make_evaluation_dataset: Callable[..., tf.data.Dataset],
-    paths: Sequence[str] | np.ndarray,
+    image_paths: Sequence[str] | np.ndarray,
     labels: Sequence[int] | np.ndarray,
 ) -> Feedback:
-    """Checks exercise 1: `make_evaluation_dataset(paths, labels, batch_size)` for `model.evaluate`.
+    """Checks exercise 1: `make_evaluation_dataset(image_paths, labels, batch_size)` for `model.evaluate`.
 
     The dataset must come from the lesson's generator without augmentation: the files in order,
     unchanged, batched, with a cardinality Keras can read (so no "ran out of data" warning).
 
     Args:
         make_evaluation_dataset: the learner's function.
-        paths: image files to call it with (a few dozen are enough).
+        image_paths: image files to call it with (a few dozen are enough).
         labels: their classes.
 
     Returns:
         Feedback naming the first problem found, or success.
     """
-    paths = np.asarray(paths, dtype=str)
+    import tensorflow as tf
+
+    from helpers import training
+
+    image_paths = np.asarray(image_paths, dtype=str)
     labels = np.asarray(labels, dtype=np.int64)
     batch_size = CHECK_BATCH_SIZE
-    call = f"make_evaluation_dataset(paths, labels, batch_size={batch_size})"
-    expected_batches = math.ceil(len(paths) / batch_size)
+    call = f"make_evaluation_dataset(image_paths, labels, batch_size={batch_size})"
+    expected_batches = math.ceil(len(image_paths) / batch_size)
     try:
-        dataset = make_evaluation_dataset(paths, labels, batch_size)
+        dataset = make_evaluation_dataset(image_paths, labels, batch_size)
     except Exception as error:  # the learner's code may raise anything: report it
-        return Feedback.fail(f"{call} raised {_first_line(error)}", hint="Run it in a cell of its own.")
+        return Feedback.fail(f"{call} raised {error_summary(error)}", hint="Run it in a cell of its own.")
     if dataset is None:
         return Feedback.fail(f"{call} returned None.", hint="End the function with `return dataset`.")
     if not isinstance(dataset, tf.data.Dataset):
@@ -68,11 +87,26 @@ def check_evaluation_dataset(
             f"{call} returned a {type(dataset).__name__}, not a tf.data.Dataset.",
             hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
         )
-    image_spec, label_spec = dataset.element_spec
-    if image_spec.shape.rank != 4:
+    element_spec = dataset.element_spec
+    is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
+    if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):
+        return Feedback.fail(
+            f"The dataset yields {_describe_structure(element_spec)}; model.evaluate needs (image, label) "
+            "pairs.",
+            hint="Build it from digit_examples with output_signature=DIGIT_SIGNATURE, which yields "
+            "(image, label).",
+        )
+    image_spec = element_spec[0]
+    if image_spec.shape.rank == 3:
         return Feedback.fail(
             f"The images have shape {image_spec.shape}: the dataset is not batched.",
             hint="Add .batch(batch_size) after from_generator(...).",
+        )
+    if image_spec.shape.rank != 4:
+        height, width = training.IMAGE_SIZE
+        return Feedback.fail(
+            f"The images have shape {image_spec.shape}, not (batch, {height}, {width}, 1).",
+            hint="Yield (image, label) in that order, with output_signature=DIGIT_SIGNATURE, then .batch.",
         )
     cardinality = int(dataset.cardinality())
     if cardinality == tf.data.UNKNOWN_CARDINALITY:
@@ -80,29 +114,29 @@ def check_evaluation_dataset(
             "The dataset's cardinality is unknown (-2), as for every from_generator dataset: Keras cannot "
             "tell where it ends and warns 'Your input ran out of data' when it does.",
             hint="Declare the number of batches: .apply(tf.data.experimental.assert_cardinality("
-            "math.ceil(len(paths) / batch_size))) after .batch(batch_size).",
+            "math.ceil(len(image_paths) / batch_size))) after .batch(batch_size).",
         )
     if cardinality != expected_batches:
         return Feedback.fail(
-            f"The dataset declares {cardinality} batches; {len(paths)} files in batches of {batch_size} "
-            f"make {expected_batches}.",
+            f"The dataset declares {cardinality} batches; {len(image_paths)} files in batches of "
+            f"{batch_size} make {expected_batches}.",
             hint="assert_cardinality counts batches when applied after .batch: "
-            "math.ceil(len(paths) / batch_size).",
+            "math.ceil(len(image_paths) / batch_size).",
         )
     try:
         pairs = list(dataset.unbatch().as_numpy_iterator())
     except Exception as error:  # a generator error arrives as a tf.errors.OpError
         return Feedback.fail(
-            f"Iterating the dataset raised {_first_line(error)}",
-            hint="Pass args=(paths, labels, False, seed, 0) in the order digit_examples takes them.",
+            f"Iterating the dataset raised {error_summary(error)}",
+            hint="Pass args=(image_paths, labels, False, seed, 0) in the order digit_examples takes them.",
         )
     got_labels = np.array([label for _, label in pairs])
-    if len(pairs) != len(paths):
+    if len(pairs) != len(image_paths):
         return Feedback.fail(
-            f"The dataset yields {len(pairs)} images for {len(paths)} files.",
-            hint="Build it from the paths and labels the function receives.",
+            f"The dataset yields {len(pairs)} images for {len(image_paths)} files.",
+            hint="Build it from the image_paths and labels the function receives.",
         )
-    reference = list(training.digit_examples(paths, labels, False, 0, 0))
+    reference = list(training.digit_examples(image_paths, labels, False, 0, 0))
     in_order = np.array_equal(got_labels, labels)
     unchanged = in_order and all(
         np.allclose(image, expected, atol=1e-6)
@@ -113,16 +147,17 @@ def check_evaluation_dataset(
         return Feedback.fail(
             f"The images come {what}: the dataset shuffles or augments them, so the accuracy it gives "
             "is not the model's accuracy on these files.",
-            hint="Pass augment_images=False in args: (paths, labels, False, seed, 0).",
+            hint="Pass augment_images=False in args: (image_paths, labels, False, seed, 0).",
         )
     return Feedback.ok(
-        f"{call} yields the {len(paths)} files in order, unaugmented, in {expected_batches} batches, "
+        f"{call} yields the {len(image_paths)} files in order, unaugmented, in {expected_batches} batches, "
         f"and Keras can read its length (cardinality {cardinality})."
     )
 
 
 def _counting_dataset(calls: list[int]) -> tf.data.Dataset:
     """A from_generator dataset of 0..SAVE_CHECK_ELEMENTS-1 that appends to `calls` each time it runs."""
+    import tensorflow as tf
 
     def numbers():
         calls.append(1)
@@ -158,7 +193,7 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
                 values = [int(value) for value in result.as_numpy_iterator()]
             except Exception as error:  # the learner's code may raise anything: report it
                 return Feedback.fail(
-                    f"The {attempt} call raised {_first_line(error)}",
+                    f"The {attempt} call raised {error_summary(error)}",
                     hint="Save with dataset.save(folder); read with tf.data.Dataset.load(folder).",
                 )
             if not Path(folder).is_dir():
