@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -26,6 +26,8 @@ __all__ = [
     "WAIT",
     "Event",
     "TimelineRecorder",
+    "busy_seconds",
+    "overlap_seconds",
     "producer_lane",
 ]
 
@@ -117,25 +119,35 @@ class TimelineRecorder:
         return producers + ([CONSUMER_LANE] if CONSUMER_LANE in names else [])
 
     def busy_seconds(self, kind: str) -> float:
-        """Returns the total time covered by events of `kind` (overlapping spans counted once)."""
-        return _total_length(_intervals(self.events(), kind))
+        """Returns `busy_seconds(self.events(), kind)`."""
+        return busy_seconds(self.events(), kind)
 
     def overlap_seconds(self, kind_a: str = PRODUCE, kind_b: str = TRAIN_STEP) -> float:
-        """Returns how long events of `kind_a` and `kind_b` ran at the same time.
+        """Returns `overlap_seconds(self.events(), kind_a, kind_b)`."""
+        return overlap_seconds(self.events(), kind_a, kind_b)
 
-        With prefetching the generator produces the next batch during the training step, so the
-        overlap of `PRODUCE` and `TRAIN_STEP` is large; without it, close to zero.
-        """
-        a = _merged(_intervals(self.events(), kind_a))
-        b = _merged(_intervals(self.events(), kind_b))
-        overlap, i, j = 0.0, 0, 0
-        while i < len(a) and j < len(b):
-            overlap += max(0.0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
-            if a[i][1] < b[j][1]:
-                i += 1
-            else:
-                j += 1
-        return overlap
+
+def busy_seconds(events: Sequence[Event], kind: str) -> float:
+    """Returns the total time covered by events of `kind` (overlapping spans counted once)."""
+    return sum(end - start for start, end in _merged(_intervals(events, kind)))
+
+
+def overlap_seconds(events: Sequence[Event], kind_a: str = PRODUCE, kind_b: str = TRAIN_STEP) -> float:
+    """Returns how long events of `kind_a` and events of `kind_b` ran at the same time.
+
+    With prefetching the generator produces the next batch during the training step, so the overlap
+    of `PRODUCE` and `TRAIN_STEP` is large; without it, close to zero.
+    """
+    a = _merged(_intervals(events, kind_a))
+    b = _merged(_intervals(events, kind_b))
+    overlap, i, j = 0.0, 0, 0
+    while i < len(a) and j < len(b):
+        overlap += max(0.0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return overlap
 
 
 def _lane_order(name: str) -> tuple[int, str]:
@@ -143,7 +155,7 @@ def _lane_order(name: str) -> tuple[int, str]:
     return (int(suffix) if suffix.isdigit() else 1 << 30, name)
 
 
-def _intervals(events: list[Event], kind: str) -> list[tuple[float, float]]:
+def _intervals(events: Sequence[Event], kind: str) -> list[tuple[float, float]]:
     return [(e.start_seconds, e.end_seconds) for e in events if e.kind == kind]
 
 
@@ -155,7 +167,3 @@ def _merged(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _total_length(intervals: list[tuple[float, float]]) -> float:
-    return sum(end - start for start, end in _merged(intervals))
