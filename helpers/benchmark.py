@@ -366,7 +366,8 @@ class PipelineRunner:
                     with recorder.span(timeline.CONSUMER_LANE, timeline.TRAIN_STEP):
                         stop_event.wait(train_step_ms / 1000)
         except Exception as exc:  # noqa: BLE001 - any failure is reported in the result, not raised
-            error = describe_error(exc)
+            # After Stop, the generators' RunStopped may surface here: that is the stop, not a failure.
+            error = "" if stop_event.is_set() else describe_error(exc)
         finally:
             # Deleting the iterator closes the generators (their thread pools end with them).
             del iterator

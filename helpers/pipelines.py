@@ -36,6 +36,7 @@ __all__ = [
     "YIELD_MODES",
     "PipelineConfig",
     "RunControl",
+    "RunStopped",
     "decode_resize_into",
     "image_dataset",
     "image_items",
@@ -65,8 +66,10 @@ class PipelineConfig:
     Attributes:
         batch_size: images per batch.
         prefetch: "off", "1" (one batch ahead) or "autotune" (`tf.data.AUTOTUNE`).
-        inject_prefetch: tf.data's `inject_prefetch` optimisation, on by default in TensorFlow: it adds
-            a prefetch at the end of a pipeline that has none, so "off" is only really off with this off.
+        inject_prefetch: tf.data's automatic asynchrony, on by default in TensorFlow. Its
+            `inject_prefetch` optimisation adds a prefetch to a pipeline that has none, and its
+            `map_parallelization` turns the scaling `map` into a parallel map that also runs ahead of
+            the consumer; False turns both off, so that prefetch "off" really is off.
         augment: random crop, flip and brightness/contrast per image (`helpers.augment`).
         shards: generators run in parallel, each reading every `shards`-th file (interleave + `args`).
         yield_mode: "element" (one image per `yield`, batched by TensorFlow) or "batch".
@@ -124,11 +127,22 @@ class PipelineConfig:
             parts.append(f"{self.decode_threads} decode threads")
         parts.append(f"prefetch {self.prefetch}")
         if not self.inject_prefetch:
-            parts.append("inject_prefetch off")
+            parts.append("tf.data auto-prefetch off")
         parts += [label for flag, label in ((self.augment, "augment"), (self.cache, "cache")) if flag]
         parts.append(f"OpenCV threads {self.opencv_threads or 'default'}")
         parts.append(f"{self.image_count} {self.data} images at {self.image_size} px")
         return " · ".join(parts)
+
+
+class RunStopped(RuntimeError):
+    """Raised by a generator whose run was stopped.
+
+    Raising (rather than returning) ends the whole pipeline at once: a generator that just returned
+    would let `interleave` start the next shard or epoch, each only to stop again.
+    """
+
+
+_STOPPED_MESSAGE = "the run was stopped (RunControl.stop_event is set)"
 
 
 class RunControl:
@@ -141,8 +155,8 @@ class RunControl:
 
     Attributes:
         key: pass it as `image_dataset(..., run_key=control.key)`.
-        stop_event: when set, generators return at the next image, so a run ends quickly even while
-            TensorFlow is blocked waiting for them.
+        stop_event: when set, generators raise `RunStopped` at the next image, so a run ends quickly
+            even while TensorFlow is blocked waiting for them.
         recorder: where generators record their `timeline.PRODUCE` spans; None records nothing.
     """
 
@@ -272,7 +286,7 @@ def image_items(
         decode_threads: threads decoding ahead inside this generator (OpenCV releases the GIL while it
             decodes); 0 decodes here, one image at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.
-        run_key: a `RunControl.key`: stop early when its stop event is set, record spans in it.
+        run_key: a `RunControl.key`: raise `RunStopped` when its stop event is set, record spans in it.
 
     Yields:
         uint8 arrays, (image_size, image_size, 3) or (n, image_size, image_size, 3).
@@ -280,6 +294,7 @@ def image_items(
     Raises:
         FileNotFoundError: a file is missing.
         images.ImageLoadError: a file cannot be decoded.
+        RunStopped: the run of `run_key` was stopped.
     """
     cv2.setNumThreads(int(opencv_threads) if opencv_threads > 0 else -1)
     control = _RUN_CONTROLS.get(os.fsdecode(run_key)) if run_key else None
@@ -310,7 +325,7 @@ def image_items(
             out = np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
             for offset in range(len(out)):
                 if stopped():
-                    return
+                    raise RunStopped(_STOPPED_MESSAGE)
                 load(start + offset, out[offset])
             record(began)
             yield out if per_batch else out[0]
@@ -334,7 +349,7 @@ def image_items(
             out, futures = pending.popleft()
             for future in futures:
                 if stopped():
-                    return
+                    raise RunStopped(_STOPPED_MESSAGE)
                 future.result()
             start = next(todo, None)
             if start is not None:
@@ -449,4 +464,5 @@ def image_dataset(
         dataset = dataset.prefetch(tf.data.AUTOTUNE)
     options = tf.data.Options()
     options.experimental_optimization.inject_prefetch = config.inject_prefetch
+    options.experimental_optimization.map_parallelization = config.inject_prefetch
     return dataset.with_options(options)

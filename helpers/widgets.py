@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -118,8 +119,8 @@ class _LivePlot:
     """The live throughput plot, drawn cheaply enough to refresh several times a second during a run.
 
     Full drawing costs tens of milliseconds (and holds the GIL the generator needs), so the axes are
-    drawn only when their limits must grow (in steps of 2x); in between, the saved background is
-    restored and only the line is drawn on it ("blitting").
+    drawn only when the data outgrow them (then with room to spare); in between, the saved background
+    is restored and only the line is drawn on it ("blitting").
     """
 
     def __init__(self) -> None:
@@ -130,25 +131,31 @@ class _LivePlot:
         self.line = self.ax.lines[-1]
         self._background = None
         self.full_draws = 0
+        self.reset()
 
     def reset(self) -> None:
-        """Forgets the limits of the last run."""
-        self.ax.set_xlim(0, 1)
-        self.ax.set_ylim(0, 1)
-        self._background = None
+        """Empties the plot and draws its axes (before a run, so the run's refreshes stay cheap)."""
+        self.line.set_data([], [])
+        self._draw_axes(x_max=5.0, y_max=100.0)
+
+    def _draw_axes(self, *, x_max: float, y_max: float) -> None:
+        self.ax.set_xlim(0, x_max)
+        self.ax.set_ylim(0, y_max)
+        self.line.set_visible(False)
+        self._canvas.draw()
+        self._background = self._canvas.copy_from_bbox(self.ax.bbox)
+        self.line.set_visible(True)
+        self.full_draws += 1
 
     def png(self, series: Sequence[tuple[float, float]]) -> bytes:
         times = [t for t, _ in series]
         rates = [r for _, r in series]
         x_max, y_max = self.ax.get_xlim()[1], self.ax.get_ylim()[1]
-        if times and (times[-1] > x_max or max(rates) > y_max or self._background is None):
-            self.ax.set_xlim(0, _grown(x_max, max(times)))
-            self.ax.set_ylim(0, _grown(y_max, max(rates) * 1.05))
-            self.line.set_visible(False)
-            self._canvas.draw()
-            self._background = self._canvas.copy_from_bbox(self.ax.bbox)
-            self.line.set_visible(True)
-            self.full_draws += 1
+        if times and (times[-1] > x_max or max(rates) > y_max):
+            self._draw_axes(
+                x_max=x_max if times[-1] <= x_max else _nice_ceiling(times[-1] * 1.5),
+                y_max=y_max if max(rates) <= y_max else _nice_ceiling(max(rates) * 1.25),
+            )
         self._canvas.restore_region(self._background)
         self.line.set_data(times, rates)
         self.ax.draw_artist(self.line)
@@ -156,11 +163,10 @@ class _LivePlot:
         return cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR))[1].tobytes()
 
 
-def _grown(limit: float, needed: float) -> float:
-    """Doubles `limit` until it holds `needed`."""
-    while limit < needed:
-        limit *= 2
-    return limit
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least `value`."""
+    scale = 10 ** math.floor(math.log10(value)) if value > 0 else 1.0
+    return next(step * scale for step in (1, 2, 5, 10) if step * scale >= value)
 
 
 def _control_widgets(
@@ -198,7 +204,7 @@ def _control_widgets(
             value=config.prefetch,
             description="prefetch",
         ),
-        "inject_prefetch": w.Checkbox(value=config.inject_prefetch, description="inject_prefetch"),
+        "inject_prefetch": w.Checkbox(value=config.inject_prefetch, description="tf.data auto-prefetch"),
         "augment": w.Checkbox(value=config.augment, description="augment"),
         "cache": w.Checkbox(value=config.cache, description="cache"),
         "train_step_ms": w.IntSlider(
@@ -225,7 +231,8 @@ class PerformancePanel:
         run_button, stop_button, clear_button: the buttons (`.click()` them from code).
         results: the finished runs (`benchmark.RunResult`), oldest first.
         stop_latency_seconds: how long the last Stop took to end its run, or None.
-        refresh_times: `time.perf_counter()` of each live refresh of the last run.
+        refresh_times: `time.perf_counter()` at the start of each live refresh of the last run.
+        refresh_cpu_seconds: CPU time each of those refreshes used (drawing included).
         widget: the panel's top widget (a VBox).
     """
 
@@ -278,6 +285,7 @@ class PerformancePanel:
         self.results: list[benchmark.RunResult] = []
         self.stop_latency_seconds: float | None = None
         self.refresh_times: list[float] = []
+        self.refresh_cpu_seconds: list[float] = []
         self._live_plot = _LivePlot()
         self._bars_figure = _RedrawnFigure(left_inches=0.5)
         self._timeline_figure = _RedrawnFigure(left_inches=0.9)
@@ -379,6 +387,7 @@ class PerformancePanel:
         self._stop_event = threading.Event()
         self._stop_requested_at = None
         self.refresh_times = []
+        self.refresh_cpu_seconds = []
         self._live_plot.reset()
         self.run_button.disabled, self.stop_button.disabled = True, False
         self.progress.value = 0.0
@@ -477,6 +486,7 @@ class PerformancePanel:
 
     def _refresh(self, progress: benchmark.RunProgress, *, live: bool) -> None:
         self.refresh_times.append(time.perf_counter())
+        cpu_started = time.thread_time()
         samples = progress.samples()
         total = max(1, progress.total_elements)
         self.progress.value = min(1.0, progress.elements / total)
@@ -487,6 +497,7 @@ class PerformancePanel:
             self.plot_image.value = self._live_plot.png(series)
         if live and progress.last_batch is not None:
             self.strip_image.value = _strip_png(progress.last_batch)
+        self.refresh_cpu_seconds.append(time.thread_time() - cpu_started)
 
     # --- showing results ------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ def test_config_is_frozen_and_replace_checks():
 
 def test_describe_names_the_settings_that_differ_from_plain():
     text = pipelines.PipelineConfig(shards=3, inject_prefetch=False, cache=True).describe()
-    for part in ("3 shards", "inject_prefetch off", "cache", "batch 32"):
+    for part in ("3 shards", "auto-prefetch off", "cache", "batch 32"):
         assert part in text
     assert "shards" not in pipelines.PipelineConfig().describe()
 
@@ -161,14 +161,15 @@ def test_augmentation_is_reproducible_and_changes_with_the_epoch(jpegs):
 
 
 @pytest.mark.parametrize("decode_threads", [0, 2])
-def test_a_stopped_run_ends_the_generator_and_records_its_work(jpegs, decode_threads):
+def test_a_stopped_run_stops_the_generator_and_records_its_work(jpegs, decode_threads):
     stop, recorder = threading.Event(), timeline.TimelineRecorder()
     control = pipelines.RunControl(stop, recorder=recorder)
     items = pipelines.image_items(jpegs, image_size=16, run_key=control.key, decode_threads=decode_threads)
     next(items)
     next(items)
     stop.set()
-    assert list(items) == []
+    with pytest.raises(pipelines.RunStopped):
+        next(items)
     events = recorder.events()
     assert [e.lane for e in events] == ["producer 0", "producer 0"]
     assert all(e.kind == timeline.PRODUCE and e.duration_seconds >= 0 for e in events)
@@ -225,11 +226,13 @@ def test_epochs_and_cache_repeat_the_images(jpegs):
         assert len(collect(dataset)) == 30
 
 
-def test_inject_prefetch_option_is_applied(jpegs):
-    off = pipelines.image_dataset(small_config(inject_prefetch=False), jpegs)
-    on = pipelines.image_dataset(small_config(), jpegs)
-    assert off.options().experimental_optimization.inject_prefetch is False
-    assert on.options().experimental_optimization.inject_prefetch is True
+def test_inject_prefetch_off_turns_off_all_automatic_asynchrony(jpegs):
+    off = pipelines.image_dataset(small_config(inject_prefetch=False), jpegs).options()
+    on = pipelines.image_dataset(small_config(), jpegs).options()
+    assert off.experimental_optimization.inject_prefetch is False
+    assert off.experimental_optimization.map_parallelization is False
+    assert on.experimental_optimization.inject_prefetch is True
+    assert on.experimental_optimization.map_parallelization is True
 
 
 def test_a_bad_file_surfaces_as_a_tensorflow_error_naming_it(jpegs, tmp_path):
