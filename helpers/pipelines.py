@@ -415,7 +415,8 @@ def image_dataset(
 
     Shape of the pipeline: `range(epochs * shards)` -> interleave of one `from_generator(image_items,
     args=(paths, shard, num_shards, epoch, ...))` per (epoch, shard) -> batch (per element only) ->
-    cache (optional) -> `scale_to_unit` -> prefetch (optional).
+    cache (optional) -> `scale_to_unit` -> prefetch (optional). With one shard and one epoch, the
+    `from_generator` dataset alone replaces the interleave.
 
     Args:
         config: the settings.
@@ -448,11 +449,15 @@ def image_dataset(
         )
 
     generated_epochs = 1 if config.cache else epochs
-    dataset = tf.data.Dataset.range(generated_epochs * shards).interleave(
-        shard_dataset,
-        cycle_length=shards,
-        num_parallel_calls=shards if shards > 1 else None,
-    )
+    if generated_epochs * shards == 1:
+        # One generator: no interleave, whose function would be set up again on every pass.
+        dataset = shard_dataset(tf.constant(0, tf.int64))
+    else:
+        dataset = tf.data.Dataset.range(generated_epochs * shards).interleave(
+            shard_dataset,
+            cycle_length=shards,
+            num_parallel_calls=shards if shards > 1 else None,
+        )
     if config.yield_mode == "element":
         dataset = dataset.batch(config.batch_size)
     if config.cache:

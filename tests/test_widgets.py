@@ -75,7 +75,7 @@ def test_run_button_runs_in_the_background_and_records_the_result(panel):
     assert result.elements == 8
     assert panel.progress.value == 1.0
     assert "Run 1 done" in panel.status.value
-    assert bytes(panel.strip_image.value).startswith(b"\x89PNG")
+    assert bytes(panel.strip_image.value).startswith(b"\xff\xd8\xff")  # JPEG
     assert bytes(panel.timeline_image.value).startswith(b"\x89PNG")
     assert bytes(panel.bars_image.value).startswith(b"\x89PNG")
     assert "augment" in panel.history.value
