@@ -447,6 +447,7 @@ class _Candidate:
     what: str
     make_dataset: Callable[[], tf.data.Dataset] | None = None
     run_once: Callable[[], int] | None = None
+    rate_multiplier: int = 1  # the limit row: one thread's rate times the cores
 
 
 def float32_images(image_paths: Iterable[bytes | str]) -> Iterable[np.ndarray]:
@@ -596,6 +597,7 @@ def compare(
             "limit",
             f"single-thread OpenCV decode + resize x {cores} cores",
             run_once=_limit_pass(paths),
+            rate_multiplier=cores,
         ),
         _Candidate(
             "per_element_yield",
@@ -635,9 +637,9 @@ def compare(
     for repeat in range(repeats):
         for candidate in candidates:
             result = measure_rate(passes[candidate.name], name=candidate.name, repeats=1)
-            samples[candidate.name].append(result.elements_per_second)
+            samples[candidate.name].append(result.elements_per_second * candidate.rate_multiplier)
             elements[candidate.name] = result.elements
-            log(f"repeat {repeat + 1}/{repeats} {candidate.name}: {result.elements_per_second:,.0f}/s")
+            log(f"repeat {repeat + 1}/{repeats} {candidate.name}: {samples[candidate.name][-1]:,.0f}/s")
     results = [
         ThroughputResult.from_samples(c.name, samples[c.name], elements=elements[c.name]) for c in candidates
     ]
@@ -735,6 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "ratio": row.ratio,
                 "ratio_to": row.ratio_to,
                 "what": row.what,
+                "samples": list(row.samples),
             }
             for row in rows
         ]
