@@ -332,6 +332,15 @@ class PerformancePanel:
                 self.timeline_image,
             ]
         )
+        # Stable names for the parts a browser test (or a learner's CSS) needs to find.
+        for part, css_class in (
+            (self.widget, "fglab-panel"),
+            (self.status, "fglab-status"),
+            (self.plot_image, "fglab-live-plot"),
+            (self.strip_image, "fglab-strip"),
+            (self.history, "fglab-history"),
+        ):
+            part.add_class(css_class)
         self._show_history()
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
