@@ -341,6 +341,17 @@ class PerformancePanel:
             (self.history, "fglab-history"),
         ):
             part.add_class(css_class)
+        # Stable CSS classes, so browser tests (and custom styles) can find the parts.
+        for widget, css_class in (
+            (self.widget, "fglab-panel"),
+            (self.status, "fglab-status"),
+            (self.plot_image, "fglab-live-plot"),
+            (self.strip_image, "fglab-strip"),
+            (self.history, "fglab-history"),
+            (self.bars_image, "fglab-bars"),
+            (self.timeline_image, "fglab-timeline"),
+        ):
+            widget.add_class(css_class)
         self._show_history()
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
