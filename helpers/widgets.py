@@ -332,15 +332,6 @@ class PerformancePanel:
                 self.timeline_image,
             ]
         )
-        # Stable names for the parts a browser test (or a learner's CSS) needs to find.
-        for part, css_class in (
-            (self.widget, "fglab-panel"),
-            (self.status, "fglab-status"),
-            (self.plot_image, "fglab-live-plot"),
-            (self.strip_image, "fglab-strip"),
-            (self.history, "fglab-history"),
-        ):
-            part.add_class(css_class)
         # Stable CSS classes, so browser tests (and custom styles) can find the parts.
         for widget, css_class in (
             (self.widget, "fglab-panel"),
