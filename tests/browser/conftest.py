@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -36,8 +37,15 @@ def lab_copy(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def lab(lab_copy, tmp_path_factory):
     settings = tmp_path_factory.mktemp("jupyter-settings")
-    # Fresh per-run JupyterLab state: no remembered layout or open tabs from an earlier run.
-    env = {"JUPYTERLAB_WORKSPACES_DIR": str(settings / "workspaces")}
+    # JupyterLab 4 renders only the cells on screen ("windowing"); render them all, so the checks see every
+    # output. Fresh per-run state too: no remembered layout or open tabs from an earlier run.
+    tracker = settings / "user" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    env = {
+        "JUPYTERLAB_WORKSPACES_DIR": str(settings / "workspaces"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings / "user"),
+    }
     with running_lab(lab_copy, env=env) as server:
         yield server
 
