@@ -2,8 +2,8 @@
 
 Usage:
     from helpers import plots
-    ax = plots.image_grid(batch_of_images, titles=labels)
-    ax.figure          # end a notebook cell with this to show it
+    plots.image_grid(batch_of_images, titles=labels)   # a Figure: end a notebook cell with it to show it
+    plots.throughput_over_time(series).figure          # Axes-returning functions: show their .figure
 
 Figures are built with `matplotlib.figure.Figure`, not pyplot, so nothing is shown or kept alive behind the
 notebook's back: the cell that ends with the figure displays it once.
@@ -18,7 +18,16 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["new_axes", "image_grid"]
+__all__ = [
+    "new_axes",
+    "image_grid",
+    "training_curves",
+    "image_rows",
+    "register_notebook_display",
+    "throughput_over_time",
+    "run_bars",
+    "timeline",
+]
 
 
 def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
@@ -104,9 +113,6 @@ def training_curves(
     return fig
 
 
-__all__ += ["training_curves"]
-
-
 def image_rows(
     rows: Sequence[Sequence[np.ndarray]],
     *,
@@ -154,9 +160,6 @@ def image_rows(
     return fig
 
 
-__all__ += ["image_rows"]
-
-
 def register_notebook_display() -> bool:
     """Makes IPython show a Figure that ends a cell as a PNG, as this module's docstring promises.
 
@@ -180,7 +183,6 @@ def register_notebook_display() -> bool:
     return True
 
 
-__all__ += ["register_notebook_display"]
 register_notebook_display()
 
 
@@ -221,9 +223,6 @@ def throughput_over_time(
     return ax
 
 
-__all__ += ["throughput_over_time"]
-
-
 def run_bars(
     labels: Sequence[str],
     elements_per_second: Sequence[float],
@@ -254,9 +253,6 @@ def run_bars(
     ax.margins(x=0.15)
     ax.set_title(title, fontsize=10)
     return ax
-
-
-__all__ += ["run_bars"]
 
 
 def timeline(
@@ -302,6 +298,3 @@ def timeline(
     ax.set_xlim(0, window_seconds if window_seconds is not None else None)
     ax.set_title(title, fontsize=10)
     return ax
-
-
-__all__ += ["timeline"]
