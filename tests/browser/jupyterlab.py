@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from playwright.sync_api import Page
@@ -11,6 +12,9 @@ from tests.conftest import LabServer
 
 KERNEL_START_SECONDS = 90
 QUEUED = ".jp-InputPrompt:has-text('[*]')"
+# The status bar reads "<kernel name> | Idle" when the kernel waits for work.
+IDLE = re.compile(r"\S \| Idle$")
+SETTLE_SECONDS = 3.0
 ALL_CELLS_SHOWN = (
     "count => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').length === count"
 )
@@ -20,26 +24,32 @@ def open_notebook(page: Page, lab: LabServer, name: str) -> None:
     """Opens notebooks/`name`, waits until all its cells are shown and its kernel is idle."""
     path = lab.root / "notebooks" / name
     notebook = json.loads(path.read_text())
-    kernel = notebook["metadata"]["kernelspec"]["display_name"]
     page.goto(lab.url(f"/lab/tree/notebooks/{name}"))
     page.wait_for_function(
         ALL_CELLS_SHOWN,
         arg=len(notebook["cells"]),
         timeout=KERNEL_START_SECONDS * 1000,
     )
-    page.get_by_text(f"{kernel} | Idle").wait_for(timeout=KERNEL_START_SECONDS * 1000)
+    page.get_by_text(IDLE).wait_for(timeout=KERNEL_START_SECONDS * 1000)
 
 
 def run_all_cells(page: Page, *, timeout_seconds: float) -> None:
-    """Runs every cell from the Run menu, then waits until no cell is queued or running."""
+    """Runs every cell from the Run menu, then waits until no cell is queued and the kernel stays idle.
+
+    The kernel is briefly idle between two cells, and collapsed (solution) cells show no prompt, so "idle
+    and no [*]" must hold for a few seconds in a row before the run counts as finished.
+    """
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.locator(QUEUED).first.wait_for(timeout=10_000)
     deadline = time.monotonic() + timeout_seconds
+    quiet_since = None
     while time.monotonic() < deadline:
-        if page.locator(QUEUED).count() == 0 and page.get_by_text("| Idle").count():
+        quiet = page.locator(QUEUED).count() == 0 and page.get_by_text(IDLE).count() > 0
+        quiet_since = (quiet_since or time.monotonic()) if quiet else None
+        if quiet_since is not None and time.monotonic() - quiet_since >= SETTLE_SECONDS:
             return
-        time.sleep(0.5)
+        time.sleep(0.25)
     raise TimeoutError(f"cells still running after {timeout_seconds} s")
 
 
