@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from helpers import benchmark, pipelines, plots, timeline
+from helpers.html_table import html_table
 
 __all__ = ["PRESETS", "PerformancePanel", "RUN_SETTINGS"]
 
@@ -564,25 +565,22 @@ class PerformancePanel:
         """Returns the past runs as an HTML table: number, settings, training step, result."""
         if not self.results:
             return "<i>No runs yet.</i>"
-        header = "".join(
-            f"<th style='text-align:left;padding:2px 6px'>{name}</th>"
-            for name in ("#", "settings", "train step", "epochs", "elements", "median elements/s")
-        )
         rows = []
         for number, result in enumerate(self.results, start=1):
             median = f"{result.median_elements_per_second:,.0f}"
             if result.status != "done":
                 median += f" ({result.status})"
-            cells = (
-                str(number),
-                html.escape(result.config.describe()),
-                f"{result.train_step_ms:g} ms",
-                str(result.epochs),
-                f"{result.elements:,}",
-                median,
+            rows.append(
+                (
+                    number,
+                    result.config.describe(),
+                    f"{result.train_step_ms:g} ms",
+                    result.epochs,
+                    f"{result.elements:,}",
+                    median,
+                )
             )
-            rows.append("<tr>" + "".join(f"<td style='padding:2px 6px'>{c}</td>" for c in cells) + "</tr>")
-        return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
+        return html_table(("#", "settings", "train step", "epochs", "elements", "median elements/s"), rows)
 
     def bar_chart(self, *, ax: Axes | None = None) -> Figure:
         """Returns a Figure with one bar per run (median elements/s), the last `MAX_BARS` runs."""
