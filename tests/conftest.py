@@ -31,6 +31,20 @@ class LabServer:
         return f"{self.base_url}{path}" + (f"{separator}token={self.token}" if with_token else "")
 
 
+def write_test_jpegs(folder: Path, count: int, *, height: int, width: int, seed: int) -> list[str]:
+    """Writes `count` small blurred-noise JPEGs (they compress like photos) and returns their paths."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    paths = []
+    for index in range(count):
+        pixels = cv2.GaussianBlur(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), (5, 5), 0)
+        paths.append(str(folder / f"{index}.jpg"))
+        cv2.imwrite(paths[-1], pixels)
+    return paths
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -5,24 +5,17 @@ from __future__ import annotations
 import json
 import threading
 
-import cv2
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from helpers import benchmark, pipelines, plots, timeline
+from tests.conftest import write_test_jpegs
 
 
 @pytest.fixture(scope="module")
 def jpegs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("jpegs")
-    rng = np.random.default_rng(1)
-    paths = []
-    for index in range(6):
-        pixels = cv2.GaussianBlur(rng.integers(0, 256, (30, 40, 3), dtype=np.uint8), (5, 5), 0)
-        paths.append(str(folder / f"{index}.jpg"))
-        cv2.imwrite(paths[-1], pixels)
-    return paths
+    return write_test_jpegs(tmp_path_factory.mktemp("jpegs"), 6, height=30, width=40, seed=1)
 
 
 CONFIG = pipelines.PipelineConfig(batch_size=4, image_size=16, image_count=6, prefetch="off")

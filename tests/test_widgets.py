@@ -12,20 +12,14 @@ import psutil
 import pytest
 
 from helpers import pipelines, widgets
+from tests.conftest import write_test_jpegs
 
 TINY = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, batch_size=4, prefetch="off")
 
 
 @pytest.fixture(scope="module")
 def tiny_jpegs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny")
-    rng = np.random.default_rng(0)
-    paths = []
-    for index in range(8):
-        pixels = cv2.GaussianBlur(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8), (5, 5), 0)
-        paths.append(str(folder / f"{index}.jpg"))
-        cv2.imwrite(paths[-1], pixels)
-    return paths
+    return write_test_jpegs(tmp_path_factory.mktemp("tiny"), 8, height=24, width=32, seed=0)
 
 
 @pytest.fixture
