@@ -540,8 +540,11 @@ class PerformancePanel:
             self._set_status(f"Run {number} failed: {html.escape(result.error)}", "#b3261e")
         else:
             self.progress.bar_style = "success" if not result.stopped else "warning"
+            ended = ""
+            if result.stopped and self.stop_latency_seconds is not None:
+                ended = f" (ended {self.stop_latency_seconds:.2f} s after Stop)"
             self._set_status(
-                f"Run {number} {result.status}: {result.elements:,} elements in "
+                f"Run {number} {result.status}{ended}: {result.elements:,} elements in "
                 f"{result.seconds:.1f} s, median {result.median_elements_per_second:,.0f} elements/s"
             )
         if result.series:

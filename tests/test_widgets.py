@@ -102,6 +102,7 @@ def test_stop_ends_a_long_run_and_clear_forgets_runs(panel):
     result = panel.wait(10)
     assert result.stopped and result.elements < 5 * 64
     assert panel.stop_latency_seconds is not None
+    assert f"ended {panel.stop_latency_seconds:.2f} s after Stop" in panel.status.value
     assert "(stopped)" in panel.history.value
     panel.clear_button.click()
     assert panel.results == [] and "No runs yet" in panel.history.value

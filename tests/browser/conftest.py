@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import REPO_ROOT
+from tests.browser.jupyterlab import shut_down_kernels
 from tests.conftest import running_lab
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,11 +64,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, lab):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     yield page
     context.close()
+    shut_down_kernels(lab)
 
 
 @pytest.fixture(scope="session")

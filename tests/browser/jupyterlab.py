@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import urllib.request
 
 from playwright.sync_api import Page
 
@@ -60,3 +61,22 @@ def save_notebook(page: Page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Save Notebook").first.click()
     # The tab's dirty marker disappears once the save completed.
     page.locator(".jp-mod-current.jp-mod-dirty").wait_for(state="detached", timeout=30_000)
+
+
+def shut_down_kernels(lab: LabServer) -> int:
+    """Shuts down every kernel of the lab server and returns how many there were.
+
+    Closing a tab leaves its kernel running; shutting them down lets the next test start on an idle
+    machine, not beside the kernels of every notebook before it."""
+
+    def call(method: str, path: str) -> bytes:
+        request = urllib.request.Request(
+            f"{lab.base_url}{path}", method=method, headers={"Authorization": f"token {lab.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+
+    kernels = json.loads(call("GET", "/api/kernels"))
+    for kernel in kernels:
+        call("DELETE", f"/api/kernels/{kernel['id']}")
+    return len(kernels)
