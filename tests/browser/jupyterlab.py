@@ -16,16 +16,17 @@ QUEUED = ".jp-InputPrompt:has-text('[*]')"
 # The status bar reads "<kernel name> | Idle" when the kernel waits for work.
 IDLE = re.compile(r"\S \| Idle$")
 SETTLE_SECONDS = 3.0
-ALL_CELLS_SHOWN = (
-    "count => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').length === count"
-)
+CURRENT_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+ALL_CELLS_SHOWN = f"count => document.querySelectorAll('{CURRENT_NOTEBOOK} .jp-Cell').length === count"
 
 
 def open_notebook(page: Page, lab: LabServer, name: str) -> None:
     """Opens notebooks/`name`, waits until all its cells are shown and its kernel is idle."""
     path = lab.root / "notebooks" / name
     notebook = json.loads(path.read_text())
-    page.goto(lab.url(f"/lab/tree/notebooks/{name}"))
+    # A workspace of its own: JupyterLab would otherwise reopen the tabs of earlier tests beside it.
+    workspace = name.removesuffix(".ipynb").replace("_", "-")
+    page.goto(lab.url(f"/lab/workspaces/{workspace}/tree/notebooks/{name}"))
     page.wait_for_function(
         ALL_CELLS_SHOWN,
         arg=len(notebook["cells"]),

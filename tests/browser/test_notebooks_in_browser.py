@@ -5,7 +5,7 @@ import json
 import pytest
 
 from helpers import catalog
-from tests.browser.jupyterlab import open_notebook, run_all_cells, save_notebook
+from tests.browser.jupyterlab import CURRENT_NOTEBOOK, open_notebook, run_all_cells, save_notebook
 
 RUN_ALL_SECONDS = 400
 PANEL_NOTEBOOK = "05_performance_lab.ipynb"  # run in test_performance_lab.py, which also drives its panel
@@ -17,7 +17,7 @@ def run_and_check_notebook(page, lab, name: str, artifacts_dir) -> None:
     open_notebook(page, lab, name)
     run_all_cells(page, timeout_seconds=RUN_ALL_SECONDS)
     page.screenshot(path=artifacts_dir / f"{name.removesuffix('.ipynb')}.png")
-    assert page.locator(".jp-OutputArea", has_text="Error displaying widget").count() == 0
+    assert page.locator(f"{CURRENT_NOTEBOOK} .jp-OutputArea", has_text="Error displaying widget").count() == 0
     save_notebook(page)
     saved = json.loads((lab.root / "notebooks" / name).read_text())
     for index, cell in enumerate(saved["cells"]):
