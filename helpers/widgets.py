@@ -231,10 +231,11 @@ def _control_widgets(
     }
     for control in controls.values():
         if isinstance(control, w.ToggleButtons):
-            control.style = {**_STYLE, "button_width": "62px"}
+            # Buttons as wide as their labels, so "per element" and "AUTOTUNE" are not cut short.
+            control.style = {"description_width": "70px", "button_width": "auto"}
         else:
             control.style = _STYLE
-            control.layout = w.Layout(width="330px")
+        control.layout = w.Layout(width="330px")
     return controls
 
 
