@@ -15,8 +15,6 @@ import itertools
 import os
 import threading
 import time
-import uuid
-import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,15 +26,13 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import augment as augment_module
-from helpers import datasets, images, timeline
+from helpers import datasets, images, runs, timeline
 
 __all__ = [
     "DATA_SOURCES",
     "PREFETCH_CHOICES",
     "YIELD_MODES",
     "PipelineConfig",
-    "RunControl",
-    "RunStopped",
     "decode_resize_into",
     "image_dataset",
     "image_items",
@@ -132,47 +128,6 @@ class PipelineConfig:
         parts.append(f"OpenCV threads {self.opencv_threads or 'default'}")
         parts.append(f"{self.image_count} {self.data} images at {self.image_size} px")
         return " · ".join(parts)
-
-
-class RunStopped(RuntimeError):
-    """Raised by a generator whose run was stopped.
-
-    Raising (rather than returning) ends the whole pipeline at once: a generator that just returned
-    would let `interleave` start the next shard or epoch, each only to stop again.
-    """
-
-
-_STOPPED_MESSAGE = "the run was stopped (RunControl.stop_event is set)"
-
-
-class RunControl:
-    """What a running generator can see of its run: a stop flag and a timeline to record into.
-
-    A generator cannot be handed Python objects through `from_generator(args=...)` (args become
-    tensors), so it gets `key` instead and looks the control up. The control stays registered while
-    something holds it. It is mutable: a runner reusing one dataset for many runs swaps in a new
-    stop event and recorder for each run.
-
-    Attributes:
-        key: pass it as `image_dataset(..., run_key=control.key)`.
-        stop_event: when set, generators raise `RunStopped` at the next image, so a run ends quickly
-            even while TensorFlow is blocked waiting for them.
-        recorder: where generators record their `timeline.PRODUCE` spans; None records nothing.
-    """
-
-    def __init__(
-        self,
-        stop_event: threading.Event | None = None,
-        *,
-        recorder: timeline.TimelineRecorder | None = None,
-    ) -> None:
-        self.stop_event = stop_event or threading.Event()
-        self.recorder = recorder
-        self.key = uuid.uuid4().hex
-        _RUN_CONTROLS[self.key] = self
-
-
-_RUN_CONTROLS: weakref.WeakValueDictionary[str, RunControl] = weakref.WeakValueDictionary()
 
 
 def resolve_paths(config: PipelineConfig) -> list[Path]:
@@ -286,7 +241,7 @@ def image_items(
         decode_threads: threads decoding ahead inside this generator (OpenCV releases the GIL while it
             decodes); 0 decodes here, one image at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.
-        run_key: a `RunControl.key`: raise `RunStopped` when its stop event is set, record spans in it.
+        run_key: a `runs.RunControl.key`: raise `RunStopped` when its stop event is set, record spans in it.
 
     Yields:
         uint8 arrays, (image_size, image_size, 3) or (n, image_size, image_size, 3).
@@ -294,10 +249,10 @@ def image_items(
     Raises:
         FileNotFoundError: a file is missing.
         images.ImageLoadError: a file cannot be decoded.
-        RunStopped: the run of `run_key` was stopped.
+        runs.RunStopped: the run of `run_key` was stopped.
     """
     cv2.setNumThreads(int(opencv_threads) if opencv_threads > 0 else -1)
-    control = _RUN_CONTROLS.get(os.fsdecode(run_key)) if run_key else None
+    control = runs.control_for(os.fsdecode(run_key))
     lane = timeline.producer_lane(shard)
     mine = [os.fsdecode(p) for p in paths[int(shard) :: int(num_shards)]]
     rngs: list[np.random.Generator | None] = [None] * len(mine)
@@ -325,7 +280,7 @@ def image_items(
             out = np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
             for offset in range(len(out)):
                 if stopped():
-                    raise RunStopped(_STOPPED_MESSAGE)
+                    raise runs.RunStopped(runs.STOPPED_MESSAGE)
                 load(start + offset, out[offset])
             record(began)
             yield out if per_batch else out[0]
@@ -349,7 +304,7 @@ def image_items(
             out, futures = pending.popleft()
             for future in futures:
                 if stopped():
-                    raise RunStopped(_STOPPED_MESSAGE)
+                    raise runs.RunStopped(runs.STOPPED_MESSAGE)
                 future.result()
             start = next(todo, None)
             if start is not None:
@@ -422,7 +377,7 @@ def image_dataset(
         config: the settings.
         paths: the image files of one epoch.
         epochs: passes over `paths` (with `cache`, the first is replayed).
-        run_key: a `RunControl.key`, to make the run stoppable and record its timeline.
+        run_key: a `runs.RunControl.key`, to make the run stoppable and record its timeline.
 
     Returns:
         A dataset of float32 batches (n, image_size, image_size, 3) in [0, 1].

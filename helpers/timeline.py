@@ -6,7 +6,7 @@
     recorder.events()  # [Event(lane='consumer', kind='train step', start_seconds=0.0, end_seconds=0.01)]
 
 `helpers.pipelines` records one `PRODUCE` span per element or batch a generator makes (lane "producer 0",
-"producer 1", ... one per shard); `helpers.benchmark.run_pipeline` records the consumer's `WAIT` (blocked on
+"producer 1", ... one per shard); `helpers.runs.run_pipeline` records the consumer's `WAIT` (blocked on
 `next()`) and `TRAIN_STEP` spans. `plots.timeline` draws them; `overlap_seconds` measures how much producing
 and training happened at the same time, which is what prefetching buys.
 """

@@ -4,7 +4,7 @@
     panel                                                  # end a notebook cell with it to show it
     panel.set(shards=2); panel.run_button.click(); result = panel.wait(60)   # the same, from code
 
-The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.benchmark.run_pipeline`
+The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.runs.run_pipeline`
 (the run). A run works in a background thread, so Stop and every control stay responsive; that thread
 only sets widget properties (PNG bytes of an Agg-rendered plot, HTML, a progress bar), a few times a
 second, so nothing piles up in the notebook. Changed controls apply to the next run.
@@ -26,7 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import benchmark, pipelines, plots, timeline
+from helpers import measure, pipelines, plots, runs, timeline
 from helpers.html_table import html_table
 
 __all__ = ["PRESETS", "PerformancePanel", "RUN_SETTINGS"]
@@ -246,7 +246,7 @@ class PerformancePanel:
         controls: the input widgets by name: every `pipelines.PipelineConfig` field except `seed`,
             plus `train_step_ms`, `epochs` and `live` (live plot and images on or off).
         run_button, stop_button, clear_button: the buttons (`.click()` them from code).
-        results: the finished runs (`benchmark.RunResult`), oldest first.
+        results: the finished runs (`runs.RunResult`), oldest first.
         stop_latency_seconds: how long the last Stop took to end its run, or None.
         refresh_times: `time.perf_counter()` at the start of each live refresh of the last run.
         refresh_cpu_seconds: CPU time each of those refreshes used (drawing included).
@@ -299,14 +299,14 @@ class PerformancePanel:
         self.history = w.HTML()
         self.bars_image = w.Image(format="png", layout=w.Layout(width="432px"))
         self.timeline_image = w.Image(format="png", layout=w.Layout(width="504px"))
-        self.results: list[benchmark.RunResult] = []
+        self.results: list[runs.RunResult] = []
         self.stop_latency_seconds: float | None = None
         self.refresh_times: list[float] = []
         self.refresh_cpu_seconds: list[float] = []
         self._live_plot = _LivePlot()
         self._bars_figure = _RedrawnFigure(left_inches=0.5)
         self._timeline_figure = _RedrawnFigure(left_inches=0.9)
-        self._runner = benchmark.PipelineRunner()
+        self._runner = runs.PipelineRunner()
         self._worker: threading.Thread | None = None
         self._stop_event = threading.Event()
         self._stop_requested_at: float | None = None
@@ -394,7 +394,7 @@ class PerformancePanel:
         return self._worker is not None and self._worker.is_alive()
 
     @property
-    def last_result(self) -> benchmark.RunResult | None:
+    def last_result(self) -> runs.RunResult | None:
         return self.results[-1] if self.results else None
 
     def start(self) -> bool:
@@ -444,7 +444,7 @@ class PerformancePanel:
             return False
         return True
 
-    def wait(self, timeout_seconds: float = 60.0) -> benchmark.RunResult | None:
+    def wait(self, timeout_seconds: float = 60.0) -> runs.RunResult | None:
         """Waits for the current run to end and returns its result (None if it failed to produce one).
 
         Raises:
@@ -470,7 +470,7 @@ class PerformancePanel:
         _close_tree(self.widget)
 
     def _work(self, config: pipelines.PipelineConfig, settings: dict[str, object]) -> None:
-        progress = benchmark.RunProgress(config.image_count * int(settings["epochs"]))
+        progress = runs.RunProgress(config.image_count * int(settings["epochs"]))
         finished = threading.Event()
         refresher = threading.Thread(
             target=self._refresh_loop,
@@ -490,7 +490,7 @@ class PerformancePanel:
                 recorder=timeline.TimelineRecorder(),
             )
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never lost in a thread
-            self._set_status(f"Failed: {html.escape(benchmark.describe_error(exc))}", "#b3261e")
+            self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
         finally:
             finished.set()
             refresher.join()
@@ -502,23 +502,23 @@ class PerformancePanel:
                     self.results.append(result)
                     self._show_result(result)
             except Exception as exc:  # noqa: BLE001
-                self._set_status(f"Failed: {html.escape(benchmark.describe_error(exc))}", "#b3261e")
+                self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
             self.run_button.disabled, self.stop_button.disabled = False, True
 
-    def _refresh_loop(self, progress: benchmark.RunProgress, finished: threading.Event, live: bool) -> None:
+    def _refresh_loop(self, progress: runs.RunProgress, finished: threading.Event, live: bool) -> None:
         while not finished.wait(self.refresh_seconds):
             try:
                 self._refresh(progress, live=live)
             except Exception as exc:  # noqa: BLE001 - a failed refresh must not end the run
                 self._set_status(f"Display error: {html.escape(str(exc))}", "#b3261e")
 
-    def _refresh(self, progress: benchmark.RunProgress, *, live: bool, final: bool = False) -> None:
+    def _refresh(self, progress: runs.RunProgress, *, live: bool, final: bool = False) -> None:
         """Shows the run's progress; `final` (after the run) leaves the plot to `_show_result`."""
         started, cpu_started = time.perf_counter(), time.thread_time()
         samples = progress.samples()
         total = max(1, progress.total_elements)
         self.progress.value = min(1.0, progress.elements / total)
-        series = list(zip(*benchmark.throughput_series(samples), strict=True))
+        series = list(zip(*measure.throughput_series(samples), strict=True))
         rate = f", {series[-1][1]:,.0f} elements/s" if series else ""
         self._set_status(f"Running: {progress.elements:,} of {total:,} elements{rate}")
         if live and series and not final:
@@ -534,7 +534,7 @@ class PerformancePanel:
     def _set_status(self, text: str, colour: str = "#333") -> None:
         self.status.value = f'<span style="color:{colour}">{text}</span>'
 
-    def _show_result(self, result: benchmark.RunResult) -> None:
+    def _show_result(self, result: runs.RunResult) -> None:
         number = len(self.results)
         if result.error:
             self.progress.bar_style = "danger"
@@ -593,7 +593,7 @@ class PerformancePanel:
         values = [r.median_elements_per_second for r in self.results[first:]]
         return plots.run_bars(labels, values, ax=ax).figure
 
-    def timeline_figure(self, result: benchmark.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
+    def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns the timeline of `result` (default: the last run), from its first batch on."""
         result = result or self.last_result
         if result is None:
@@ -612,7 +612,7 @@ class PerformancePanel:
         return ax.figure
 
 
-def _lanes(result: benchmark.RunResult) -> set[str]:
+def _lanes(result: runs.RunResult) -> set[str]:
     return {event.lane for event in result.events}
 
 

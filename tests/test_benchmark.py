@@ -1,4 +1,4 @@
-"""helpers.benchmark, helpers.timeline and the lab's plots: measuring, runs, the comparison command."""
+"""helpers.measure, helpers.runs, helpers.timeline, the lab plots, and the comparison command."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import benchmark, pipelines, plots, timeline
+from helpers import benchmark, measure, pipelines, plots, runs, timeline
 from tests.conftest import write_test_jpegs
 
 
@@ -34,7 +34,7 @@ def test_measure_rate_reports_median_min_max_of_the_repeats():
         calls["work"] += 1
         return 100
 
-    result = benchmark.measure_rate(work, name="fake", repeats=5, warmup=warmup)
+    result = measure.measure_rate(work, name="fake", repeats=5, warmup=warmup)
     assert calls == {"warmup": 1, "work": 5}
     assert result.name == "fake" and result.elements == 100 and len(result.samples) == 5
     assert result.min_elements_per_second <= result.elements_per_second
@@ -45,24 +45,24 @@ def test_measure_rate_reports_median_min_max_of_the_repeats():
 
 def test_measure_rate_repeats_whole_passes_until_min_seconds():
     calls = []
-    result = benchmark.measure_rate(lambda: calls.append(1) or 10, name="x", repeats=1, min_seconds=0.05)
+    result = measure.measure_rate(lambda: calls.append(1) or 10, name="x", repeats=1, min_seconds=0.05)
     assert len(calls) >= 2
     assert result.elements == 10 * len(calls)
 
 
 def test_measure_throughput_counts_elements_along_the_batch_dimension():
     dataset = tf.data.Dataset.range(10).batch(4)
-    result = benchmark.measure_throughput(dataset, name="range", repeats=2)
+    result = measure.measure_throughput(dataset, name="range", repeats=2)
     assert result.elements == 10
     assert len(result.samples) == 2 and all(s > 0 for s in result.samples)
 
 
 def test_throughput_series_gives_the_rate_of_each_window():
     samples = [(0.1, 10), (0.3, 30), (0.6, 60), (0.8, 100), (1.2, 140)]
-    times, rates = benchmark.throughput_series(samples, window_seconds=0.5)
+    times, rates = measure.throughput_series(samples, window_seconds=0.5)
     assert times == [0.6, 1.2]
     np.testing.assert_allclose(rates, [60 / 0.6, 80 / 0.6])
-    assert benchmark.throughput_series([]) == ([], [])
+    assert measure.throughput_series([]) == ([], [])
 
 
 def test_describe_error_finds_the_generator_s_own_error():
@@ -73,15 +73,15 @@ def test_describe_error_finds_the_generator_s_own_error():
     dataset = tf.data.Dataset.from_generator(failing, output_signature=tf.TensorSpec((), tf.int32))
     with pytest.raises(tf.errors.InvalidArgumentError) as caught:
         list(dataset)
-    assert benchmark.describe_error(caught.value) == "ValueError: pixel values out of range"
-    assert benchmark.describe_error(KeyError("k")) == "KeyError: 'k'"
+    assert runs.describe_error(caught.value) == "ValueError: pixel values out of range"
+    assert runs.describe_error(KeyError("k")) == "KeyError: 'k'"
 
 
 # --- runs --------------------------------------------------------------------------------------
 
 
 def test_run_delivers_every_epoch_and_records_a_timeline(jpegs):
-    result = benchmark.run_pipeline(CONFIG, paths=jpegs, epochs=2, train_step_ms=5)
+    result = runs.run_pipeline(CONFIG, paths=jpegs, epochs=2, train_step_ms=5)
     assert result.status == "done" and result.error == ""
     assert result.elements == 12
     kinds = {(event.lane, event.kind) for event in result.events}
@@ -94,26 +94,26 @@ def test_run_delivers_every_epoch_and_records_a_timeline(jpegs):
 def test_a_run_stopped_before_it_starts_delivers_nothing(jpegs):
     stop = threading.Event()
     stop.set()
-    result = benchmark.run_pipeline(CONFIG, paths=jpegs, epochs=3, stop_event=stop)
+    result = runs.run_pipeline(CONFIG, paths=jpegs, epochs=3, stop_event=stop)
     assert result.status == "stopped" and result.elements == 0
 
 
 def test_a_failing_run_returns_its_error_instead_of_raising(jpegs, tmp_path):
-    result = benchmark.run_pipeline(CONFIG, paths=[*jpegs[:2], str(tmp_path / "gone.jpg")])
+    result = runs.run_pipeline(CONFIG, paths=[*jpegs[:2], str(tmp_path / "gone.jpg")])
     assert result.status == "failed"
     assert "FileNotFoundError" in result.error and "gone.jpg" in result.error
 
 
 def test_progress_is_updated_batch_by_batch(jpegs):
-    progress = benchmark.RunProgress(total_elements=6)
-    benchmark.run_pipeline(CONFIG, paths=jpegs, progress=progress)
+    progress = runs.RunProgress(total_elements=6)
+    runs.run_pipeline(CONFIG, paths=jpegs, progress=progress)
     assert progress.elements == 6
     assert [elements for _, elements in progress.samples()] == [4, 6]
     assert progress.last_batch.shape == (2, 16, 16, 3)
 
 
 def test_runner_reuses_datasets_except_cached_ones(jpegs):
-    runner = benchmark.PipelineRunner()
+    runner = runs.PipelineRunner()
     first = runner.dataset(CONFIG, jpegs, epochs=1)
     assert runner.dataset(CONFIG, jpegs, epochs=1) is first
     assert runner.dataset(CONFIG, jpegs, epochs=2) is not first
@@ -152,7 +152,7 @@ def test_recorder_keeps_at_most_max_events():
 
 
 def test_lab_plots_draw_what_they_are_given(jpegs):
-    result = benchmark.run_pipeline(CONFIG, paths=jpegs, train_step_ms=5)
+    result = runs.run_pipeline(CONFIG, paths=jpegs, train_step_ms=5)
     ax = plots.timeline(result.events)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["producer 0", "consumer"]
     ax = plots.run_bars(["#1", "#2"], [100.0, 250.0])

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import images, pipelines, timeline
+from helpers import images, pipelines, runs, timeline
 
 
 def write_jpegs(folder, count, *, width=40, height=30, seed=0):
@@ -163,12 +163,12 @@ def test_augmentation_is_reproducible_and_changes_with_the_epoch(jpegs):
 @pytest.mark.parametrize("decode_threads", [0, 2])
 def test_a_stopped_run_stops_the_generator_and_records_its_work(jpegs, decode_threads):
     stop, recorder = threading.Event(), timeline.TimelineRecorder()
-    control = pipelines.RunControl(stop, recorder=recorder)
+    control = runs.RunControl(stop, recorder=recorder)
     items = pipelines.image_items(jpegs, image_size=16, run_key=control.key, decode_threads=decode_threads)
     next(items)
     next(items)
     stop.set()
-    with pytest.raises(pipelines.RunStopped):
+    with pytest.raises(runs.RunStopped):
         next(items)
     events = recorder.events()
     assert [e.lane for e in events] == ["producer 0", "producer 0"]
@@ -176,11 +176,11 @@ def test_a_stopped_run_stops_the_generator_and_records_its_work(jpegs, decode_th
 
 
 def test_an_unknown_run_key_is_ignored_and_controls_are_not_kept_alive(jpegs):
-    control = pipelines.RunControl()
+    control = runs.RunControl()
     key = control.key
     del control
     assert len(list(pipelines.image_items(jpegs[:2], image_size=8, run_key=key))) == 2
-    assert key not in pipelines._RUN_CONTROLS
+    assert runs.control_for(key) is None
 
 
 # --- datasets ----------------------------------------------------------------------------------
