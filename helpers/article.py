@@ -20,6 +20,7 @@ deprecated `output_types`/`output_shapes`, the unseeded global `np.random`) are 
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Sequence
 from typing import Any
 
@@ -172,7 +173,10 @@ def run_example(
         namespace["_image_paths"] = [str(path) for path in image_paths]
         expression = "_image_paths"
     source = example_source(number, image_paths_expression=expression, demonstration_loop=demonstration_loop)
-    exec(compile(source, f"<article example {number}>", "exec"), namespace)
+    filename = f"<article example {number}>"
+    # Registered so that tracebacks from the example's code show its lines, as they do in a notebook.
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     return namespace
 
 
