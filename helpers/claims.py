@@ -29,7 +29,7 @@ __all__ = ["CheckedClaim", "ClaimsTable", "MemoryUse", "peak_memory", "elements_
 MIB = 2**20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CheckedClaim:
     """One claim of the article: a short quote, what the notebook measured, and the verdict it supports."""
 
@@ -37,7 +37,8 @@ class CheckedClaim:
     measured: str
     verdict: str
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
+        # A notebook cell ending with `checked.add(...)` shows just the verdict line.
         return f"Verdict: {self.verdict}"
 
 
