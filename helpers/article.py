@@ -204,8 +204,10 @@ def _definition(name: str):
         len(lines),
     )
     imports = [line for line in lines if line.startswith("import ") and "tensorflow" not in line]
+    source, filename = "".join(imports + lines[start:end]), f"<article {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace: dict[str, Any] = {}
-    exec(compile("".join(imports + lines[start:end]), f"<article {name}>", "exec"), namespace)
+    exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
 
 

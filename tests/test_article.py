@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import re
 
@@ -124,3 +125,10 @@ def test_lesson_02_quotes_example_2_verbatim_but_for_the_image_paths():
     assert "image1.jpg" not in match["expression"]
     expected = article.example_source(2, image_paths_expression=match["expression"])
     assert text == expected.rstrip("\n")
+
+
+@pytest.mark.parametrize("name", ["simple_generator", "image_generator", "complex_generator"])
+def test_generator_functions_show_the_article_source(name):
+    source = inspect.getsource(getattr(article, name))
+    assert source.startswith(f"def {name}(")
+    assert source in "".join(article.EXAMPLES.values())
