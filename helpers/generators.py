@@ -28,7 +28,7 @@ _SENTENCE_ENDS = ".!?"
 
 
 def square_pairs(count: int = 10) -> Iterator[tuple[int, int]]:
-    """Yields `(i, i**2)` for `i` in `range(count)`: the source article's Example 1 with a count.
+    """Yields `(i, i**2)` for `i` in `range(count)`: the kit's first generator (the article's: `i, i*2`).
 
     Args:
         count: how many pairs to yield.

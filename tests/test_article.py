@@ -1,0 +1,134 @@
+"""helpers.article: the article's three examples run as written, and the lessons quote them verbatim."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import re
+
+import nbformat
+import numpy as np
+import pytest
+
+from helpers import article, images
+from helpers.paths import REPO_ROOT
+
+EXAMPLE_TAG = "article-example"
+"""Tag of the notebook cells that show an article example; joined with one blank line they give its text."""
+LESSONS = {
+    1: "01_simple_generator.ipynb",
+    2: "02_image_pipeline.ipynb",
+    3: "03_args_and_augmentation.ipynb",
+}
+NOTEBOOK_IMAGE_PATHS = re.compile(
+    r"^image_paths = (?P<expression>.+) # Replace with your actual paths$", re.M
+)
+
+
+def example_cells_text(number: int) -> str:
+    notebook = nbformat.read(REPO_ROOT / "notebooks" / LESSONS[number], as_version=4)
+    cells = [
+        cell.source.strip("\n")
+        for cell in notebook.cells
+        if cell.cell_type == "code" and EXAMPLE_TAG in cell.metadata.get("tags", [])
+    ]
+    assert cells, f"{LESSONS[number]} has no cell tagged {EXAMPLE_TAG!r}"
+    return "\n\n".join(cells)
+
+
+def test_example_1_prints_the_ten_pairs_i_and_twice_i():
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        namespace = article.run_example(1)
+    lines = printed.getvalue().splitlines()
+    assert lines == [f"x: {i}, y: {i * 2}" for i in range(10)]
+    assert lines[3] == "x: 3, y: 6"
+    assert list(namespace["simple_generator"]()) == [(i, i * 2) for i in range(10)]
+
+
+def test_example_1_dataset_gives_int32_pairs():
+    pairs = list(article.example_1_dataset().as_numpy_iterator())
+    assert len(pairs) == 10
+    assert tuple(int(value) for value in pairs[3]) == (3, 6)
+    assert {value.dtype for pair in pairs for value in pair} == {np.dtype(np.int32)}
+
+
+def test_example_2_on_the_sample_images_gives_float32_batches():
+    paths = [str(path) for path in images.sample_image_paths()]
+    dataset = article.example_2_dataset(paths)
+    batches = list(dataset)
+    assert [batch.shape[1:] for batch in batches] == [(224, 224, 3)] * len(batches)
+    assert sum(batch.shape[0] for batch in batches) == len(paths)
+    assert {batch.dtype.name for batch in batches} == {"float32"}
+    pixels = np.concatenate([batch.numpy() for batch in batches])
+    assert 0.0 <= pixels.min() and pixels.max() <= 1.0
+
+
+def test_example_2_builds_without_iterating(tmp_path):
+    # A dataset over a missing file builds: the article's generator only fails once iterated.
+    dataset = article.example_2_dataset([str(tmp_path / "missing.jpg")])
+    assert dataset.element_spec.shape.as_list() == [None, 224, 224, 3]
+
+
+def test_example_3_yields_100_noisy_float64_rows_with_int32_labels():
+    namespace = article.run_example(3)
+    pairs = list(namespace["dataset"].as_numpy_iterator())
+    assert len(pairs) == 100
+    assert {(features.dtype, features.shape) for features, _ in pairs} == {(np.dtype(np.float64), (10,))}
+    assert [int(label) for _, label in pairs] == list(range(100))
+    assert {label.dtype for _, label in pairs} == {np.dtype(np.int32)}
+    # args=(True,) switches the augmentation on: every row differs from the stored data by some noise.
+    noise = np.stack([features for features, _ in pairs]) - np.stack([row for row, _ in namespace["data"]])
+    assert np.all(noise != 0) and 0.05 < noise.std() < 0.2
+
+
+def test_example_3_generator_leaves_data_alone_without_augment():
+    data = [(np.arange(10.0), 7)]
+    ((features, label),) = article.complex_generator(data)
+    assert np.array_equal(features, data[0][0]) and label == 7
+
+
+def test_example_sources_are_the_article_code_blocks():
+    assert article.EXAMPLE_1.startswith(
+        "import tensorflow as tf\n\ndef simple_generator():\n  for i in range(10):"
+    )
+    assert article.IMAGE_PATHS_LINE in article.EXAMPLE_2
+    assert "args=(True,)  # Pass argument to control augmentation" in article.EXAMPLE_3
+    assert article.ARTICLE_TITLE == "How to use TensorFlow's Dataset.from_generator?"
+
+
+def test_example_source_changes_only_what_it_is_asked_to():
+    replaced = article.example_source(2, image_paths_expression="paths", demonstration_loop=False)
+    assert "image_paths = paths # Replace with your actual paths" in replaced
+    assert "for batch in dataset" not in replaced
+    original_lines = set(article.EXAMPLE_2.splitlines()) - {article.IMAGE_PATHS_LINE}
+    assert (
+        set(replaced.splitlines()) - {"image_paths = paths # Replace with your actual paths"}
+        <= original_lines
+    )
+    with pytest.raises(ValueError, match="only Example 2"):
+        article.example_source(1, image_paths_expression="paths")
+    with pytest.raises(ValueError, match="examples 1, 2 and 3"):
+        article.example_source(4)
+
+
+@pytest.mark.parametrize("number", [1, 3])
+def test_lesson_quotes_the_example_verbatim(number):
+    assert example_cells_text(number) == article.EXAMPLES[number].rstrip("\n")
+
+
+def test_lesson_02_quotes_example_2_verbatim_but_for_the_image_paths():
+    text = example_cells_text(2)
+    match = NOTEBOOK_IMAGE_PATHS.search(text)
+    assert match, "02 must keep Example 2's `image_paths = ... # Replace with your actual paths` line"
+    assert "image1.jpg" not in match["expression"]
+    expected = article.example_source(2, image_paths_expression=match["expression"])
+    assert text == expected.rstrip("\n")
+
+
+@pytest.mark.parametrize("name", ["simple_generator", "image_generator", "complex_generator"])
+def test_generator_functions_show_the_article_source(name):
+    source = inspect.getsource(getattr(article, name))
+    assert source.startswith(f"def {name}(")
+    assert source in "".join(article.EXAMPLES.values())
