@@ -277,6 +277,19 @@ CASES = [
         Point(Spec((), tf.int32), Ragged((2, None), tf.int32)),
         reason="yield Point(...)",
     ),
+    Case("variant:a tuple for one TensorSpec is data", elements((1, 2)), Spec((2,), tf.int64)),
+    Case(
+        "variant:a dict for one TensorSpec",
+        elements({"a": 1}),
+        Spec((), tf.int64),
+        reason="one tensor is expected",
+    ),
+    Case(
+        "variant:a ragged tensor for a TensorSpec",
+        elements(ragged([[1, 2], [3]])),
+        Spec((2, None), tf.int32),
+        reason="one tensor is expected",
+    ),
     Case("variant:list for a tuple", elements([1, 2], (3, 4)), INT64_PAIR, reason="a list is not a tuple"),
     Case(
         "variant:datastructures, a missing key",
@@ -331,6 +344,13 @@ CASES = [
     ),
     Case("variant:0 and 1 for bool, unknown shape", elements([0, 1, 1]), Spec(None, tf.bool)),
     Case("variant:Python 1.7 for int32, unknown shape", elements(1.7), Spec(None, tf.int32), reason="1.7"),
+    Case("variant:2**70 for int64", elements(2**70), Spec((), tf.int64), reason="OverflowError"),
+    Case(
+        "variant:text '1.5' for int32",
+        elements("1.5", "2"),
+        Spec((), tf.int32),
+        reason="text that is not an int32",
+    ),
     Case("variant:7 for string", elements(7), Spec((), tf.string), reason="tf.string needs str or bytes"),
     Case("variant:None for int32", elements(None), Spec((), tf.int32), reason="cv2.imread"),
     Case(

@@ -342,21 +342,25 @@ def _mismatch_findings(elements: list[Any], signature: Any) -> list[Finding]:
         try:
             check_element(element, signature, index=index)
         except ElementMismatchError as error:
-            channels_first = error.advice.startswith("channels first")
-            if error.problem == "shape" and error.path in varying and not channels_first:
-                break  # the varying dimension, reported above
-            if channels_first:
-                findings = [
-                    finding
-                    for finding in findings
-                    if not finding.seen.startswith(f"at {error.path or 'the element'}:")
-                ]
-            advice = _MISMATCH_ADVICE[error.problem]
-            if error.advice:
-                advice = error.advice[0].upper() + error.advice[1:] + ". " + advice
-            findings.append(Finding("error", "signature-mismatch", str(error), advice))
-            break
+            return _with_first_mismatch(findings, error, varying)
     return findings
+
+
+def _with_first_mismatch(
+    findings: list[Finding], error: ElementMismatchError, varying: dict[str, Any]
+) -> list[Finding]:
+    """Adds the first element that does not fit, unless it is the varying dimension already reported."""
+    advice = error.advice[:1].upper() + error.advice[1:]
+    if advice.startswith("Channels first"):
+        # A (3, H, W) image varies in its last dimension too: the transpose, not None, is the fix.
+        where = f"at {error.path or 'the element'}:"
+        kept = [finding for finding in findings if not finding.seen.startswith(where)]
+        return [*kept, Finding("error", "signature-mismatch", str(error), advice + ".")]
+    if error.problem == "shape" and error.path in varying:
+        return findings
+    generic = _MISMATCH_ADVICE[error.problem]
+    advice = f"{advice}. {generic}" if advice else generic
+    return [*findings, Finding("error", "signature-mismatch", str(error), advice)]
 
 
 _MISMATCH_ADVICE = {

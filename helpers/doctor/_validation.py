@@ -303,8 +303,8 @@ def _numpy_conversion(value: Any, target: np.dtype) -> tuple[Any, tuple[Problem,
         return None, _refusal_reason(value, target, error)
     if converted.dtype.kind == "O":
         strange = next((item for item in converted.flat if not isinstance(item, (bytes, str))), None)
-        if strange is not None or converted.size == 0 and not isinstance(value, (list, tuple)):
-            found = type(strange).__name__
+        if strange is not None:
+            found = type(strange).__name__  # TensorFlow: "Unsupported object type int"
             return None, ("dtype", f"tf.string needs str or bytes, found {found}", "convert with str(...)")
     return converted, None
 
