@@ -29,7 +29,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-# Plain TensorFlow's own casting warns (300 -> uint8, NaN -> int32, complex -> float32): what is compared here.
+# TensorFlow's own casting warns (300 as uint8, NaN as int32, complex as float32): what we compare.
 pytestmark = [
     pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning"),
     pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning"),
@@ -490,16 +490,22 @@ def test_there_are_forty_cases_or_more_and_both_verdicts():
 
 
 @pytest.mark.parametrize(
-    ("signature", "path"),
+    ("signature", "element"),
     [
-        (Spec(shape=(), dtype=tf.int64), "numpy"),
-        (Spec(shape=None, dtype=tf.int64), "tensor"),
-        ((Spec(shape=None, dtype=tf.int64),), "numpy"),
-        ({"a": Spec(shape=None, dtype=tf.int64)}, "numpy"),
-        (API_SIGNATURE, "tensor"),
-        (Sparse([3, 4], tf.int64), "tensor"),
+        (Spec(shape=(), dtype=tf.int64), 3.0),
+        (Spec(shape=None, dtype=tf.int64), 3.0),
+        ((Spec(shape=None, dtype=tf.int64),), (3.0,)),
+        ({"a": Spec(shape=None, dtype=tf.int64)}, {"a": 3.0}),
+        ((Spec(shape=(), dtype=tf.int64), API_SIGNATURE[1]), (3.0, tf.ragged.constant([[1, 2], [3]]))),
     ],
+    ids=["scalar", "unknown shape", "tuple of unknown shape", "dict of unknown shape", "with a ragged part"],
 )
-def test_conversion_path_follows_tensorflow(signature, path):
-    """The rule itself: `if output_types and output_shapes` in from_generator_op.py, and no ragged/sparse."""
-    assert doctor.conversion_path(signature) == path
+def test_conversion_path_is_the_one_tensorflow_takes(signature, element):
+    """NumPy casts the Python float 3.0 to int64; tf.convert_to_tensor refuses it. So TF shows its path."""
+    dataset = tf.data.Dataset.from_generator(lambda: iter([element]), output_signature=signature)
+    try:
+        next(iter(dataset))
+        tensorflow_path = "numpy"
+    except tf.errors.InvalidArgumentError:
+        tensorflow_path = "tensor"
+    assert doctor.conversion_path(signature) == tensorflow_path

@@ -146,11 +146,15 @@ def diagnose(
 
     Finds: a generator object instead of a function; args TensorFlow cannot convert, or strings that will
     arrive as bytes; an exception in the generator (and which TensorFlow error it becomes); no elements; no
-    signature (with a suggested one); elements that do not match the signature (see `check_element`);
-    a dimension that varies where the signature fixes it (the short last batch); float64 yielded for
+    signature (with a suggested one); elements TensorFlow would refuse or silently change (see
+    `check_element`), with advice to transpose channels-first images; a function that `return`s one element
+    instead of yielding it; a dimension that varies where the signature fixes it (the short last batch);
+    float64 yielded for
     float32; uint8 pixels, or float values 0..255, declared as float; image data that looks BGR (a hint,
     see `BGR_MARGIN`); tiny elements (under `TINY_ELEMENT_BYTES`) yielded one at a time, that is not
     batches (tensors sharing a first dimension of at least 2), with their measured cost per element.
+    Never raises for a generator TensorFlow accepts: images may have any sizes, parts may be ragged or
+    sparse (the image and dtype heuristics look at dense parts only).
 
     Args:
         generator_fn: what you would pass to `from_generator` as `generator`.

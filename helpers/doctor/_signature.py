@@ -21,6 +21,7 @@ from helpers.paths import REPO_ROOT
 __all__ = [
     "ConversionPath",
     "conversion_path",
+    "describe_array",
     "describe_spec",
     "describe_value",
     "dims_text",

@@ -37,7 +37,7 @@ from helpers.doctor._signature import (
     signature_problem,
 )
 
-__all__ = ["ElementMismatchError", "check_element", "checked", "fits"]
+__all__ = ["ElementMismatchError", "check_element", "checked", "fits", "return_hint"]
 
 _SHOWN_VALUES = 3
 _UNPARSED = object()  # a text that means no number
@@ -407,8 +407,8 @@ def _change(value: Any, converted: np.ndarray) -> str | None:
     if converted.dtype.kind == "O":
         return None  # text stays text (str becomes UTF-8 bytes)
     original = _natural_array(value)
-    if original is None or original.shape != converted.shape:
-        return None
+    if original is None or original.shape != converted.shape or original.dtype == converted.dtype:
+        return None  # nothing to compare, or nothing converted
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if original.dtype.kind in "USO":
