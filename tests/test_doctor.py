@@ -131,6 +131,8 @@ def test_unequal_nested_lists_are_not_one_tensor():
         ("False", tf.bool, "'False' -> True"),
         (1 + 2j, tf.float32, "(1+2j) -> 1.0"),
         (float("inf"), tf.int32, "NaN or inf has no int32 value"),
+        (1e39, tf.bfloat16, "-> inf"),
+        (b"\xff", tf.bool, "-> True"),
     ],
 )
 def test_lossy_conversion_raises_with_values(value, dtype, shown):
@@ -171,6 +173,8 @@ def test_lossy_message_counts_the_values_not_shown():
         (np.array([0, 1, 1]), tf.bool),
         (np.array([1.0, 0.0]), tf.bool),
         (np.int64(2**53), tf.float64),
+        (np.float32(0.1), tf.bfloat16),  # rounds within bfloat16's eps
+        (b"\xff", tf.string),
     ],
 )
 def test_lossless_conversions_pass(value, dtype):

@@ -170,8 +170,8 @@ def fits(element: Any, output_signature: Any) -> bool:
 
 def return_hint(returned: Any, signature: Any) -> str:
     """A hint when the generator function `return`ed one element instead of yielding it, or ""."""
-    if isinstance(returned, Iterator) or not isinstance(returned, (tuple, Mapping, np.ndarray)):
-        return ""
+    if isinstance(returned, Iterator) or not isinstance(returned, (tuple, Mapping)):
+        return ""  # an iterator, or a list or array of elements: as from_generator expects
     if not fits(returned, signature):
         return ""
     return (
@@ -439,16 +439,14 @@ def _natural_array(value: Any) -> np.ndarray | None:
 def _number_changes(original: np.ndarray, converted: np.ndarray) -> tuple[np.ndarray, str]:
     source, target = original.dtype, converted.dtype
     back = converted.astype(source)
-    if source.kind == "c" and target.kind != "c":
+    source_kind, target_kind = _kind(source), _kind(target)
+    if source_kind == "c" and target_kind != "c":
         changed = back != original
-        if target.kind == "b":
+        if target_kind == "b":
             return changed, "numbers for tf.bool: anything non-zero becomes True"
         return changed, "complex values lose their imaginary part"
-    if source.kind == target.kind == "f" or (source.kind in "fc" and target.kind == "c"):
-        narrower = target.itemsize < source.itemsize
-    else:
-        narrower = False
-    if narrower:
+    inexact_to_inexact = source_kind == target_kind == "f" or (source_kind in "fc" and target_kind == "c")
+    if inexact_to_inexact and target.itemsize < source.itemsize:
         eps = _finfo(target).eps
         finite = np.isfinite(original)
         overflow = finite & ~np.isfinite(converted)
@@ -457,24 +455,37 @@ def _number_changes(original: np.ndarray, converted: np.ndarray) -> tuple[np.nda
             return overflow | imprecise, f"too large for {target}, they become inf"
         return imprecise, f"too small or too precise for {target} (they change by more than eps={eps:.3g})"
     same = back == original
-    if source.kind in "fc" and target.kind in "fc":
-        same |= np.isnan(original) & np.isnan(converted)
+    if source_kind in "fc" and target_kind in "fc":
+        same |= np.isnan(original) & np.isnan(
+            converted.astype(np.complex128 if target_kind == "c" else float)
+        )
     changed = ~same
-    if target.kind == "b":
+    if target_kind == "b":
         return changed, "numbers for tf.bool: anything non-zero becomes True"
-    if source.kind == "f" and target.kind in "iu":
+    if source_kind == "f" and target_kind in "iu":
         if not np.isfinite(original[changed]).all():
             return changed, f"NaN or inf has no {target} value"
         in_range = _in_range(original, target)
         if (changed & ~in_range).any():
             return changed, f"out of range for {target}"
         return changed, f"floats with a fraction for {target}: the fraction is cut off"
-    if source.kind in "iub" and target.kind in "iu":
+    if source_kind in "iub" and target_kind in "iu":
         info = np.iinfo(target)
         return changed, f"out of range for {target} ({info.min}..{info.max}), it wraps around"
-    if target.kind == "f":
+    if target_kind == "f":
         return changed, f"integers too large to be exact in {target}"
     return changed, f"changed by the conversion to {target}"
+
+
+def _kind(dtype: np.dtype) -> str:
+    """NumPy's kind letter, with "f" also for ml_dtypes floats such as bfloat16 (NumPy says "V")."""
+    if dtype.kind != "V":
+        return dtype.kind
+    try:
+        _finfo(dtype)
+    except (TypeError, ValueError):
+        return dtype.kind
+    return "f"
 
 
 def _in_range(array: np.ndarray, target: np.dtype) -> np.ndarray:
@@ -495,7 +506,7 @@ def _text_changes(original: np.ndarray, converted: np.ndarray) -> tuple[np.ndarr
             flags.append(True)
         elif target.kind == "b":
             flags.append(number not in (0, 1) or bool(number) != bool(result))
-        elif target.kind == "f":
+        elif _kind(target) == "f":
             flags.append(not _close_enough(float(number), float(result), target))
         else:
             flags.append(number != int(result))
@@ -512,7 +523,7 @@ def _meant_number(item: Any) -> Any:
         return None
     if isinstance(item, (bool, int, float, np.number, np.bool_)):
         return item
-    text = item.decode() if isinstance(item, bytes) else str(item)
+    text = item.decode(errors="replace") if isinstance(item, bytes) else str(item)
     for parse in (int, float):
         try:
             return parse(text.strip())
