@@ -135,6 +135,7 @@ def test_unequal_nested_lists_are_not_one_tensor():
         (b"\xff", tf.bool, "-> True"),
     ],
 )
+@pytest.mark.filterwarnings("ignore:Casting complex values to real:numpy.exceptions.ComplexWarning")
 def test_lossy_conversion_raises_with_values(value, dtype, shown):
     error = mismatch(value, Spec(shape=np.shape(value), dtype=dtype))
     assert (error.problem, error.tensorflow_would) == ("lossy", "change")
@@ -653,3 +654,24 @@ def test_diagnose_does_not_raise_on_pipelines_tensorflow_accepts(name):
     assert len(list(tf.data.Dataset.from_generator(generator, output_signature=signature))) == len(elements)
     findings = doctor.diagnose(generator, signature)
     assert not [finding for finding in findings if finding.severity == "error"]
+
+
+def test_checked_generators_in_parallel_interleave_give_what_plain_ones_give():
+    def shard_values(shard, num_shards):
+        for value in range(int(shard), 40, int(num_shards)):
+            yield np.array([value, value * 2], np.int64), np.float32(value / 2)
+
+    signature = (Spec(shape=(2,), dtype=tf.int64), Spec(shape=(), dtype=tf.float32))
+
+    def interleaved(generator_fn):
+        shards = tf.data.Dataset.range(2).interleave(
+            lambda shard: tf.data.Dataset.from_generator(
+                generator_fn, args=(shard, 2), output_signature=signature
+            ),
+            cycle_length=2,
+            num_parallel_calls=2,
+            deterministic=True,
+        )
+        return [(pair.numpy().tolist(), float(half)) for pair, half in shards]
+
+    assert interleaved(doctor.checked(shard_values, signature)) == interleaved(shard_values)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
@@ -291,13 +290,16 @@ def _check_dense(value: Any, spec: Any, place: _Place) -> None:
 _CHANGE_ADVICE = "convert explicitly in the generator, after checking the values"
 
 
+# NumPy's cast warnings (overflow, invalid value) are silenced with np.errstate, which is per thread; the
+# warnings module's filters are global, and TensorFlow may run several checked generators in parallel.
+
+
 def _numpy_conversion(value: Any, target: np.dtype) -> tuple[Any, tuple[Problem, str, str] | None]:
     """What the NumPy path makes of `value` (TensorFlow's py_func conversion), or why it refuses it."""
     if isinstance(value, Mapping) or is_ragged_value(value) or type(value).__name__ == "SparseTensor":
         return None, ("structure", "one tensor is expected here", "")
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
             converted = _tensorflow_numpy_convert(value, target)
     except Exception as error:  # TensorFlow fails on any exception here (OverflowError too)
         return None, _refusal_reason(value, target, error)
@@ -327,8 +329,7 @@ def _tensor_conversion(value: Any, spec: Any) -> tuple[Any, tuple[Problem, str, 
     if isinstance(value, Mapping) or is_ragged_value(value) or type(value).__name__ == "SparseTensor":
         return None, ("structure", "one tensor is expected here", "")
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
             tensor = tf.convert_to_tensor(value, dtype=spec.dtype)
     except (TypeError, ValueError) as error:
         problem, reason, advice = _refusal_reason(value, target, error)
@@ -366,9 +367,7 @@ def _a(word: str) -> str:
 
 def _unequal_lengths(value: Any) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            np.asarray(value, dtype=float)
+        np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return any(isinstance(item, (list, tuple)) for item in value)
     return False
@@ -409,8 +408,7 @@ def _change(value: Any, converted: np.ndarray) -> str | None:
     original = _natural_array(value)
     if original is None or original.shape != converted.shape or original.dtype == converted.dtype:
         return None  # nothing to compare, or nothing converted
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
+    with np.errstate(all="ignore"):
         if original.dtype.kind in "USO":
             changed, reason = _text_changes(original, converted)
         else:
@@ -429,9 +427,7 @@ def _natural_array(value: Any) -> np.ndarray | None:
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(value)
+        return np.asarray(value)
     except (TypeError, ValueError):
         return None
 
