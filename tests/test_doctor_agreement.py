@@ -315,7 +315,7 @@ CASES = [
         (Spec((), tf.float32), Spec((), tf.int64)),
         reason="Write `yield` instead of `return`",
     ),
-    Case("variant:generator raises", fails_after_two, Spec((), tf.int64)),
+    Case("variant:generator raises", fails_after_two, Spec((), tf.int64), reason="item 2 is broken"),
     # Values TensorFlow converts exactly: no false alarms
     Case("variant:float 3.0 for int64", elements(np.array([3.0, 1.0])), Spec((2,), tf.int64)),
     Case("variant:text '12' for int64", elements("12", b"7"), Spec((), tf.int64)),
@@ -342,7 +342,12 @@ CASES = [
         INT64,
         reason="text that is not an int64",
     ),
-    Case("variant:0 and 1 for bool, unknown shape", elements([0, 1, 1]), Spec(None, tf.bool)),
+    Case(
+        "variant:0 and 1 for bool, unknown shape",
+        elements([0, 1, 1]),
+        Spec(None, tf.bool),
+        reason="Cannot convert",
+    ),
     Case("variant:Python 1.7 for int32, unknown shape", elements(1.7), Spec(None, tf.int32), reason="1.7"),
     Case("variant:2**70 for int64", elements(2**70), Spec((), tf.int64), reason="OverflowError"),
     Case(
@@ -509,3 +514,13 @@ def test_conversion_path_is_the_one_tensorflow_takes(signature, element):
     except tf.errors.InvalidArgumentError:
         tensorflow_path = "tensor"
     assert doctor.conversion_path(signature) == tensorflow_path
+
+
+ACCEPTED = [case for case in CASES if case.expect == "agree" and not case.reason]
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=[case.name for case in ACCEPTED])
+def test_diagnose_finds_no_error_where_tensorflow_takes_every_element(case):
+    assert all(kind == "value" for kind, _ in outcomes(case.generator, case))
+    findings = doctor.diagnose(case.generator, case.signature, args=case.args, max_elements=case.limit)
+    assert [finding for finding in findings if finding.severity == "error"] == []
