@@ -1,5 +1,6 @@
 """helpers.doctor: checked() validates elements nested in tuples and dicts; diagnose() finds mistakes."""
 
+import collections
 import inspect
 
 import cv2
@@ -39,7 +40,10 @@ def test_matching_nested_element_passes():
 def test_list_for_tuple_names_the_element_and_says_why():
     error = mismatch(list(good_record()), RECORD, index=7)
     assert (error.index, error.path, error.problem) == (7, "", "structure")
-    assert str(error).startswith("element 7: expected a tuple of 2, received a list of 2")
+    assert str(error).startswith(
+        "element 7: TensorFlow would refuse this: expected a tuple of 2, received a list of 2"
+    )
+    assert error.tensorflow_would == "refuse"
     assert "a list is not a tuple" in str(error)
 
 
@@ -72,31 +76,35 @@ def test_shape_mismatch_names_the_place_and_both_shapes():
     features["image"] = np.zeros((2, 4, 4), np.float32)
     error = mismatch((features, labels), RECORD, index=3)
     assert (error.index, error.path, error.problem) == (3, "[0]['image']", "shape")
-    assert "expected float32 shape (None, 4, 4, 3), received float32 shape (2, 4, 4)" in str(error)
+    assert "expected float32 shape (None, 4, 4, 3), received an array, float32 shape (2, 4, 4)" in str(error)
 
 
 def test_fixed_batch_dimension_rejects_the_short_last_batch():
     error = mismatch(np.zeros((22, 3), np.float32), Spec(shape=(32, 3), dtype=tf.float32), index=2)
     assert error.problem == "shape"
-    assert "shape (32, 3), received float32 shape (22, 3)" in str(error)
+    assert "shape (32, 3), received an array, float32 shape (22, 3)" in str(error)
+    assert "declare a dimension that varies as None" in str(error)
 
 
-def test_number_for_string_and_string_for_number():
+def test_number_for_string_and_text_for_number():
     features, labels = good_record()
     features["name"] = 7
     assert mismatch((features, labels), RECORD).path == "[0]['name']"
-    error = mismatch(np.array(["1", "2"]), Spec(shape=(None,), dtype=tf.int32))
-    assert error.problem == "lossy"
-    assert "'1', '2'" in str(error)
+    doctor.check_element(np.array(["1", "2"]), Spec(shape=(None,), dtype=tf.int32))  # parsed exactly
+    error = mismatch(np.array(["1", "x"]), Spec(shape=(None,), dtype=tf.int32))
+    assert error.problem == "dtype"
+    assert "text that is not an int32 number" in str(error)
+    assert mismatch(["1.5"], Spec(shape=(1,), dtype=tf.int32)).tensorflow_would == "refuse"
 
 
 def test_none_is_reported_with_the_imread_hint():
-    features, labels = good_record()
-    features["image"] = None
-    error = mismatch((features, labels), RECORD)
-    assert error.path == "[0]['image']"
+    signature = ({"image": Spec(shape=(), dtype=tf.float32), "name": RECORD[0]["name"]}, RECORD[1])
+    error = mismatch(({"image": None, "name": "a.png"}, np.arange(1)), signature)
+    assert (error.path, error.problem) == ("[0]['image']", "lossy")
     assert "received None" in str(error)
+    assert "None -> nan" in str(error)
     assert "cv2.imread" in str(error)
+    assert "cv2.imread" in str(mismatch(None, Spec(shape=(), dtype=tf.int32)))
 
 
 def test_unequal_nested_lists_are_not_one_tensor():
@@ -112,7 +120,7 @@ def test_unequal_nested_lists_are_not_one_tensor():
     ("value", "dtype", "shown"),
     [
         (1.7, tf.int32, "1.7 -> 1"),
-        (np.array([0.5, 2.0]), tf.int64, "0.5 -> 0, 2.0 -> 2"),
+        (np.array([0.5, 2.0, 2.25]), tf.int64, "0.5 -> 0, 2.25 -> 2"),
         (300, tf.uint8, "300 -> 44"),
         (-1, tf.uint8, "-1 -> 255"),
         (2**40, tf.int32, "1099511627776 -> 0"),
@@ -120,13 +128,25 @@ def test_unequal_nested_lists_are_not_one_tensor():
         (1e300, tf.float32, "1e+300 -> inf"),
         (1e-300, tf.float32, "1e-300 -> 0.0"),
         (2**25 + 1, tf.float32, "33554433 -> 33554432.0"),
-        (2**70, tf.int64, "1180591620717411303424"),
+        ("False", tf.bool, "'False' -> True"),
+        (1 + 2j, tf.float32, "(1+2j) -> 1.0"),
+        (float("inf"), tf.int32, "NaN or inf has no int32 value"),
+        (1e39, tf.bfloat16, "-> inf"),
+        (b"\xff", tf.bool, "-> True"),
     ],
 )
+@pytest.mark.filterwarnings("ignore:Casting complex values to real:numpy.exceptions.ComplexWarning")
 def test_lossy_conversion_raises_with_values(value, dtype, shown):
     error = mismatch(value, Spec(shape=np.shape(value), dtype=dtype))
-    assert error.problem == "lossy"
+    assert (error.problem, error.tensorflow_would) == ("lossy", "change")
+    assert "TensorFlow would silently change this" in str(error)
     assert shown in str(error)
+
+
+def test_a_python_int_too_large_for_any_tensor_is_refused():
+    error = mismatch(2**70, Spec(shape=(), dtype=tf.int64))
+    assert (error.problem, error.tensorflow_would) == ("dtype", "refuse")
+    assert "OverflowError" in str(error)
 
 
 def test_lossy_message_counts_the_values_not_shown():
@@ -149,6 +169,13 @@ def test_lossy_message_counts_the_values_not_shown():
         (np.array(["a", "b"]), tf.string),
         (float("nan"), tf.float32),
         (np.float32(2.5), tf.float16),
+        (np.array([3.0, 1.0]), tf.int64),  # 3.0 -> 3 loses nothing
+        ("12", tf.int64),
+        (np.array([0, 1, 1]), tf.bool),
+        (np.array([1.0, 0.0]), tf.bool),
+        (np.int64(2**53), tf.float64),
+        (np.float32(0.1), tf.bfloat16),  # rounds within bfloat16's eps
+        (b"\xff", tf.string),
     ],
 )
 def test_lossless_conversions_pass(value, dtype):
@@ -176,6 +203,42 @@ def test_ragged_spec_needs_a_ragged_tensor_of_the_right_dtype():
     assert "tf.ragged.constant" in str(mismatch([[1, 2], [3]], spec))
     assert mismatch(tf.ragged.constant([[1, 2], [3]], dtype=tf.int64), spec).problem == "dtype"
     assert mismatch(tf.ragged.constant([[[1], [2]], [[3]]]), spec).problem == "shape"
+    error = mismatch(tf.ragged.constant([[1, 2], [3]], row_splits_dtype=tf.int32), spec)
+    assert (error.problem, error.tensorflow_would) == ("dtype", "refuse")
+    assert "row_splits_dtype=tf.int64" in error.advice
+
+
+def test_sparse_spec_takes_a_sparse_tensor_and_names_a_wrong_dense_shape():
+    spec = tf.SparseTensorSpec(shape=[3, 4], dtype=tf.int64)
+    value = tf.sparse.SparseTensor(indices=[[0, 0]], values=tf.constant([1], tf.int64), dense_shape=[3, 4])
+    doctor.check_element(value, spec)
+    wrong = tf.sparse.SparseTensor(indices=[[0, 0]], values=tf.constant([1], tf.int64), dense_shape=[3, 5])
+    assert mismatch(wrong, spec).problem == "shape"
+    assert "dense shape (3, 5)" in str(mismatch(wrong, spec))
+
+
+def test_the_tensor_path_refuses_what_numpy_would_cast():
+    unknown = Spec(shape=None, dtype=tf.int64)
+    doctor.check_element(tf.constant([1, 2]), Spec(shape=(2,), dtype=tf.int64))  # NumPy path: cast exactly
+    error = mismatch(tf.constant([1, 2]), unknown)
+    assert "an int32 tensor is not cast" in str(error)
+    assert "tf.convert_to_tensor" in error.advice
+
+
+def test_channels_first_image_gets_transpose_advice():
+    error = mismatch(np.zeros((3, 32, 48), np.float32), Spec(shape=(None, None, 3), dtype=tf.float32))
+    assert error.problem == "shape"
+    assert "np.transpose(image, (1, 2, 0))" in error.advice
+    batch = mismatch(np.zeros((2, 3, 8, 8), np.float32), Spec(shape=(None, 8, 8, 3), dtype=tf.float32))
+    assert "(0, 2, 3, 1)" in batch.advice
+
+
+def test_namedtuple_signature_needs_that_namedtuple():
+    point = collections.namedtuple("Point", "x y")
+    signature = point(Spec(shape=(), dtype=tf.int64), Spec(shape=(), dtype=tf.int64))
+    doctor.check_element(point(1, 2), signature)
+    assert "yield Point(...)" in str(mismatch((1, 2), signature))
+    assert mismatch(point(1, 2.5), signature).path == ".y"
 
 
 # checked: the wrapper
@@ -192,16 +255,30 @@ def test_checked_keeps_the_call_signature_and_the_elements():
     assert [labels.tolist() for _, labels in wrapped(6, batch_size=4)] == [[0, 1, 2, 3], [0, 1]]
 
 
-def test_checked_raises_at_the_first_bad_element_with_its_index():
+def test_checked_raises_for_a_bad_element_with_its_index_then_goes_on_like_tensorflow():
     def records():
         yield good_record()
         yield good_record()
         yield [good_record()[0], np.arange(2)]
+        yield good_record(batch_size=3)
 
     wrapped = doctor.checked(records, RECORD)()
     assert next(wrapped) and next(wrapped)
     with pytest.raises(doctor.ElementMismatchError, match="element 2"):
         next(wrapped)
+    assert len(next(wrapped)[1]) == 3
+    with pytest.raises(StopIteration):
+        next(wrapped)
+
+
+def test_checked_dataset_skips_only_the_bad_elements_like_plain_tensorflow():
+    def labels():
+        yield from (np.int64(1), "x", np.int64(3))
+
+    signature = Spec(shape=(), dtype=tf.int64)
+    plain = tf.data.Dataset.from_generator(labels, output_signature=signature).ignore_errors()
+    checked = tf.data.Dataset.from_generator(doctor.checked(labels, signature), output_signature=signature)
+    assert [int(v) for v in checked.ignore_errors()] == [int(v) for v in plain] == [1, 3]
 
 
 def test_checked_refuses_a_generator_object():
@@ -246,7 +323,10 @@ def test_checked_error_surfaces_as_invalid_argument_error_with_the_message():
 
     signature = Spec(shape=(), dtype=tf.int32)
     dataset = tf.data.Dataset.from_generator(doctor.checked(labels, signature), output_signature=signature)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"ElementMismatchError: element 1: .*1\.7 -> 1"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"ElementMismatchError: element 1: TensorFlow would silently .*1\.7 -> 1",
+    ):
         list(dataset)
     unchecked = tf.data.Dataset.from_generator(labels, output_signature=signature)
     assert [int(value) for value in unchecked] == [1, 1]  # what checked() protects against
@@ -469,6 +549,7 @@ def test_diagnosis_renders_as_text_and_html_most_severe_first():
     assert str(findings).splitlines()[1].startswith("- ERROR shape-varies")
     html = findings._repr_html_()
     assert html.count("<tr>") == 3 and "unscaled-uint8" in html
+    assert "text-align:left" in html  # rendered by helpers.html_table
 
 
 def test_invalid_signature_is_refused_by_checked_and_reported_by_diagnose():
@@ -486,3 +567,111 @@ def test_diagnose_without_signature_on_elements_of_different_structures():
     findings = doctor.diagnose(mixed)
     assert findings.kinds == ["missing-signature"]
     assert findings[0].severity == "error"
+
+
+def test_diagnose_photos_of_different_sizes_declared_none_none_3(tmp_path):
+    sizes = [(32, 48), (40, 24), (16, 16)]
+    paths = []
+    for i, (height, width) in enumerate(sizes):
+        rgb = np.zeros((height, width, 3), np.uint8)
+        rgb[..., 0], rgb[..., 2] = 180, 60
+        paths.append(str(tmp_path / f"photo{i}.png"))
+        cv2.imwrite(paths[-1], cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))  # a reddish photo, read back as BGR
+
+    def opencv_photos(paths):
+        for path in paths:
+            yield cv2.imread(path.decode()).astype(np.float32) / 255
+
+    signature = Spec(shape=(None, None, 3), dtype=tf.float32)
+    dataset = tf.data.Dataset.from_generator(opencv_photos, args=(paths,), output_signature=signature)
+    assert len(list(dataset)) == 3
+    findings = doctor.diagnose(opencv_photos, signature, args=(paths,))
+    assert "bgr-looking" in findings.kinds
+    assert "over 3 image(s)" in findings[findings.kinds.index("bgr-looking")].seen
+    assert doctor.guess_channel_order([np.zeros((8, 8, 3)), np.ones((16, 4, 3))]) == "unknown"
+
+
+def test_diagnose_channels_first_images_advises_transpose_not_none():
+    def channels_first(count):
+        for size in range(16, 16 + count):
+            yield np.zeros((3, size, size + 4), np.float32)
+
+    findings = doctor.diagnose(channels_first, Spec(shape=(None, None, 3), dtype=tf.float32), args=(3,))
+    assert findings.kinds == ["signature-mismatch"]
+    assert findings[0].advice.startswith("Channels first: transpose to channels-last")
+
+
+def test_diagnose_return_instead_of_yield():
+    def image_label():
+        return np.zeros((8, 8, 3), np.float32), np.int64(1)
+
+    signature = (Spec(shape=(8, 8, 3), dtype=tf.float32), Spec(shape=(), dtype=tf.int64))
+    findings = doctor.diagnose(image_label, signature)
+    assert findings.kinds[:2] == ["return-not-yield", "signature-mismatch"]
+    assert "`yield` instead of `return`" in findings[0].advice
+    with pytest.raises(doctor.ElementMismatchError, match="Write `yield` instead of `return`"):
+        list(doctor.checked(image_label, signature)())
+
+
+def test_diagnose_a_function_returning_a_list_of_elements_is_fine():
+    def batches():
+        return [np.zeros((2, 8), np.float32) for _ in range(3)]
+
+    assert "return-not-yield" not in doctor.diagnose(batches, Spec(shape=(None, 8), dtype=tf.float32)).kinds
+
+
+ACCEPTED_PIPELINES = {
+    "ragged": (
+        [(tf.constant(42), tf.ragged.constant([[1, 2], [3]]))] * 2,
+        (Spec(shape=(), dtype=tf.int32), tf.RaggedTensorSpec(shape=(2, None), dtype=tf.int32)),
+    ),
+    "sparse": (
+        [tf.sparse.SparseTensor(indices=[[0, 0]], values=tf.constant([1], tf.int64), dense_shape=[3, 4])] * 2,
+        tf.SparseTensorSpec(shape=[3, 4], dtype=tf.int64),
+    ),
+    "dict": (
+        [{"a": "foo", "b": [1, 2], "c": (9,)}, {"a": "bar", "b": [3], "c": (7, 6)}],
+        {
+            "a": Spec(shape=[], dtype=tf.string),
+            "b": Spec(shape=[None], dtype=tf.int32),
+            "c": Spec(shape=[None], dtype=tf.int32),
+        },
+    ),
+    "images of two sizes": (
+        [np.zeros((20, 30, 3), np.uint8), np.zeros((50, 10, 3), np.uint8)],
+        Spec(shape=(None, None, 3), dtype=tf.uint8),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ACCEPTED_PIPELINES)
+def test_diagnose_does_not_raise_on_pipelines_tensorflow_accepts(name):
+    elements, signature = ACCEPTED_PIPELINES[name]
+
+    def generator():
+        yield from elements
+
+    assert len(list(tf.data.Dataset.from_generator(generator, output_signature=signature))) == len(elements)
+    findings = doctor.diagnose(generator, signature)
+    assert not [finding for finding in findings if finding.severity == "error"]
+
+
+def test_checked_generators_in_parallel_interleave_give_what_plain_ones_give():
+    def shard_values(shard, num_shards):
+        for value in range(int(shard), 40, int(num_shards)):
+            yield np.array([value, value * 2], np.int64), np.float32(value / 2)
+
+    signature = (Spec(shape=(2,), dtype=tf.int64), Spec(shape=(), dtype=tf.float32))
+
+    def interleaved(generator_fn):
+        shards = tf.data.Dataset.range(2).interleave(
+            lambda shard: tf.data.Dataset.from_generator(
+                generator_fn, args=(shard, 2), output_signature=signature
+            ),
+            cycle_length=2,
+            num_parallel_calls=2,
+            deterministic=True,
+        )
+        return [(pair.numpy().tolist(), float(half)) for pair, half in shards]
+
+    assert interleaved(doctor.checked(shard_values, signature)) == interleaved(shard_values)

@@ -98,7 +98,7 @@ def test_batch_signature_fixed_batch_dimension_fails_on_the_last_batch():
     assert_fails(
         ex.check_batch_signature(signature),
         "element 2 at [0]",
-        "received uint8 shape (2, 8, 8, 3)",
+        "received an array, uint8 shape (2, 8, 8, 3)",
         hint="the last batch holds 2",
     )
 

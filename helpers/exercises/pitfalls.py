@@ -97,8 +97,8 @@ def check_parse_numbers(parse_numbers: Callable[..., Any]) -> Feedback:
 def check_batch_signature(signature: Any) -> Feedback:
     """Checks exercise 2: an `output_signature` for `generators.pixel_label_batches(10, 4)`.
 
-    Right means: every batch, including the short last one, passes `doctor.checked` (structure, dtype,
-    shape, no lossy conversion), and `doctor.diagnose` finds nothing to warn about (no unscaled uint8
+    Right means: every batch, including the short last one, passes `doctor.checked` (nothing TensorFlow
+    would refuse or silently change), and `doctor.diagnose` finds nothing to warn about (no unscaled uint8
     declared as float).
 
     Args:
@@ -148,6 +148,6 @@ def check_batch_signature(signature: Any) -> Feedback:
             f"Every batch fits, but the doctor warns: {findings[0].seen}.", hint=findings[0].advice
         )
     return Feedback.ok(
-        f"All {batches} batches fit, the short last one included, with no lossy conversion and "
+        f"All {batches} batches fit, the short last one included, with no value changed and "
         "nothing for the doctor to warn about."
     )
