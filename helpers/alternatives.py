@@ -191,11 +191,17 @@ def directory_dataset(
     Args:
         paths: the image files; their names must sort in the order wanted (they are read sorted).
         batch_size: images per batch.
-        folder: where the links go; it is emptied first.
+        folder: where the links go; links left there by an earlier call are replaced.
+
+    Raises:
+        ValueError: `folder` holds something other than links (nothing is deleted then).
     """
     folder = Path(folder) if folder is not None else cache_dir("alternatives_links") / f"n{len(paths)}"
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():
+    entries = list(folder.iterdir())
+    if any(not entry.is_symlink() for entry in entries):
+        raise ValueError(f"{folder} holds files that are not links; give an empty folder for the links")
+    for old in entries:
         old.unlink()
     for path in paths:
         (folder / Path(path).name).symlink_to(Path(path).resolve())

@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import random
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -101,8 +102,6 @@ def worker_pid(_: object = None) -> int:
 
 
 def _thread_key() -> tuple[int, int]:
-    import threading
-
     return os.getpid(), threading.get_native_id()
 
 

@@ -158,3 +158,10 @@ def test_decision_rows_come_from_the_results():
     assert rows[0][-1].startswith("yes: 90%") and rows[0][-2] == "yes"
     assert rows[1][:5] == ["b", "0.50", "2.0", "no (3)", "yes"]
     assert rows[1][7].startswith("yes: by file") and rows[1][-1].startswith("yes: no Python")
+
+
+def test_directory_dataset_refuses_a_folder_of_real_files(jpegs, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not links"):
+        alternatives.directory_dataset(jpegs, folder=tmp_path)
+    assert (tmp_path / "keep.txt").read_text() == "mine"
