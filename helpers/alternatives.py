@@ -1,10 +1,11 @@
 """The same image work through each input pipeline worth considering, measured and probed side by side.
 
     dataset = alternatives.numpy_function_dataset(paths, batch_size=32)   # paths -> float32 batches
-    check = alternatives.check_same_output("numpy_function map", dataset, reference)
-    cost = alternatives.measure_pass_costs(alternatives.dataset_pass(dataset), name="numpy_function map")
-    answers = alternatives.probe_dataset(dataset)                          # checkpoint, service, ...
-    rows = alternatives.decision_rows(costs, answers, limit_images_per_second=limit)
+    reference = alternatives.dataset_images(alternatives.reference_dataset(paths))
+    checks = {"map": alternatives.check_same_output("map", alternatives.dataset_images(dataset), reference)}
+    costs = alternatives.measure_pass_costs({"map": alternatives.dataset_pass(dataset)})
+    probes = {"map": alternatives.probe_dataset(dataset)}                   # checkpoint, service, ...
+    header, rows = alternatives.decision_rows(costs, probes, checks, limit_images_per_second=limit)
 
 Every builder turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (OpenCV's area resize, or
 TensorFlow ops that match it); `check_same_output` compares each with the reference generator's images.
@@ -35,7 +36,6 @@ from helpers.paths import cache_dir
 
 __all__ = [
     "BATCH_SIGNATURE",
-    "auto_shard",
     "IMAGE_SIGNATURE",
     "IMAGE_SIZE",
     "ImageBatches",
@@ -44,13 +44,14 @@ __all__ = [
     "PassCost",
     "Probes",
     "PYTHON_OPS",
+    "auto_shard",
     "check_same_output",
     "dataset_images",
     "dataset_pass",
-    "graph_op_names",
     "decision_rows",
     "directory_dataset",
     "graph_native_dataset",
+    "graph_op_names",
     "index_dataset",
     "limit_pass",
     "measure_pass_costs",

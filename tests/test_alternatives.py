@@ -165,3 +165,8 @@ def test_directory_dataset_refuses_a_folder_of_real_files(jpegs, tmp_path):
     with pytest.raises(ValueError, match="not links"):
         alternatives.directory_dataset(jpegs, folder=tmp_path)
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("module", [alternatives, process_work], ids=lambda module: module.__name__)
+def test_all_names_exist(module):
+    assert all(hasattr(module, name) for name in module.__all__)
