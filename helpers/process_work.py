@@ -30,6 +30,7 @@ __all__ = [
     "decode_into",
     "parse_record",
     "parse_records",
+    "parse_slice",
     "spawn_pool",
     "spawn_start_method",
     "startup_seconds",
@@ -137,6 +138,28 @@ def parse_records(records: Sequence[str]) -> np.ndarray:
     return np.asarray([parse_record(record) for record in records], dtype=np.float32).reshape(
         len(records), RECORD_FIELDS + 3
     )
+
+
+_records_cache: dict[tuple[int, int], list[str]] = {}
+
+
+def parse_slice(bounds: tuple[int, int], *, count: int, seed: int = 0) -> np.ndarray:
+    """Parses records `bounds[0]:bounds[1]` of `text_records(count, seed=seed)`, made once per process.
+
+    What a worker is sent is then two integers, not the records: the way to feed a pool cheaply (a real
+    worker would read its slice of a file by offset).
+
+    Raises:
+        ValueError: the bounds are outside the records.
+    """
+    start, stop = bounds
+    if not 0 <= start <= stop <= count:
+        raise ValueError(f"slice {start}:{stop} is outside the {count} records")
+    key = (count, seed)
+    if key not in _records_cache:
+        _records_cache.clear()
+        _records_cache[key] = text_records(count, seed=seed)
+    return parse_records(_records_cache[key][start:stop])
 
 
 @contextlib.contextmanager

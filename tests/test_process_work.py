@@ -103,3 +103,10 @@ def test_startup_seconds_is_positive_and_leaves_no_process():
     before = _children()
     assert process_work.startup_seconds(1) > 0
     assert _children() == before
+
+
+def test_parse_slice_parses_the_same_records_and_checks_bounds():
+    expected = process_work.parse_records(process_work.text_records(10, seed=2)[3:7])
+    np.testing.assert_array_equal(process_work.parse_slice((3, 7), count=10, seed=2), expected)
+    with pytest.raises(ValueError, match="outside the 10 records"):
+        process_work.parse_slice((8, 12), count=10)
