@@ -111,6 +111,28 @@ LESSONS: tuple[Lesson, ...] = (
         40,
         30,
     ),
+    Lesson(
+        "08_choosing_a_pipeline.ipynb",
+        "Choosing an input pipeline",
+        (
+            "Write the fast generator pattern: decode-ahead threads, reused buffers, uint8 out",
+            "Compare from_generator with its alternatives on speed, CPU time and capabilities",
+            "Know when threads cannot help and what processes cost",
+        ),
+        45,
+        30,
+    ),
+    Lesson(
+        "09_questions_people_ask.ipynb",
+        "The questions people ask",
+        (
+            "Yield sparse tensors and dicts of features for a multi-input model",
+            "Shuffle well, and feed tf.distribute from a generator",
+            "Keep large data out of the graph; respect the API's two caveats",
+        ),
+        35,
+        20,
+    ),
 )
 
 
