@@ -359,24 +359,16 @@ def benchmark_bars(
     if limit is not None:
         if limit_range is not None:
             ax.axvspan(*limit_range, color="#d62728", alpha=0.08, lw=0)
-        ax.axvline(limit, color="#d62728", ls="--", lw=1.5)
-        ax.text(
-            limit,
-            -0.62,
-            f" {limit_label or f'limit {limit:,.0f}'}",
-            color="#d62728",
-            fontsize=8,
-            ha="right" if limit > 0.6 * rightmost * 1.6 else "left",
-            va="bottom",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
-        )
+        ax.axvline(limit, color="#d62728", ls="--", lw=1.5, label=limit_label or f"limit {limit:,.0f}")
+        # Beyond the limit the axes are empty (nothing measured is faster): room for the legend.
+        ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
     ax.set_yticks(positions, labels=list(labels), fontsize=9)
-    ax.set_ylim(len(labels) - 0.5, -0.75 if limit is not None else -0.5)
+    ax.invert_yaxis()
     if log_scale:
         ax.set_xscale("log")
         ax.set_xlim(min(low) / 2, rightmost * 30)
     else:
-        ax.set_xlim(0, rightmost * 1.6)
+        ax.set_xlim(0, rightmost * 1.5)
     ax.set_xlabel(unit)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, fontsize=10)
