@@ -12,13 +12,14 @@ when shrinking and bilinear when enlarging. `compare_images` measures what is le
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+
+from helpers import measure
 
 __all__ = [
     "IMAGE_RECORD_FEATURES",
@@ -318,14 +319,6 @@ class Throughput:
     end_wait_seconds: float
 
 
-@dataclass(frozen=True)
-class _Pass:
-    images: int
-    seconds: float
-    streaming_images_per_second: float
-    end_wait_seconds: float
-
-
 def measure_throughputs(
     pipelines: Mapping[str, Callable[[], tf.data.Dataset]],
     *,
@@ -336,6 +329,7 @@ def measure_throughputs(
 
     Taking turns (pass 1 of every pipeline, then pass 2 of every pipeline, ...) spreads a busy moment on the
     machine over all of them, so their ratios stay meaningful even when the absolute numbers are noisy.
+    The passes are `measure.time_dataset_pass`, taken in turns by `measure.round_robin`.
 
     Args:
         pipelines: name -> function building the dataset (called once; each pass makes a new iterator).
@@ -345,19 +339,21 @@ def measure_throughputs(
 
     Returns:
         One `Throughput` per pipeline, in the order given.
+
+    Raises:
+        ValueError: a pipeline is empty.
     """
     datasets = {name: make_dataset() for name, make_dataset in pipelines.items()}
-    for _ in range(warmup_passes):
-        for dataset in datasets.values():
-            _timed_pass(dataset)
-    passes: dict[str, list[_Pass]] = {name: [] for name in datasets}
-    for _ in range(repeats):
-        for name, dataset in datasets.items():
-            passes[name].append(_timed_pass(dataset))
+    passes = {
+        name: (lambda dataset=dataset: measure.time_dataset_pass(dataset, count=_images_in))
+        for name, dataset in datasets.items()
+    }
+    measure.round_robin(passes, repeats=warmup_passes)
+    timed = measure.round_robin(passes, repeats=repeats)
     results = []
-    for name, timed in passes.items():
-        seconds = float(np.median([one.seconds for one in timed]))
-        images = timed[-1].images
+    for name, timings in timed.items():
+        seconds = float(np.median([one.seconds for one in timings]))
+        images = timings[-1].elements
         results.append(
             Throughput(
                 name=name,
@@ -365,31 +361,18 @@ def measure_throughputs(
                 seconds=seconds,
                 images_per_second=images / seconds,
                 streaming_images_per_second=float(
-                    np.median([one.streaming_images_per_second for one in timed])
+                    np.median([one.streaming_elements_per_second for one in timings])
                 ),
-                end_wait_seconds=float(np.median([one.end_wait_seconds for one in timed])),
+                end_wait_seconds=float(np.median([one.end_wait_seconds for one in timings])),
             )
         )
     return results
 
 
-def _timed_pass(dataset: tf.data.Dataset) -> _Pass:
-    images = first_images = 0
-    first_at = last_at = None
-    started = time.perf_counter()
-    for element in dataset:
-        last_at = time.perf_counter()
-        first = tf.nest.flatten(element)[0]
-        count = int(first.shape[0]) if first.shape.rank == 4 else 1
-        if first_at is None:
-            first_at, first_images = last_at, count
-        images += count
-    ended = time.perf_counter()
-    if first_at is None or last_at is None:
-        raise ValueError("the dataset is empty: nothing to time")
-    streaming_seconds = last_at - first_at
-    streaming_rate = (images - first_images) / streaming_seconds if streaming_seconds > 0 else float("nan")
-    return _Pass(images, ended - started, streaming_rate, ended - last_at)
+def _images_in(element) -> int:
+    """Images in one element: a batch (rank-4 images first) counts its first dimension, else 1."""
+    first = tf.nest.flatten(element)[0]
+    return int(first.shape[0]) if first.shape.rank == 4 else 1
 
 
 def _in_levels(image: np.ndarray) -> np.ndarray:

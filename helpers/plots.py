@@ -27,6 +27,7 @@ __all__ = [
     "throughput_over_time",
     "run_bars",
     "timeline",
+    "benchmark_bars",
 ]
 
 
@@ -296,5 +297,79 @@ def timeline(
     ax.set_ylim(len(lanes) - 0.4 + 0.8, -0.6)
     ax.set_xlabel("seconds")
     ax.set_xlim(0, window_seconds if window_seconds is not None else None)
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+def benchmark_bars(
+    labels: Sequence[str],
+    medians: Sequence[float],
+    *,
+    low: Sequence[float],
+    high: Sequence[float],
+    cpu_seconds_per_1000: Sequence[float] | None = None,
+    limit: float | None = None,
+    limit_range: tuple[float, float] | None = None,
+    limit_label: str | None = None,
+    unit: str = "images/s",
+    log_scale: bool = False,
+    ax: Axes | None = None,
+    title: str = "Median of the repeats, whiskers from the slowest to the fastest",
+) -> Axes:
+    """Draws one horizontal bar per row (its median) with a whisker from its slowest to its fastest repeat.
+
+    Args:
+        labels: one name per row, drawn top to bottom.
+        medians: the rows' medians.
+        low: each row's slowest repeat.
+        high: each row's fastest repeat.
+        cpu_seconds_per_1000: CPU seconds per 1,000 elements per row, written beside the value (or None).
+        limit: a reference rate drawn as a vertical dashed line (or None).
+        limit_range: (slowest, fastest) of the limit, shaded behind the line.
+        limit_label: the line's legend entry.
+        unit: the x axis unit.
+        log_scale: a logarithmic x axis (rows that differ by orders of magnitude).
+        ax: the Axes to draw on; a new one when None.
+        title: the Axes title.
+
+    Returns:
+        The Axes.
+    """
+    if not len(labels) == len(medians) == len(low) == len(high):
+        raise ValueError(
+            f"benchmark_bars got {len(labels)} labels, {len(medians)} medians, {len(low)} lows, "
+            f"{len(high)} highs"
+        )
+    ax = new_axes(ax, figsize=(8.0, 0.8 + 0.5 * max(1, len(labels))))
+    positions = np.arange(len(labels))
+    medians_array = np.asarray(medians, float)
+    high_array = np.asarray(high, float)
+    whiskers = [medians_array - np.asarray(low, float), high_array - medians_array]
+    ax.barh(positions, medians_array, color="#1f77b4", height=0.6)
+    ax.errorbar(medians_array, positions, xerr=whiskers, fmt="none", ecolor="black", capsize=4, lw=1)
+    texts = [f"{value:,.0f}" for value in medians_array]
+    if cpu_seconds_per_1000 is not None:
+        texts = [
+            f"{text} · {cpu:.3g} CPU s/1000" for text, cpu in zip(texts, cpu_seconds_per_1000, strict=True)
+        ]
+    # Beyond the whisker, so the text never sits on a bar or a whisker.
+    for position, right, text in zip(positions, high_array, texts, strict=True):
+        ax.text(right * (1.15 if log_scale else 1.0), position, "  " + text, va="center", fontsize=8)
+    rightmost = max([*high_array, *(limit_range or ()), limit or 0.0])
+    if limit is not None:
+        if limit_range is not None:
+            ax.axvspan(*limit_range, color="#d62728", alpha=0.08, lw=0)
+        ax.axvline(limit, color="#d62728", ls="--", lw=1.5, label=limit_label or f"limit {limit:,.0f}")
+        # Beyond the limit the axes are empty (nothing measured is faster): room for the legend.
+        ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    ax.set_yticks(positions, labels=list(labels), fontsize=9)
+    ax.invert_yaxis()
+    if log_scale:
+        ax.set_xscale("log")
+        ax.set_xlim(min(low) / 2, rightmost * 30)
+    else:
+        ax.set_xlim(0, rightmost * 1.5)
+    ax.set_xlabel(unit)
+    ax.grid(axis="x", alpha=0.3)
     ax.set_title(title, fontsize=10)
     return ax

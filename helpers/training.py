@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import augment, images
+from helpers import augment, images, measure
 
 __all__ = [
     "IMAGE_SIZE",
@@ -195,9 +195,9 @@ def compare_step_seconds(
 ) -> dict[str, float]:
     """Trains `model` one epoch on each dataset in turn, `rounds` times; returns seconds per step for each.
 
-    Taking turns exposes every dataset to the same background load, and the fastest epoch is the one
-    least disturbed by other programs. The first round is left out: it traces the training step and
-    fills any `.cache()`.
+    Taking turns (`measure.round_robin`) exposes every dataset to the same background load, and the
+    fastest epoch is the one least disturbed by other programs. The first round is left out: it traces
+    the training step and fills any `.cache()`.
 
     Args:
         model: a compiled model; its weights change (use a fresh one).
@@ -214,19 +214,22 @@ def compare_step_seconds(
     """
     if rounds < 2:
         raise ValueError("compare_step_seconds needs at least 2 rounds: the first one is left out")
-    epoch_seconds: dict[str, list[float]] = {name: [] for name in datasets}
-    for _ in range(rounds):
-        for name, dataset in datasets.items():
-            timer = EpochTimer()
-            model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, callbacks=[timer])
-            epoch_seconds[name].append(timer.epoch_seconds[0])
+
+    def one_epoch(dataset: tf.data.Dataset) -> float:
+        timer = EpochTimer()
+        model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, callbacks=[timer])
+        return timer.epoch_seconds[0]
+
+    epochs = {name: (lambda dataset=dataset: one_epoch(dataset)) for name, dataset in datasets.items()}
+    epoch_seconds = measure.round_robin(epochs, repeats=rounds)
     return {name: min(seconds[1:]) / steps_per_epoch for name, seconds in epoch_seconds.items()}
 
 
 def seconds_per_pass(dataset: tf.data.Dataset, *, repeats: int = 3) -> float:
     """Iterates the whole of `dataset` `repeats` times and returns the seconds of the fastest pass.
 
-    The fastest pass is the one least disturbed by other programs sharing the machine.
+    The fastest pass is the one least disturbed by other programs sharing the machine. Each pass is a
+    `measure.time_dataset_pass`.
 
     Args:
         dataset: a finite dataset.
@@ -235,13 +238,8 @@ def seconds_per_pass(dataset: tf.data.Dataset, *, repeats: int = 3) -> float:
     Returns:
         The wall-clock seconds of the fastest pass.
     """
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        for _ in dataset:
-            pass
-        seconds.append(time.perf_counter() - started)
-    return min(seconds)
+    timings = [measure.time_dataset_pass(dataset, count=lambda _element: 1) for _ in range(repeats)]
+    return min(timing.seconds for timing in timings)
 
 
 def least_confident(

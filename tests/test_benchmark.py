@@ -1,169 +1,18 @@
-"""helpers.measure, helpers.runs, helpers.timeline, the lab plots, and the comparison command."""
+"""The comparison command (`helpers.benchmark`): equal work, the probe, spread, CPU cost, JSON, plot."""
 
 from __future__ import annotations
 
 import json
-import threading
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import benchmark, measure, pipelines, plots, runs, timeline
+from helpers import benchmark, measure, pipelines, plots
+from helpers.paths import REPO_ROOT
 from tests.conftest import write_test_jpegs
-
-
-@pytest.fixture(scope="module")
-def jpegs(tmp_path_factory):
-    return write_test_jpegs(tmp_path_factory.mktemp("jpegs"), 6, height=30, width=40, seed=1)
-
-
-CONFIG = pipelines.PipelineConfig(batch_size=4, image_size=16, image_count=6, prefetch="off")
-
-
-# --- measuring ---------------------------------------------------------------------------------
-
-
-def test_measure_rate_reports_median_min_max_of_the_repeats():
-    calls = {"warmup": 0, "work": 0}
-
-    def warmup():
-        calls["warmup"] += 1
-
-    def work():
-        calls["work"] += 1
-        return 100
-
-    result = measure.measure_rate(work, name="fake", repeats=5, warmup=warmup)
-    assert calls == {"warmup": 1, "work": 5}
-    assert result.name == "fake" and result.elements == 100 and len(result.samples) == 5
-    assert result.min_elements_per_second <= result.elements_per_second
-    assert result.elements_per_second <= result.max_elements_per_second
-    assert result.elements_per_second == sorted(result.samples)[2]
-    assert "fake: median" in str(result)
-
-
-def test_measure_rate_repeats_whole_passes_until_min_seconds():
-    calls = []
-    result = measure.measure_rate(lambda: calls.append(1) or 10, name="x", repeats=1, min_seconds=0.05)
-    assert len(calls) >= 2
-    assert result.elements == 10 * len(calls)
-
-
-def test_measure_throughput_counts_elements_along_the_batch_dimension():
-    dataset = tf.data.Dataset.range(10).batch(4)
-    result = measure.measure_throughput(dataset, name="range", repeats=2)
-    assert result.elements == 10
-    assert len(result.samples) == 2 and all(s > 0 for s in result.samples)
-
-
-def test_throughput_series_gives_the_rate_of_each_window():
-    samples = [(0.1, 10), (0.3, 30), (0.6, 60), (0.8, 100), (1.2, 140)]
-    times, rates = measure.throughput_series(samples, window_seconds=0.5)
-    assert times == [0.6, 1.2]
-    np.testing.assert_allclose(rates, [60 / 0.6, 80 / 0.6])
-    assert measure.throughput_series([]) == ([], [])
-
-
-def test_describe_error_finds_the_generator_s_own_error():
-    def failing():
-        yield 1
-        raise ValueError("pixel values out of range")
-
-    dataset = tf.data.Dataset.from_generator(failing, output_signature=tf.TensorSpec((), tf.int32))
-    with pytest.raises(tf.errors.InvalidArgumentError) as caught:
-        list(dataset)
-    assert runs.describe_error(caught.value) == "ValueError: pixel values out of range"
-    assert runs.describe_error(KeyError("k")) == "KeyError: 'k'"
-
-
-# --- runs --------------------------------------------------------------------------------------
-
-
-def test_run_delivers_every_epoch_and_records_a_timeline(jpegs):
-    result = runs.run_pipeline(CONFIG, paths=jpegs, epochs=2, train_step_ms=5)
-    assert result.status == "done" and result.error == ""
-    assert result.elements == 12
-    kinds = {(event.lane, event.kind) for event in result.events}
-    assert ("producer 0", timeline.PRODUCE) in kinds
-    assert ("consumer", timeline.WAIT) in kinds
-    assert ("consumer", timeline.TRAIN_STEP) in kinds
-    assert result.seconds > 0 and result.elements_per_second > 0
-
-
-def test_a_run_stopped_before_it_starts_delivers_nothing(jpegs):
-    stop = threading.Event()
-    stop.set()
-    result = runs.run_pipeline(CONFIG, paths=jpegs, epochs=3, stop_event=stop)
-    assert result.status == "stopped" and result.elements == 0
-
-
-def test_a_failing_run_returns_its_error_instead_of_raising(jpegs, tmp_path):
-    result = runs.run_pipeline(CONFIG, paths=[*jpegs[:2], str(tmp_path / "gone.jpg")])
-    assert result.status == "failed"
-    assert "FileNotFoundError" in result.error and "gone.jpg" in result.error
-
-
-def test_progress_is_updated_batch_by_batch(jpegs):
-    progress = runs.RunProgress(total_elements=6)
-    runs.run_pipeline(CONFIG, paths=jpegs, progress=progress)
-    assert progress.elements == 6
-    assert [elements for _, elements in progress.samples()] == [4, 6]
-    assert progress.last_batch.shape == (2, 16, 16, 3)
-
-
-def test_runner_reuses_datasets_except_cached_ones(jpegs):
-    runner = runs.PipelineRunner()
-    first = runner.dataset(CONFIG, jpegs, epochs=1)
-    assert runner.dataset(CONFIG, jpegs, epochs=1) is first
-    assert runner.dataset(CONFIG, jpegs, epochs=2) is not first
-    cached = CONFIG.replace(cache=True)
-    assert runner.dataset(cached, jpegs, epochs=1) is not runner.dataset(cached, jpegs, epochs=1)
-    assert runner.run(CONFIG, paths=jpegs).elements == runner.run(CONFIG, paths=jpegs).elements == 6
-
-
-# --- timeline ----------------------------------------------------------------------------------
-
-
-def test_overlap_and_busy_time_merge_overlapping_spans():
-    recorder = timeline.TimelineRecorder()
-    origin = recorder._origin
-    for lane, kind, start, end in [
-        ("producer 0", timeline.PRODUCE, 0.0, 1.0),
-        ("producer 1", timeline.PRODUCE, 0.5, 1.5),
-        ("consumer", timeline.TRAIN_STEP, 1.2, 2.0),
-        ("consumer", timeline.TRAIN_STEP, 2.5, 3.0),
-    ]:
-        recorder.add(lane, kind, origin + start, origin + end)
-    assert recorder.busy_seconds(timeline.PRODUCE) == pytest.approx(1.5)
-    assert recorder.overlap_seconds(timeline.PRODUCE, timeline.TRAIN_STEP) == pytest.approx(0.3)
-    assert recorder.lanes() == ["producer 0", "producer 1", "consumer"]
-
-
-def test_recorder_keeps_at_most_max_events():
-    recorder = timeline.TimelineRecorder(max_events=3)
-    for _ in range(5):
-        with recorder.span("consumer", timeline.WAIT):
-            pass
-    assert len(recorder.events()) == 3 and recorder.dropped == 2
-
-
-# --- plots -------------------------------------------------------------------------------------
-
-
-def test_lab_plots_draw_what_they_are_given(jpegs):
-    result = runs.run_pipeline(CONFIG, paths=jpegs, train_step_ms=5)
-    ax = plots.timeline(result.events)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["producer 0", "consumer"]
-    ax = plots.run_bars(["#1", "#2"], [100.0, 250.0])
-    assert [round(p.get_width()) for p in ax.patches] == [100, 250]
-    with pytest.raises(ValueError, match="2 labels for 1 values"):
-        plots.run_bars(["a", "b"], [1.0])
-    ax = plots.throughput_over_time([(0.5, 10.0), (1.0, 20.0)], label="run 1")
-    assert list(ax.lines[-1].get_ydata()) == [10.0, 20.0]
-
-
-# --- the comparison ----------------------------------------------------------------------------
 
 ROW_NAMES = [
     "article_example_2",
@@ -176,32 +25,224 @@ ROW_NAMES = [
 ]
 
 
-def test_every_image_row_produces_the_same_kind_of_output(jpegs):
-    expected = tf.TensorSpec((None, 224, 224, 3), tf.float32)
-    assert benchmark.graph_native_dataset(jpegs).element_spec == expected
-    config = next(iter(benchmark.best_generator_configs(2).values()))
-    assert pipelines.image_dataset(config, jpegs).element_spec == expected
-    float32 = next(iter(benchmark.float32_images([jpegs[0]])))
-    assert float32.dtype == np.float32 and float32.shape == (224, 224, 3)
-    # The generator and OpenCV agree on RGB pixels; TensorFlow's decoder may differ by a few levels.
-    first = next(iter(pipelines.image_dataset(config, jpegs))).numpy()[0]
-    np.testing.assert_allclose(first, float32, atol=1e-6)
-    native = next(iter(benchmark.graph_native_dataset(jpegs))).numpy()[0]
-    assert np.abs(native - float32).mean() < 0.05
+@pytest.fixture(scope="module")
+def jpegs(tmp_path_factory):
+    return write_test_jpegs(tmp_path_factory.mktemp("jpegs"), 6, height=30, width=40, seed=1)
 
 
-def test_command_writes_the_rows_as_json(tmp_path, capsys):
-    out = tmp_path / "rows.json"
-    assert benchmark.main(["--quick", "--images", "4", "--repeats", "1", "--json", str(out)]) == 0
-    rows = json.loads(out.read_text())
+@pytest.fixture(scope="module")
+def reference(jpegs):
+    return np.stack(list(benchmark.float32_images(jpegs)))
+
+
+# --- the equal-work check ---------------------------------------------------------------------
+
+
+def test_the_reference_generator_yields_rgb_float32_in_0_1(jpegs, reference):
+    assert reference.shape == (6, 224, 224, 3) and reference.dtype == np.float32
+    assert 0.0 <= reference.min() and reference.max() <= 1.0
+
+
+def test_a_pipeline_yielding_the_same_images_passes_even_in_another_order(reference):
+    check = benchmark.check_equal_work("same", reference[::-1].copy(), reference)
+    assert check.passed and check.problems == ()
+    assert check.mean_difference_levels == 0.0
+    assert "same: 6 images (224, 224, 3) float32" in check.message and "same work" in check.message
+
+
+def test_a_pipeline_yielding_bgr_fails_with_a_clear_message(reference):
+    check = benchmark.check_equal_work("bgr", reference[..., ::-1].copy(), reference)
+    assert not check.passed
+    assert check.mean_difference_levels > benchmark.MEAN_DIFFERENCE_BOUND_LEVELS
+    assert "colour channels are swapped (BGR, not RGB" in check.message
+    assert "NOT the same work" in check.message
+
+
+def test_wrong_dtype_range_count_or_repeated_images_fail(reference):
+    float64 = benchmark.check_equal_work("f64", reference.astype(np.float64), reference)
+    assert any("dtype float64" in problem for problem in float64.problems)
+    unscaled = benchmark.check_equal_work("x255", reference * 255, reference)
+    assert any("not in [0, 1]" in problem for problem in unscaled.problems)
+    short = benchmark.check_equal_work("short", reference[:4], reference)
+    assert any("shape (4, 224, 224, 3)" in problem for problem in short.problems)
+    repeated = benchmark.check_equal_work("same twice", np.stack([reference[0]] * 6), reference)
+    assert any("missing and others repeated" in problem for problem in repeated.problems)
+
+
+def test_the_article_s_bgr_is_the_documented_exception(reference):
+    bgr = reference[..., ::-1].copy()
+    check = benchmark.check_equal_work(
+        "article", bgr, reference, known_difference="BGR", channels_reversed=True
+    )
+    assert check.passed and check.known_difference == "BGR"
+    assert check.as_delivered_levels > benchmark.MEAN_DIFFERENCE_BOUND_LEVELS
+    # Told it yields BGR, an RGB pipeline fails: the exception is checked, not assumed.
+    rgb = benchmark.check_equal_work("article", reference, reference, channels_reversed=True)
+    assert not rgb.passed and "RGB where BGR was expected" in rgb.message
+
+
+def test_every_row_of_the_comparison_does_the_reference_s_work(jpegs):
+    configs = benchmark.generator_candidates(2)
+    steps = []
+    from helpers import article
+
+    checks = benchmark._check_rows(jpegs, configs, article, steps.append)
+    names = [check.name for check in checks]
+    assert names[:2] == ["article_example_2", "float32"] and names[-2:] == ["graph_native", "limit"]
+    assert len(names) == 4 + len(configs) and len(steps) == len(names)
+    assert all(check.passed for check in checks), [check.message for check in checks]
+    by_name = {check.name: check for check in checks}
+    assert by_name["article_example_2"].known_difference
+    assert by_name["float32"].mean_difference_levels == 0.0
+
+
+def test_the_graph_native_row_is_notebook_07_s_pipeline(jpegs):
+    from helpers import graph_native
+
+    row = benchmark._graph_native_dataset(jpegs)
+    taught = graph_native.image_dataset(jpegs).batch(32)
+    np.testing.assert_array_equal(next(iter(row)).numpy(), next(iter(taught)).numpy())
+
+
+# --- the probe --------------------------------------------------------------------------------
+
+
+def test_the_probe_records_every_candidate_and_chooses_the_fastest_median(jpegs):
+    base = pipelines.PipelineConfig(batch_size=4, image_size=16, yield_mode="batch", image_count=1)
+    configs = {"plain": base, "two threads": base.replace(decode_threads=2)}
+    seen = []
+    probe = benchmark.probe_generator_configs(
+        configs, jpegs, repeats=2, on_result=lambda label, repeat, timing: seen.append(label)
+    )
+    assert seen == ["plain", "two threads"] * 2
+    assert set(probe.candidates) == set(configs) and probe.configs == configs
+    assert all(len(result.samples) == 2 and result.elements == 6 for result in probe.candidates.values())
+    assert all(result.cpu_seconds_per_1000 > 0 for result in probe.candidates.values())
+    fastest = max(probe.candidates.values(), key=lambda result: result.elements_per_second)
+    assert probe.chosen == fastest.name
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def command_output(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("command")
+    out, png = folder / "rows.json", folder / "rows.png"
+    args = ["--quick", "--images", "4", "--repeats", "1", "--seconds", "0", "--no-progress"]
+    code = benchmark.main([*args, "--json", str(out), "--plot", str(png)])
+    return code, json.loads(out.read_text()), png
+
+
+def test_command_writes_rows_with_spread_and_cpu_cost(command_output):
+    code, payload, _ = command_output
+    assert code == 0
+    rows = payload["rows"]
     assert [row["name"] for row in rows] == ROW_NAMES
     for row in rows:
-        assert row["elements_per_second"] > 0
-        assert {"name", "elements_per_second", "ratio_to_limit"} <= set(row)
+        assert row["min_elements_per_second"] <= row["elements_per_second"] <= row["max_elements_per_second"]
+        assert row["q1_elements_per_second"] <= row["q3_elements_per_second"]
+        assert row["cpu_seconds_per_1000"] > 0
+        assert len(row["samples"]) == 1
     limit = rows[4]["elements_per_second"]
     assert rows[4]["ratio_to_limit"] == pytest.approx(1.0)
     assert rows[0]["ratio_to_limit"] == pytest.approx(rows[0]["elements_per_second"] / limit)
     assert rows[5]["ratio_to_limit"] is None and rows[6]["ratio_to_limit"] is None
     assert rows[5]["ratio"] == pytest.approx(1 / rows[6]["ratio"])
-    printed = capsys.readouterr().out
-    assert all(name in printed for name in ROW_NAMES)
+    assert [row["unit"] for row in rows] == ["images"] * 5 + ["rows"] * 2
+    assert rows[0]["known_difference"] and rows[3]["mean_difference_levels"] < 3
+
+
+def test_command_json_has_machine_facts_targets_probe_and_checks(command_output):
+    _, payload, _ = command_output
+    machine = payload["machine"]
+    assert machine["available_cores"] == measure.available_cores()
+    assert machine["tensorflow"] == tf.__version__
+    assert {"cpu_model", "opencv", "numpy", "date", "python"} <= set(machine)
+    assert [(t["numerator"], t["denominator"], t["target"]) for t in payload["target_ratios"]] == [
+        ("best_from_generator", "article_example_2", 4.0),
+        ("best_from_generator", "graph_native", 1.2),
+        ("best_from_generator", "limit", 0.8),
+        ("per_batch_yield", "per_element_yield", 50.0),
+    ]
+    probe = payload["probe"]
+    assert len(probe["candidates"]) == 3 and probe["chosen"] in [c["label"] for c in probe["candidates"]]
+    # The probe ran 2 rounds; the chosen configuration was then timed again as its own row (1 repeat).
+    assert all(len(candidate["samples"]) == 2 for candidate in probe["candidates"])
+    best = payload["rows"][2]
+    assert probe["chosen"] in best["what"] and len(best["samples"]) == 1
+    assert all(check["passed"] for check in payload["equal_work_checks"])
+    assert payload["settings"]["mean_difference_bound_levels"] == benchmark.MEAN_DIFFERENCE_BOUND_LEVELS
+
+
+def test_command_plot_is_a_png(command_output):
+    _, _, png = command_output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_table_shows_spread_cpu_cost_and_the_target_ratios(command_output):
+    _, payload, _ = command_output
+    rows = [benchmark.ComparisonRow(**{**row, "samples": tuple(row["samples"])}) for row in payload["rows"]]
+    table = benchmark.format_table(rows)
+    assert "min - max" in table and "CPU s/1000" in table
+    assert "best_from_generator / graph_native =" in table and "target >= 1.2" in table
+    assert all(name in table for name in ROW_NAMES)
+
+
+def test_benchmark_bars_draw_each_row_with_its_whisker_and_the_limit():
+    ax = plots.benchmark_bars(
+        ["a", "b"],
+        [100.0, 300.0],
+        low=[90.0, 250.0],
+        high=[120.0, 320.0],
+        limit=400.0,
+        limit_range=(380, 420),
+    )
+    assert [round(p.get_width()) for p in ax.patches if p.get_height() == pytest.approx(0.6)] == [100, 300]
+    assert [round(line.get_xdata()[0]) for line in ax.lines if line.get_linestyle() == "--"] == [400]
+    with pytest.raises(ValueError, match="2 labels, 1 medians"):
+        plots.benchmark_bars(["a", "b"], [1.0], low=[1.0], high=[1.0])
+
+
+def test_an_unequal_row_stops_the_command_before_timing(monkeypatch, capsys):
+    monkeypatch.setattr(
+        benchmark, "_limit_check_images", lambda paths: np.zeros((len(paths), 224, 224, 3), np.uint8)
+    )
+    assert (
+        benchmark.main(["--quick", "--images", "4", "--repeats", "1", "--seconds", "0", "--no-progress"]) == 1
+    )
+    error = capsys.readouterr().err
+    assert "limit: 4 images" in error and "dtype uint8" in error
+
+
+# --- start-up: quiet, and --help without TensorFlow -------------------------------------------
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=300
+    )
+
+
+def test_help_does_not_import_tensorflow_and_prints_no_log_line():
+    completed = subprocess.run(
+        [sys.executable, "-m", "helpers.benchmark", "--help"], capture_output=True, text=True, cwd=REPO_ROOT
+    )
+    assert completed.returncode == 0 and "--plot PATH" in completed.stdout
+    assert completed.stderr == ""
+    code = (
+        "import sys\nfrom helpers import benchmark\ntry:\n    benchmark.main(['--help'])\n"
+        "except SystemExit:\n    pass\nprint('tensorflow' in sys.modules, file=sys.stderr)"
+    )
+    assert _run(code).stderr.strip() == "False"
+
+
+def test_tensorflow_imported_by_the_command_prints_no_cpp_log_line():
+    code = (
+        "from helpers import benchmark\ntf = benchmark.import_tensorflow_quietly()\n"
+        "ds = tf.data.Dataset.range(4).map(lambda x: x * 2).batch(2)\nprint(sum(int(b.shape[0]) for b in ds))"
+    )
+    completed = _run(code)
+    assert completed.returncode == 0 and completed.stdout.strip() == "4"
+    for noise in ("absl", "oneDNN", "cuda", "I0000", "W0000", "E0000"):
+        assert noise not in completed.stderr, completed.stderr
