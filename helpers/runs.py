@@ -260,6 +260,7 @@ class RunProgress:
         last_batch: the most recent batch (a tensor), for showing its images.
         started: `time.perf_counter()` when the first batch arrived, or None.
         origin: `time.perf_counter()` when the progress was made (the run's time 0).
+        epochs_done: epochs delivered so far, counted in elements (2.5 = halfway through the third).
     """
 
     def __init__(self, total_elements: int) -> None:
@@ -268,6 +269,7 @@ class RunProgress:
         self.last_batch = None
         self.started: float | None = None
         self.origin = time.perf_counter()
+        self.epochs_done = 0.0
         self._samples: list[tuple[float, int]] = []
         self._points: list[LivePoint] = []
         self._point_seconds: list[float] = []  # the points' seconds, to find a time range by bisection
@@ -485,6 +487,7 @@ class PipelineRunner:
                 elements = measure.count_elements(batch)
                 first_batch_elements = first_batch_elements or elements
                 epochs_done += elements / max(1, len(epoch_paths))
+                progress.epochs_done = epochs_done
                 progress.add_batch(batch, elements)
                 if settings.train_step_ms > 0:
                     with recorder.span(timeline.CONSUMER_LANE, timeline.TRAIN_STEP):
