@@ -203,6 +203,14 @@ class Segment:
     median_elements_per_second: float
     cores_busy: float
 
+    @property
+    def cpu_seconds_per_element(self) -> float:
+        """CPU time the process spent per element delivered (all its threads): what an element costs.
+
+        Unlike elements/s it hardly depends on what else the machine runs at the time.
+        """
+        return self.cores_busy / self.elements_per_second if self.elements_per_second > 0 else 0.0
+
 
 class _SegmentTally:
     """What a segment has done so far (kept by `RunProgress`, which holds the lock)."""
@@ -580,7 +588,7 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
 
     Returns:
         Dicts with the keys "segment", "change", "settings", "seconds", "elements",
-        "median elements/s" and "cores busy" (numbers rounded for reading).
+        "median elements/s", "cores busy" and "CPU ms per element" (numbers rounded for reading).
     """
     return [
         {
@@ -591,6 +599,7 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
             "elements": s.elements,
             "median elements/s": round(s.median_elements_per_second),
             "cores busy": round(s.cores_busy, 2),
+            "CPU ms per element": round(s.cpu_seconds_per_element * 1000, 3),
         }
         for s in segments
     ]

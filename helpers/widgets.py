@@ -140,6 +140,7 @@ _TABLE_HEADER = (
     "elements",
     "median elements/s",
     "cores busy",
+    "CPU ms per element",
 )
 _GROUPS = (
     ("1 · data", "what is read", ("data", "image_count", "image_size")),
@@ -163,7 +164,11 @@ def _control_widgets(
 
     controls = {
         "data": w.Dropdown(
-            options=[("sample photos", "samples"), ("benchmark JPEGs", "benchmark")],
+            options=[
+                ("sample photos", "samples"),
+                ("JPEGs 640×480", "benchmark"),
+                ("small JPEGs 160×120", "small"),
+            ],
             value=config.data,
             description="data",
         ),
@@ -441,6 +446,8 @@ class PerformancePanel:
         self.refresh_times = []
         self.refresh_cpu_seconds = []
         self._live_plot.reset(previous=self.last_result.points if self.last_result else ())
+        # Drawn in full here, before the run, so the run's own refreshes only add its lines.
+        self.plot_image.value = self._live_plot.png([], [], now_seconds=0.0)
         self.markers.value = ""
         self.run_button.disabled, self.stop_button.disabled = True, False
         self.progress.value = 0.0
@@ -721,6 +728,7 @@ def _segment_table_rows(run: int, segments: Sequence[runs.Segment], *, status: s
                 f"{row['elements']:,}",
                 median,
                 f"{row['cores busy']:.2f}",
+                f"{row['CPU ms per element']:.2f}",
             )
         )
     return rows

@@ -157,7 +157,9 @@ def test_segments_measure_rate_and_cores_and_tabulate(jpegs):
         "elements",
         "median elements/s",
         "cores busy",
+        "CPU ms per element",
     }
+    assert segment.cpu_seconds_per_element == pytest.approx(segment.cores_busy / segment.elements_per_second)
 
 
 def test_change_labels_read_as_before_and_after():
