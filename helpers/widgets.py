@@ -33,7 +33,14 @@ from matplotlib.figure import Figure
 from helpers import live_plot, measure, pipelines, plots, runs, timeline
 from helpers.html_table import html_table
 
-__all__ = ["PRESETS", "PerformancePanel", "RUN_SETTINGS", "markers_html", "running_status"]
+__all__ = [
+    "PRESETS",
+    "PerformancePanel",
+    "RUN_SETTINGS",
+    "markers_html",
+    "running_status",
+    "segments_html",
+]
 
 RUN_SETTINGS = ("train_step_ms", "epochs", "live")
 """Settings of a run that are not pipeline settings: `panel.set` accepts these too."""
@@ -702,6 +709,18 @@ def running_status(
         parts.append(f"{points[-1].elements_per_second:,.0f} elements/s")
         parts.append(f"{points[-1].cores_busy:.1f} cores busy")
     return " · ".join(parts)
+
+
+def segments_html(segments: Sequence[runs.Segment]) -> str:
+    """Returns one run's segments (`RunResult.segments`) as an HTML table, one row per segment."""
+    rows = runs.segment_rows(segments)
+    if not rows:
+        return "<i>No segments.</i>"
+    return html_table(list(rows[0]), [[_cell(value) for value in row.values()] for row in rows])
+
+
+def _cell(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def markers_html(markers: Sequence[runs.Marker]) -> str:

@@ -177,6 +177,9 @@ def test_controls_changed_during_a_run_apply_to_it_as_new_segments(panel):
     assert [m.label for m in result.markers] == [s.change for s in result.segments[1:]]
     assert result.segments[1].change in panel.history.value.replace("-&gt;", "->")
     assert bytes(panel.plot_image.value).startswith(b"\x89PNG")
+    table = widgets.segments_html(result.segments)
+    assert table.count("<tr>") == 4 and "batch 4 -&gt; 8" in table
+    assert panel.bar_chart(result).axes[0].get_title() == "Median throughput of each segment"
 
 
 def test_an_invalid_change_during_a_run_is_reported_and_the_run_goes_on(panel):
