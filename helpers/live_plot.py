@@ -46,7 +46,7 @@ class LivePlot:
     """Elements/s (top) and cores busy (bottom) against seconds since the run started.
 
     Attributes:
-        window_seconds: the time shown; the view scrolls once a run is longer.
+        window_seconds: the time shown at least; the view scrolls once a run is longer.
         step_seconds: the view scrolls in steps of this many seconds.
         cores: the cores this process may use (a dashed line on the cores plot).
         full_draws: how many times the whole figure was drawn (the rest were quick redraws).
@@ -109,8 +109,9 @@ class LivePlot:
             markers: this run's settings changes (`RunProgress.markers`).
             now_seconds: seconds since the run started.
         """
-        x_max = max(self.window_seconds, math.ceil(now_seconds / self.step_seconds + 0.1) * self.step_seconds)
-        x_min = x_max - self.window_seconds
+        x_max = max(self.window_seconds, math.ceil(now_seconds / self.step_seconds) * self.step_seconds)
+        # One step wider than the window once it scrolls, so the last `window_seconds` always show.
+        x_min = max(0.0, x_max - self.window_seconds - self.step_seconds)
         shown = [p for p in points if p.seconds >= x_min - 1.0]
         peak = max((p.elements_per_second for p in shown), default=0.0)
         if peak > self._y_max:

@@ -11,7 +11,7 @@ import numpy as np
 import psutil
 import pytest
 
-from helpers import pipelines, runs, widgets
+from helpers import live_plot, pipelines, runs, widgets
 from tests.conftest import write_test_jpegs
 
 TINY = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, batch_size=4, prefetch="off")
@@ -225,3 +225,35 @@ def test_the_status_and_marker_lines_render_without_widgets():
     line = widgets.markers_html([runs.Marker(3.25, "batch 32 -> 64")])
     assert "3.2 s: batch 32 -&gt; 64" in line
     assert widgets.running_status([], [], epochs_done=0) == "Starting..."
+
+
+# --- the live plot (drawing only, no widgets) --------------------------------------------------
+
+
+def test_live_plot_redraws_in_full_only_when_the_view_changes():
+    plot = live_plot.LivePlot(cores=2)
+    plot.reset(previous=[runs.LivePoint(s / 2, 100.0, 1.0) for s in range(1, 40)])
+    points = [runs.LivePoint(s / 2, 200.0, 1.5) for s in range(1, 20)]
+    draws = plot.full_draws
+    png = plot.png(points, [], now_seconds=10.0)
+    assert png.startswith(b"\x89PNG") and plot.full_draws == draws + 1
+    plot.png(points, [], now_seconds=10.4)
+    assert plot.full_draws == draws + 1  # only the lines were drawn again
+    assert list(plot.rate_line.get_ydata()) == [200.0] * 19
+    assert plot.previous_rate.get_ydata()[0] == 100.0  # the previous run, faint, behind
+    plot.png(points, [runs.Marker(9.0, "batch 32 -> 64")], now_seconds=10.8)
+    assert plot.full_draws == draws + 2
+    assert [t.get_text() for t in plot.rate_ax.texts] == [" batch 32 -> 64"]
+
+
+def test_live_plot_scrolls_over_the_last_30_seconds_and_grows_its_scale():
+    plot = live_plot.LivePlot(cores=2, window_seconds=30.0, step_seconds=5.0)
+    plot.reset()
+    points = [runs.LivePoint(s / 2, 50.0 * s, 1.0) for s in range(1, 90)]
+    plot.png(points, [runs.Marker(3.0, "per element -> per batch")], now_seconds=44.6)
+    x_min, x_max = plot.rate_ax.get_xlim()
+    assert x_min <= 44.6 - 30 and 44.6 <= x_max <= 44.6 + 5
+    assert min(plot.rate_line.get_xdata()) >= x_min - 1.0  # older points are not drawn
+    assert plot.rate_ax.get_ylim()[1] >= max(p.elements_per_second for p in points)
+    assert len(plot.rate_ax.texts) == 0  # the marker scrolled out of view
+    assert plot.cores_ax.get_ylim()[1] > 2  # room above the dashed line at 2 cores
