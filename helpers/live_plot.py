@@ -66,7 +66,7 @@ class LivePlot:
         self.cores = max(1, int(cores))
         self.full_draws = 0
         self.figure = Figure(figsize=size_inches, dpi=dpi)
-        self.figure.subplots_adjust(left=0.07, right=0.985, bottom=0.13, top=0.97, hspace=0.12)
+        self.figure.subplots_adjust(left=0.07, right=0.985, bottom=0.13, top=0.91, hspace=0.12)
         self._canvas = FigureCanvasAgg(self.figure)
         self.rate_ax, self.cores_ax = self.figure.subplots(
             2, 1, sharex=True, gridspec_kw={"height_ratios": (2.6, 1.0)}
@@ -77,7 +77,9 @@ class LivePlot:
         self.cores_line = self.cores_ax.plot([], [], color=CORES_COLOUR, lw=1.6)[0]
         self.previous_rate.set_label("previous run")
         self.rate_line.set_label("this run")
-        self.rate_ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
+        # Above the plot, where neither the lines nor the change labels go.
+        handles = [self.rate_line, self.previous_rate]
+        self.figure.legend(handles=handles, loc="upper right", ncols=2, fontsize=8, frameon=False)
         self.rate_ax.set_ylabel("elements/s")
         self.rate_ax.grid(alpha=0.3)
         self.rate_ax.tick_params(labelbottom=False)

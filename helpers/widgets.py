@@ -83,9 +83,10 @@ _STRIP_IMAGES = 10
 _STRIP_PIXELS = 96
 _STRIP_GAP_PIXELS = 6
 _FULL_WIDTH_PX = 1100
-_LABEL_WIDTH = "112px"
-_CONTROL_WIDTH = "300px"
-_GROUP_WIDTH = "308px"
+_LABEL_WIDTH = "128px"
+_CONTROL_WIDTH = "320px"
+_GROUP_WIDTH = "330px"
+_TABLE_MIN_WIDTH_PX = 820  # narrower windows scroll the table sideways rather than squeeze its columns
 
 
 def _strip_jpeg(batch) -> bytes:
@@ -217,11 +218,16 @@ def _control_widgets(
     }
     for control in controls.values():
         style = {"description_width": _LABEL_WIDTH}
+        layout = {"width": _CONTROL_WIDTH}
         if isinstance(control, w.ToggleButtons):
-            # Buttons as wide as their labels, so "per element" and "AUTOTUNE" are not cut short.
+            # Buttons as wide as their labels, so "per element" and "AUTOTUNE" are not cut short, and
+            # beside their label like every other control's: ToggleButtons is a block whose label is
+            # inline (so its width is ignored), with the buttons below it, unless laid out as a row.
             style["button_width"] = "auto"
+            layout["align_items"] = "center"
+            control.add_class("widget-inline-hbox")
         control.style = style
-        control.layout = w.Layout(width=_CONTROL_WIDTH)
+        control.layout = w.Layout(**layout)
     return controls
 
 
@@ -318,7 +324,12 @@ class PerformancePanel:
             box.add_class("fglab-group")
             groups.append(box)
         settings = w.HBox(groups, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 18px"))
-        buttons = w.HBox([self.run_button, self.stop_button, self.clear_button, self.preset])
+        for button in (self.run_button, self.stop_button, self.clear_button):
+            button.layout = w.Layout(width="auto", min_width="90px")
+        buttons = w.HBox(
+            [self.run_button, self.stop_button, self.clear_button, self.preset],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
         self.widget = w.VBox(
             [
                 w.HTML("<b>from_generator performance lab</b>"),
@@ -653,17 +664,11 @@ class PerformancePanel:
             rows += _segment_table_rows(len(self.results) + 1, running, status="running")
         if not rows:
             return "<i>No runs yet.</i>"
-        header = (
-            "run",
-            "segment",
-            "change",
-            "settings",
-            "seconds",
-            "elements",
-            "median elements/s",
-            "cores busy",
+        table = html_table(_TABLE_HEADER, rows[-MAX_TABLE_ROWS:])
+        return (
+            f'<div style="overflow-x:auto;font-size:12px">'
+            f'<div style="min-width:{_TABLE_MIN_WIDTH_PX}px">{table}</div></div>'
         )
-        return html_table(header, rows[-MAX_TABLE_ROWS:])
 
     def bar_chart(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns a Figure with one bar per segment of `result` (default: the last run), its median rate."""
