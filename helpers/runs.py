@@ -481,6 +481,8 @@ class PipelineRunner:
                         # Close the old pipeline first: its generators and decode threads end with it.
                         del iterator
                         iterator = None
+                        if stop_event.is_set():  # stopped meanwhile: do not build what nobody will read
+                            break
                         epoch_paths = self._paths(asked.config, paths)
                         iterator = iter(self.dataset(asked.config, epoch_paths, epochs=UNTIL_STOP))
                     settings = asked
