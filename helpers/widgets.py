@@ -572,10 +572,11 @@ class PerformancePanel:
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never lost in a thread
             self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
         finally:
-            finished.set()
-            refresher.join()
+            # The run has ended here (its pipeline closed); the display catches up after a last refresh.
             if self._stop_requested_at is not None:
                 self.stop_latency_seconds = time.perf_counter() - self._stop_requested_at
+            finished.set()
+            refresher.join()
             try:
                 if result is not None:
                     self.results.append(result)
