@@ -306,7 +306,6 @@ class PerformancePanel:
         self.refresh_cpu_seconds: list[float] = []
         self._live_plot = live_plot.LivePlot(cores=measure.available_cores())
         self._timeline_figure = _RedrawnFigure(left_inches=0.9)
-        self._bars_figure = _RedrawnFigure(left_inches=2.6)
         self._runner = runs.PipelineRunner()
         self._worker: threading.Thread | None = None
         self._stop_event = threading.Event()
@@ -315,6 +314,7 @@ class PerformancePanel:
         self._progress: runs.RunProgress | None = None
         self._asked: runs.RunSettings | None = None
         self._holding_changes = 0
+        self._change_error = ""
         for control in self.controls.values():
             control.observe(self._control_changed, names="value")
         groups = []
@@ -426,8 +426,10 @@ class PerformancePanel:
         try:
             settings = self.run_settings()
         except ValueError as exc:
-            self._set_status(f"Cannot apply: {html.escape(str(exc))}", colour="#b3261e")
+            self._change_error = f"Cannot apply: {html.escape(str(exc))}"
+            self._set_status(self._change_error, colour="#b3261e")
             return
+        self._change_error = ""
         if settings != self._asked:
             self._asked = settings
             self._changes.request(settings)
@@ -459,6 +461,7 @@ class PerformancePanel:
         self._stop_event = threading.Event()
         self._stop_requested_at = None
         self._changes = runs.RunChanges()
+        self._change_error = ""
         self._asked = settings
         self._progress = runs.RunProgress(settings.config.image_count * settings.epochs)
         self.refresh_times = []
@@ -596,13 +599,17 @@ class PerformancePanel:
         """Shows the run's progress: status, epoch bar, segments, and (when live) plot and images."""
         started, cpu_started = time.perf_counter(), time.thread_time()
         now = progress.now_seconds()
-        points = progress.points(since_seconds=now - self._live_plot.window_seconds - 1.0)
+        shown_seconds = self._live_plot.window_seconds + self._live_plot.step_seconds
+        points = progress.points(since_seconds=now - shown_seconds - 1.0)
         segments = progress.segments()
         epochs = self._asked.epochs if self._asked is not None else 0
         done = progress.epochs_done
         self.progress.value = min(1.0, done / epochs) if epochs else done % 1.0
         self.progress.description = "run" if epochs else f"epoch {math.floor(done) + 1}"
-        self._set_status(running_status(segments, points, epochs_done=done))
+        status = running_status(segments, points, epochs_done=done)
+        if self._change_error:  # kept in view until a valid change replaces it
+            status += f' · <span style="color:#b3261e">{self._change_error}</span>'
+        self._set_status(status)
         self._show_history(segments)
         if self.controls["live"].value:
             markers = progress.markers()

@@ -189,6 +189,8 @@ def test_an_invalid_change_during_a_run_is_reported_and_the_run_goes_on(panel):
     panel.controls["image_count"].options = [0, 8]
     panel.controls["image_count"].value = 0
     assert "Cannot apply" in panel.status.value and "image_count" in panel.status.value
+    time.sleep(0.2)  # a few refreshes: the message stays beside the run's progress
+    assert "Cannot apply" in panel.status.value and "Running" in panel.status.value
     assert panel.running
     panel.stop_button.click()
     assert len(panel.wait(10).segments) == 1

@@ -11,11 +11,22 @@ import time
 from tests.browser.test_notebooks_in_browser import PANEL_NOTEBOOK, run_and_check_notebook
 
 STOP_SECONDS = 2.0  # from the click to the panel saying so: the stop itself, and two browser round trips
+SCREENSHOT_HEIGHT = 2400
 CHANGE_SECONDS = 20.0  # from a click to its change marked: the next batch, a rebuild, a refresh
 
 
 def _button(panel, label: str):
     return panel.locator("button", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
+def _screenshot(page, panel, path, *, width: int | None = None) -> None:
+    """Saves the window with the panel at its top; tall, so the whole panel shows (an element screenshot
+    of it would be cut off by the notebook's own scrolling)."""
+    if width is not None:
+        page.set_viewport_size({"width": width, "height": SCREENSHOT_HEIGHT})
+    panel.evaluate("element => element.scrollIntoView({block: 'start'})")
+    time.sleep(0.5)  # let the layout settle
+    page.screenshot(path=path)
 
 
 def _wait_for_text(locator, text: str, *, timeout_seconds: float) -> None:
@@ -39,10 +50,8 @@ def _changing(locator, attribute: str | None, *, times: int, timeout_seconds: fl
 def test_performance_lab_panel_runs_changes_live_and_stops(lab, page, artifacts_dir):
     run_and_check_notebook(page, lab, PANEL_NOTEBOOK, artifacts_dir)
     panel = page.locator(".fglab-panel").first
-    for width in (1280, 900):
-        page.set_viewport_size({"width": width, "height": 1000})
-        panel.scroll_into_view_if_needed()
-        panel.screenshot(path=artifacts_dir / f"05_panel_{width}px.png")
+    for width in (900, 1280):  # the rest at 1280 px
+        _screenshot(page, panel, artifacts_dir / f"05_panel_{width}px.png", width=width)
     plot, strip, status, markers, history = (
         panel.locator(f".fglab-{name}") for name in ("live-plot", "strip", "status", "markers", "history")
     )
@@ -65,7 +74,7 @@ def test_performance_lab_panel_runs_changes_live_and_stops(lab, page, artifacts_
     # Throughput keeps updating after the changes: new plots, new numbers in the status line.
     assert _changing(plot, "src", times=3, timeout_seconds=15) >= 3, "the plot stopped changing"
     assert _changing(status, None, times=3, timeout_seconds=15) >= 3, "the status stopped changing"
-    panel.screenshot(path=artifacts_dir / "05_panel_running.png")
+    _screenshot(page, panel, artifacts_dir / "05_panel_running.png")
 
     _button(panel, "Stop").click()
     clicked = time.monotonic()
@@ -75,7 +84,7 @@ def test_performance_lab_panel_runs_changes_live_and_stops(lab, page, artifacts_
         timeout=10_000,
     )
     stop_seconds = time.monotonic() - clicked
-    panel.screenshot(path=artifacts_dir / "05_panel_stopped.png")
+    _screenshot(page, panel, artifacts_dir / "05_panel_stopped.png")
     assert stop_seconds < STOP_SECONDS, (
         f"the panel reported stopped {stop_seconds:.1f} s after Stop; its status: {status.inner_text()}"
     )
