@@ -404,6 +404,7 @@ class PipelineRunner:
         self.control = RunControl()
         self._max_datasets = max_datasets
         self._datasets: OrderedDict[tuple, tf.data.Dataset] = OrderedDict()
+        self._closer: threading.Thread | None = None
 
     def dataset(
         self, config: pipelines.PipelineConfig, paths: Sequence[str | os.PathLike[str]], *, epochs: int
@@ -462,6 +463,7 @@ class PipelineRunner:
         Returns:
             The `RunResult`.
         """
+        self.wait_closed()  # the last run's pipeline must be gone before its control is reused
         stop_event = stop_event or threading.Event()
         recorder = recorder or timeline.TimelineRecorder()
         progress = progress or RunProgress(config.image_count * epochs)
@@ -506,7 +508,9 @@ class PipelineRunner:
             # After Stop, the generators' RunStopped may surface here: that is the stop, not a failure.
             error = "" if stop_event.is_set() else describe_error(exc)
         finally:
-            # Deleting the iterator closes the generators (their thread pools end with them).
+            # Deleting the iterator closes the generators (their thread pools end with them). That
+            # sometimes takes TensorFlow a second, so it happens in a thread: the run ends at once.
+            self._close_in_background([iterator])
             del iterator
         samples = progress.samples()
         seconds = samples[-1][0] if samples else 0.0
@@ -529,6 +533,20 @@ class PipelineRunner:
             markers=tuple(progress.markers()),
             points=tuple(progress.points()),
         )
+
+    def wait_closed(self, timeout_seconds: float | None = None) -> bool:
+        """Waits until the last run's pipeline is closed; returns False if it is still closing."""
+        if self._closer is not None:
+            self._closer.join(timeout_seconds)
+            if self._closer.is_alive():
+                return False
+            self._closer = None
+        return True
+
+    def _close_in_background(self, holder: list) -> None:
+        """Drops the iterator in `holder` (its last reference) in a thread of its own."""
+        self._closer = threading.Thread(target=holder.clear, name="close-pipeline", daemon=True)
+        self._closer.start()
 
     @staticmethod
     def _paths(

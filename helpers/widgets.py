@@ -498,14 +498,14 @@ class PerformancePanel:
         return True
 
     def wait(self, timeout_seconds: float = 60.0) -> runs.RunResult | None:
-        """Waits for the current run to end and returns its result (None if it failed to produce one).
+        """Waits for the current run to end, its pipeline closed, and returns its result (None if none).
 
         Raises:
             TimeoutError: the run is still going after `timeout_seconds`.
         """
         if self._worker is not None:
             self._worker.join(timeout=timeout_seconds)
-            if self._worker.is_alive():
+            if self._worker.is_alive() or not self._runner.wait_closed(timeout_seconds):
                 raise TimeoutError(f"the run is still going after {timeout_seconds:g} s")
         return self.last_result
 
@@ -553,6 +553,7 @@ class PerformancePanel:
         if self.running:
             self._stop_event.set()
             self._worker.join(timeout=10)
+        self._runner.wait_closed(10)
         _close_tree(self.widget)
 
     def _work(self, settings: runs.RunSettings, progress: runs.RunProgress) -> None:

@@ -66,6 +66,9 @@ def test_a_run_until_stop_goes_on_past_one_epoch(jpegs):
     assert result.status == "stopped" and result.epochs == runs.UNTIL_STOP
     assert result.elements >= 3 * len(jpegs)
     assert [s.number for s in result.segments] == [1] and result.markers == ()
+    # The pipeline closes in the background; the next run waits for it, then runs as usual.
+    assert run.runner.wait_closed(10)
+    assert run.runner.run(CONFIG, paths=jpegs).elements == len(jpegs)
 
 
 def test_a_change_rebuilds_the_pipeline_without_stopping_the_run(jpegs):
