@@ -84,8 +84,8 @@ _STRIP_PIXELS = 96
 _STRIP_GAP_PIXELS = 6
 _FULL_WIDTH_PX = 1100
 _LABEL_WIDTH = "128px"
-_CONTROL_WIDTH = "320px"
-_GROUP_WIDTH = "330px"
+_CONTROL_WIDTH = "340px"
+_GROUP_WIDTH = "350px"
 _TABLE_MIN_WIDTH_PX = 820  # narrower windows scroll the table sideways rather than squeeze its columns
 
 
