@@ -32,6 +32,7 @@ __all__ = [
     "DATA_SOURCES",
     "PREFETCH_CHOICES",
     "YIELD_MODES",
+    "SMALL_JPEG_SIZE",
     "PipelineConfig",
     "decode_resize_into",
     "image_dataset",
@@ -43,7 +44,8 @@ __all__ = [
 
 PREFETCH_CHOICES = ("off", "1", "autotune")
 YIELD_MODES = ("element", "batch")
-DATA_SOURCES = ("samples", "benchmark")
+DATA_SOURCES = ("samples", "benchmark", "small")
+SMALL_JPEG_SIZE = (160, 120)  # width, height of the "small" data: decoding is quick, so a yield costs more
 _JPEG_SUFFIXES = (".jpg", ".jpeg")
 _LIMITS = {
     "batch_size": (1, 1024),
@@ -73,8 +75,9 @@ class PipelineConfig:
         opencv_threads: `cv2.setNumThreads` for the run; 0 keeps OpenCV's default (one per core).
         cache: keep the first epoch's images in memory (`Dataset.cache`) and replay them after.
         image_size: side of the square output images, in pixels.
-        data: "samples" (the kit's photographs, repeated to `image_count`) or "benchmark" (generated
-            640x480 JPEGs, `datasets.benchmark_jpegs`).
+        data: "samples" (the kit's photographs, repeated to `image_count`), "benchmark" (generated
+            640x480 JPEGs, `datasets.benchmark_jpegs`) or "small" (the same at 160x120: quick to
+            decode, so what each `yield` costs shows).
         image_count: images per epoch.
         seed: seed of the augmentation's random choices.
     """
@@ -135,6 +138,9 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
     if config.data == "samples":
         samples = images.sample_image_paths()
         return list(itertools.islice(itertools.cycle(samples), config.image_count))
+    if config.data == "small":
+        width, height = SMALL_JPEG_SIZE
+        return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
     return datasets.benchmark_jpegs(config.image_count, progress=False)
 
 

@@ -1,13 +1,17 @@
-"""The performance lab's panel: change an image pipeline, run it in the background, watch it live.
+"""The performance lab's panel: run an image pipeline in the background, change it while it runs, watch.
 
     panel = widgets.PerformancePanel()
     panel                                                  # end a notebook cell with it to show it
-    panel.set(shards=2); panel.run_button.click(); result = panel.wait(60)   # the same, from code
+    panel.run_button.click(); panel.wait_segment(2)        # the same, from code: a run until Stop...
+    panel.set(yield_mode="batch"); panel.wait_segment(2)   # ...changed while it goes (a new segment)
+    panel.stop_button.click(); result = panel.wait(30)     # result.segments: one per set of settings
 
-The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.runs.run_pipeline`
-(the run). A run works in a background thread, so Stop and every control stay responsive; that thread
-only sets widget properties (PNG bytes of an Agg-rendered plot, HTML, a progress bar), a few times a
-second, so nothing piles up in the notebook. Changed controls apply to the next run.
+The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.runs` (the run, its
+segments and live changes); `helpers.live_plot` draws the plot. A run works in a background thread,
+so Stop and every control stay responsive; a control changed during a run is handed to it
+(`runs.RunChanges`) and applies from its next batch. The threads only set widget properties (PNG
+bytes of an Agg-rendered plot, HTML, a progress bar), a few times a second, so nothing piles up in
+the notebook.
 """
 
 from __future__ import annotations
@@ -26,10 +30,17 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import measure, pipelines, plots, runs, timeline
+from helpers import live_plot, measure, pipelines, plots, runs, timeline
 from helpers.html_table import html_table
 
-__all__ = ["PRESETS", "PerformancePanel", "RUN_SETTINGS"]
+__all__ = [
+    "PRESETS",
+    "PerformancePanel",
+    "RUN_SETTINGS",
+    "markers_html",
+    "running_status",
+    "segments_html",
+]
 
 RUN_SETTINGS = ("train_step_ms", "epochs", "live")
 """Settings of a run that are not pipeline settings: `panel.set` accepts these too."""
@@ -67,11 +78,15 @@ PRESETS: dict[str, dict[str, object]] = {
 """Named groups of settings for the preset menu (and for notebooks: `panel.set(**PRESETS[name])`)."""
 
 STOP_WAIT_SECONDS = 1.0
-MAX_BARS = 12
-_STRIP_IMAGES = 8
-_STRIP_PIXELS = 72
-_STYLE = {"description_width": "130px"}
-_LAYOUT = w.Layout(width="330px")
+MAX_TABLE_ROWS = 16
+_STRIP_IMAGES = 10
+_STRIP_PIXELS = 96
+_STRIP_GAP_PIXELS = 6
+_FULL_WIDTH_PX = 1100
+_LABEL_WIDTH = "128px"
+_CONTROL_WIDTH = "340px"
+_GROUP_WIDTH = "350px"
+_TABLE_MIN_WIDTH_PX = 820  # narrower windows scroll the table sideways rather than squeeze its columns
 
 
 def _strip_jpeg(batch) -> bytes:
@@ -87,7 +102,7 @@ def _strip_jpeg(batch) -> bytes:
         .astype(np.uint8)
         for image in pixels
     ]
-    gap = np.full((_STRIP_PIXELS, 4, 3), 255, np.uint8)
+    gap = np.full((_STRIP_PIXELS, _STRIP_GAP_PIXELS, 3), 255, np.uint8)
     row = np.hstack([part for thumb in thumbs for part in (thumb, gap)][:-1])
     bgr = cv2.cvtColor(row, cv2.COLOR_RGB2BGR)
     return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
@@ -124,65 +139,28 @@ class _RedrawnFigure:
         return buffer.getvalue()
 
 
-class _LivePlot:
-    """The live throughput plot, drawn cheaply enough to refresh several times a second during a run.
-
-    Full drawing costs tens of milliseconds (and holds the GIL the generator needs), so the axes are
-    drawn only when the data outgrow them (then with room to spare); in between, the saved background
-    is restored and only the line is drawn on it ("blitting").
-    """
-
-    def __init__(self) -> None:
-        self.figure = Figure(figsize=(6.0, 2.2), dpi=72)
-        self.figure.subplots_adjust(left=0.13, right=0.97, bottom=0.24, top=0.87)
-        self._canvas = FigureCanvasAgg(self.figure)
-        self.ax = plots.throughput_over_time([], ax=self.figure.add_subplot())
-        self.line = self.ax.lines[-1]
-        self._background = None
-        self.full_draws = 0
-        self._draw_axes(x_max=5.0, y_max=1000.0)
-
-    def reset(self) -> None:
-        """Empties the plot for a new run; the y-axis keeps the last run's scale (often about right)."""
-        self.line.set_data([], [])
-        self._draw_axes(x_max=5.0, y_max=self.ax.get_ylim()[1])
-
-    def final_png(self, series: Sequence[tuple[float, float]]) -> bytes:
-        """Draws a finished run with axes fitted to it (the next run starts from this y scale)."""
-        times = [t for t, _ in series]
-        rates = [r for _, r in series]
-        self._draw_axes(x_max=_nice_ceiling(max(times) * 1.1), y_max=_nice_ceiling(max(rates) * 1.25))
-        return self.png(series)
-
-    def _draw_axes(self, *, x_max: float, y_max: float) -> None:
-        self.ax.set_xlim(0, x_max)
-        self.ax.set_ylim(0, y_max)
-        self.line.set_visible(False)
-        self._canvas.draw()
-        self._background = self._canvas.copy_from_bbox(self.ax.bbox)
-        self.line.set_visible(True)
-        self.full_draws += 1
-
-    def png(self, series: Sequence[tuple[float, float]]) -> bytes:
-        times = [t for t, _ in series]
-        rates = [r for _, r in series]
-        x_max, y_max = self.ax.get_xlim()[1], self.ax.get_ylim()[1]
-        if times and (times[-1] > x_max or max(rates) > y_max):
-            self._draw_axes(
-                x_max=x_max if times[-1] <= x_max else _nice_ceiling(times[-1] * 1.5),
-                y_max=y_max if max(rates) <= y_max else _nice_ceiling(max(rates) * 1.25),
-            )
-        self._canvas.restore_region(self._background)
-        self.line.set_data(times, rates)
-        self.ax.draw_artist(self.line)
-        rgba = np.asarray(self._canvas.buffer_rgba())
-        return cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR))[1].tobytes()
-
-
-def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least `value`."""
-    scale = 10 ** math.floor(math.log10(value)) if value > 0 else 1.0
-    return next(step * scale for step in (1, 2, 5, 10) if step * scale >= value)
+_TABLE_HEADER = (
+    "run",
+    "segment",
+    "change",
+    "settings",
+    "seconds",
+    "elements",
+    "median elements/s",
+    "cores busy",
+    "CPU ms per element",
+)
+_GROUPS = (
+    ("1 · data", "what is read", ("data", "image_count", "image_size")),
+    (
+        "2 · generator",
+        "Python, inside from_generator",
+        ("yield_mode", "batch_size", "shards", "decode_threads", "opencv_threads", "augment"),
+    ),
+    ("3 · tf.data", "after the generator", ("prefetch", "inject_prefetch", "cache")),
+    ("4 · consumer", "the training loop", ("train_step_ms", "epochs", "live")),
+)
+"""The controls in the order data flows through the pipeline: (heading, what it is, control names)."""
 
 
 def _control_widgets(
@@ -194,7 +172,11 @@ def _control_widgets(
 
     controls = {
         "data": w.Dropdown(
-            options=[("sample photos", "samples"), ("benchmark JPEGs", "benchmark")],
+            options=[
+                ("sample photos", "samples"),
+                ("JPEGs 640×480", "benchmark"),
+                ("small JPEGs 160×120", "small"),
+            ],
             value=config.data,
             description="data",
         ),
@@ -206,7 +188,7 @@ def _control_widgets(
             value=config.yield_mode,
             description="yield",
         ),
-        "shards": w.IntSlider(value=config.shards, min=1, max=8, description="generator shards"),
+        "shards": w.IntSlider(value=config.shards, min=1, max=8, description="shards"),
         "decode_threads": w.IntSlider(
             value=config.decode_threads, min=0, max=8, description="decode threads"
         ),
@@ -215,36 +197,50 @@ def _control_widgets(
             value=config.opencv_threads,
             description="OpenCV threads",
         ),
+        "augment": w.Checkbox(value=config.augment, description="augment"),
         "prefetch": w.ToggleButtons(
             options=[("off", "off"), ("1", "1"), ("AUTOTUNE", "autotune")],
             value=config.prefetch,
             description="prefetch",
         ),
-        "inject_prefetch": w.Checkbox(value=config.inject_prefetch, description="tf.data auto-prefetch"),
-        "augment": w.Checkbox(value=config.augment, description="augment"),
+        "inject_prefetch": w.Checkbox(value=config.inject_prefetch, description="auto-prefetch"),
         "cache": w.Checkbox(value=config.cache, description="cache"),
         "train_step_ms": w.IntSlider(
             value=train_step_ms, min=0, max=200, step=5, description="train step (ms)"
         ),
-        "epochs": w.IntSlider(value=epochs, min=1, max=5, description="epochs"),
-        "live": w.Checkbox(value=live, description="live plot and images"),
+        "epochs": w.Dropdown(
+            options=[("until Stop", runs.UNTIL_STOP)]
+            + [(str(n), n) for n in sorted({1, 2, 3, 5, 10, epochs} - {0})],
+            value=epochs,
+            description="epochs",
+        ),
+        "live": w.Checkbox(value=live, description="live plot, images"),
     }
     for control in controls.values():
+        style = {"description_width": _LABEL_WIDTH}
+        layout = {"width": _CONTROL_WIDTH}
         if isinstance(control, w.ToggleButtons):
-            # Buttons as wide as their labels, so "per element" and "AUTOTUNE" are not cut short.
-            control.style = {"description_width": "70px", "button_width": "auto"}
-        else:
-            control.style = _STYLE
-        control.layout = w.Layout(width="330px")
+            # Buttons as wide as their labels, so "per element" and "AUTOTUNE" are not cut short, and
+            # beside their label like every other control's: ToggleButtons is a block whose label is
+            # inline (so its width is ignored), with the buttons below it, unless laid out as a row.
+            style["button_width"] = "auto"
+            layout["align_items"] = "center"
+            control.add_class("widget-inline-hbox")
+        control.style = style
+        control.layout = w.Layout(**layout)
     return controls
 
 
 class PerformancePanel:
-    """Controls for an image pipeline, Run/Stop/Clear buttons, live throughput, past runs, a timeline.
+    """Controls for an image pipeline, Run/Stop/Clear buttons, a live plot, the current batch, segments.
+
+    A run goes on until Stop (or for the epochs chosen). A control changed while it runs applies from
+    the next batch: the pipeline is rebuilt with the new settings, the run goes on, and a new segment
+    begins, marked on the plot with what changed.
 
     Attributes:
         controls: the input widgets by name: every `pipelines.PipelineConfig` field except `seed`,
-            plus `train_step_ms`, `epochs` and `live` (live plot and images on or off).
+            plus `train_step_ms`, `epochs` (`runs.UNTIL_STOP` = until Stop) and `live`.
         run_button, stop_button, clear_button: the buttons (`.click()` them from code).
         results: the finished runs (`runs.RunResult`), oldest first.
         stop_latency_seconds: how long the last Stop took to end its run, or None.
@@ -258,7 +254,7 @@ class PerformancePanel:
         config: pipelines.PipelineConfig | None = None,
         *,
         train_step_ms: int = 10,
-        epochs: int = 1,
+        epochs: int = runs.UNTIL_STOP,
         live: bool = True,
         refresh_seconds: float = 0.45,
         timeline_seconds: float = 2.0,
@@ -268,7 +264,7 @@ class PerformancePanel:
         Args:
             config: the initial settings; `PipelineConfig()` when None.
             train_step_ms: the initial simulated training step, in milliseconds.
-            epochs: the initial number of epochs per run.
+            epochs: the initial number of epochs per run; `runs.UNTIL_STOP` runs until Stop.
             live: start with the live plot and image strip on.
             refresh_seconds: time between live refreshes while running.
             timeline_seconds: length of the timeline shown after a run, in seconds.
@@ -282,8 +278,8 @@ class PerformancePanel:
             options=[("choose a preset...", "")] + [(name, name) for name in PRESETS],
             value="",
             description="preset",
-            style=_STYLE,
-            layout=_LAYOUT,
+            style={"description_width": "50px"},
+            layout=w.Layout(width="360px"),
         )
         self.preset.observe(self._apply_preset, names="value")
         self.run_button = w.Button(description="Run", button_style="success", icon="play")
@@ -292,45 +288,61 @@ class PerformancePanel:
         self.run_button.on_click(lambda _button: self.start())
         self.stop_button.on_click(lambda _button: self.stop())
         self.clear_button.on_click(lambda _button: self.clear())
-        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress")
-        self.status = w.HTML(value="Ready. Choose settings and press Run.")
-        self.plot_image = w.Image(format="png", layout=w.Layout(width="432px"))
-        self.strip_image = w.Image(format="jpeg")
+        self.progress = w.FloatProgress(
+            value=0.0, min=0.0, max=1.0, description="epoch", layout=w.Layout(width="300px")
+        )
+        self.status = w.HTML(value="Ready. Choose settings and press Run; change them while it runs.")
+        full_width = w.Layout(width="100%", max_width=f"{_FULL_WIDTH_PX}px")
+        self.plot_image = w.Image(format="png", layout=full_width)
+        self.markers = w.HTML()
+        self.strip_image = w.Image(
+            format="jpeg", layout=w.Layout(width="100%", max_width=f"{_FULL_WIDTH_PX}px")
+        )
         self.history = w.HTML()
-        self.bars_image = w.Image(format="png", layout=w.Layout(width="432px"))
-        self.timeline_image = w.Image(format="png", layout=w.Layout(width="504px"))
+        self.timeline_image = w.Image(format="png", layout=w.Layout(width="100%", max_width="720px"))
         self.results: list[runs.RunResult] = []
         self.stop_latency_seconds: float | None = None
         self.refresh_times: list[float] = []
         self.refresh_cpu_seconds: list[float] = []
-        self._live_plot = _LivePlot()
-        self._bars_figure = _RedrawnFigure(left_inches=0.5)
+        self._live_plot = live_plot.LivePlot(cores=measure.available_cores())
         self._timeline_figure = _RedrawnFigure(left_inches=0.9)
         self._runner = runs.PipelineRunner()
         self._worker: threading.Thread | None = None
         self._stop_event = threading.Event()
         self._stop_requested_at: float | None = None
-        names = list(self.controls)
-        half = (len(names) + 1) // 2
-        columns = w.HBox(
-            [
-                w.VBox([self.preset, *(self.controls[n] for n in names[:half])]),
-                w.VBox([self.controls[n] for n in names[half:]]),
-            ]
+        self._changes = runs.RunChanges()
+        self._progress: runs.RunProgress | None = None
+        self._asked: runs.RunSettings | None = None
+        self._holding_changes = 0
+        self._change_error = ""
+        for control in self.controls.values():
+            control.observe(self._control_changed, names="value")
+        groups = []
+        for heading, note, names in _GROUPS:
+            title = w.HTML(f'<b>{heading}</b> <span style="color:#666">{note}</span>')
+            box = w.VBox([title, *(self.controls[n] for n in names)], layout=w.Layout(width=_GROUP_WIDTH))
+            box.add_class("fglab-group")
+            groups.append(box)
+        settings = w.HBox(groups, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 18px"))
+        for button in (self.run_button, self.stop_button, self.clear_button):
+            button.layout = w.Layout(width="auto", min_width="90px")
+        buttons = w.HBox(
+            [self.run_button, self.stop_button, self.clear_button, self.preset],
+            layout=w.Layout(flex_flow="row wrap"),
         )
-        buttons = w.HBox([self.run_button, self.stop_button, self.clear_button, self.progress])
         self.widget = w.VBox(
             [
                 w.HTML("<b>from_generator performance lab</b>"),
-                columns,
+                settings,
                 buttons,
-                self.status,
+                w.HBox([self.progress, self.status]),
                 self.plot_image,
+                self.markers,
+                w.HTML("<b>Current batch</b> (its first images, as the consumer gets them)"),
                 self.strip_image,
-                w.HTML("<b>Past runs</b>"),
+                w.HTML("<b>Segments</b> (one per set of settings; newest run last)"),
                 self.history,
-                self.bars_image,
-                w.HTML("<b>Timeline of the last run</b>"),
+                w.HTML("<b>Timeline of the last run</b> (from its first batch)"),
                 self.timeline_image,
             ]
         )
@@ -339,9 +351,9 @@ class PerformancePanel:
             (self.widget, "fglab-panel"),
             (self.status, "fglab-status"),
             (self.plot_image, "fglab-live-plot"),
+            (self.markers, "fglab-markers"),
             (self.strip_image, "fglab-strip"),
             (self.history, "fglab-history"),
-            (self.bars_image, "fglab-bars"),
             (self.timeline_image, "fglab-timeline"),
         ):
             widget.add_class(css_class)
@@ -364,8 +376,22 @@ class PerformancePanel:
         names = [n for n in self.controls if n not in RUN_SETTINGS]
         return pipelines.PipelineConfig(seed=self._seed, **{n: self.controls[n].value for n in names})
 
+    def run_settings(self) -> runs.RunSettings:
+        """Returns the settings the controls show now, the run's (training step, epochs) included.
+
+        Raises:
+            ValueError: a setting is out of range.
+        """
+        return runs.RunSettings(
+            self.config(),
+            train_step_ms=float(self.controls["train_step_ms"].value),
+            epochs=int(self.controls["epochs"].value),
+        )
+
     def set(self, **values) -> PerformancePanel:
         """Sets controls by name (pipeline settings, `train_step_ms`, `epochs`, `live`).
+
+        During a run, the new settings apply together, from the next batch on (one segment).
 
         Returns:
             The panel, so calls can be chained.
@@ -373,19 +399,40 @@ class PerformancePanel:
         Raises:
             KeyError: an unknown name.
         """
-        for name, value in values.items():
-            if name not in self.controls:
-                raise KeyError(f"no control named {name!r}; there are {sorted(self.controls)}")
-            control = self.controls[name]
-            options = _option_values(control) if isinstance(control, w.Dropdown) else []
-            if options and value not in options and all(type(o) is int for o in control.options):
-                control.options = sorted({*options, value})
-            control.value = value
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise KeyError(f"no control named {unknown[0]!r}; there are {sorted(self.controls)}")
+        self._holding_changes += 1
+        try:
+            for name, value in values.items():
+                control = self.controls[name]
+                options = _option_values(control) if isinstance(control, w.Dropdown) else []
+                if options and value not in options and all(type(o) is int for o in control.options):
+                    control.options = sorted({*options, value})
+                control.value = value
+        finally:
+            self._holding_changes -= 1
+        self._control_changed(None)
         return self
 
     def _apply_preset(self, change) -> None:
         if change["new"]:
             self.set(**PRESETS[change["new"]])
+
+    def _control_changed(self, _change) -> None:
+        """Hands the controls' settings to the running run (which applies them at its next batch)."""
+        if self._holding_changes or not self.running:
+            return
+        try:
+            settings = self.run_settings()
+        except ValueError as exc:
+            self._change_error = f"Cannot apply: {html.escape(str(exc))}"
+            self._set_status(self._change_error, colour="#b3261e")
+            return
+        self._change_error = ""
+        if settings != self._asked:
+            self._asked = settings
+            self._changes.request(settings)
 
     # --- running --------------------------------------------------------------------------------
 
@@ -407,22 +454,28 @@ class PerformancePanel:
             self._set_status("A run is still going: press Stop first.", colour="#b36b00")
             return False
         try:
-            config = self.config()
+            settings = self.run_settings()
         except ValueError as exc:
-            self._set_status(f"Cannot run: {exc}", colour="#b3261e")
+            self._set_status(f"Cannot run: {html.escape(str(exc))}", colour="#b3261e")
             return False
-        settings = {name: self.controls[name].value for name in RUN_SETTINGS}
         self._stop_event = threading.Event()
         self._stop_requested_at = None
+        self._changes = runs.RunChanges()
+        self._change_error = ""
+        self._asked = settings
+        self._progress = runs.RunProgress(settings.config.image_count * settings.epochs)
         self.refresh_times = []
         self.refresh_cpu_seconds = []
-        self._live_plot.reset()
+        self._live_plot.reset(previous=self.last_result.points if self.last_result else ())
+        # Drawn in full here, before the run, so the run's own refreshes only add its lines.
+        self.plot_image.value = self._live_plot.png([], [], now_seconds=0.0)
+        self.markers.value = ""
         self.run_button.disabled, self.stop_button.disabled = True, False
         self.progress.value = 0.0
         self.progress.bar_style = ""
-        self._set_status(f"Starting: {html.escape(config.describe())}")
+        self._set_status(f"Starting: {html.escape(settings.config.describe())}")
         self._worker = threading.Thread(
-            target=self._work, args=(config, settings), name="performance-lab-run", daemon=True
+            target=self._work, args=(settings, self._progress), name="performance-lab-run", daemon=True
         )
         self._worker.start()
         return True
@@ -445,16 +498,49 @@ class PerformancePanel:
         return True
 
     def wait(self, timeout_seconds: float = 60.0) -> runs.RunResult | None:
-        """Waits for the current run to end and returns its result (None if it failed to produce one).
+        """Waits for the current run to end, its pipeline closed, and returns its result (None if none).
 
         Raises:
             TimeoutError: the run is still going after `timeout_seconds`.
         """
         if self._worker is not None:
             self._worker.join(timeout=timeout_seconds)
-            if self._worker.is_alive():
+            if self._worker.is_alive() or not self._runner.wait_closed(timeout_seconds):
                 raise TimeoutError(f"the run is still going after {timeout_seconds:g} s")
         return self.last_result
+
+    def wait_segment(self, seconds: float = 2.0, *, timeout_seconds: float = 60.0) -> runs.Segment | None:
+        """Waits until the run works with the controls' settings and has for `seconds` (from code).
+
+        For notebooks driving a run: `panel.set(yield_mode="batch"); panel.wait_segment(3)`.
+
+        Args:
+            seconds: time the current segment should have run since its first batch.
+            timeout_seconds: give up after this long.
+
+        Returns:
+            The current segment so far, or None when the run ended first.
+
+        Raises:
+            TimeoutError: still not there after `timeout_seconds`.
+        """
+        deadline = time.monotonic() + timeout_seconds
+        while self.running:
+            settings, measured = self._progress.current_segment()
+            if settings is not None and settings.same_work(self._asked) and measured >= seconds:
+                return self._progress.segments()[-1]
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"no {seconds:g} s segment with the panel's settings after {timeout_seconds:g} s"
+                )
+            time.sleep(0.05)
+        return None
+
+    def segments(self) -> list[runs.Segment]:
+        """Returns the segments of the current run, or of the last one when none is running."""
+        if self.running and self._progress is not None:
+            return self._progress.segments()
+        return list(self.last_result.segments) if self.last_result else []
 
     def clear(self) -> None:
         """Forgets the past runs (what Clear does)."""
@@ -467,37 +553,35 @@ class PerformancePanel:
         if self.running:
             self._stop_event.set()
             self._worker.join(timeout=10)
+        self._runner.wait_closed(10)
         _close_tree(self.widget)
 
-    def _work(self, config: pipelines.PipelineConfig, settings: dict[str, object]) -> None:
-        progress = runs.RunProgress(config.image_count * int(settings["epochs"]))
+    def _work(self, settings: runs.RunSettings, progress: runs.RunProgress) -> None:
         finished = threading.Event()
         refresher = threading.Thread(
-            target=self._refresh_loop,
-            args=(progress, finished, bool(settings["live"])),
-            name="performance-lab-refresh",
-            daemon=True,
+            target=self._refresh_loop, args=(progress, finished), name="performance-lab-refresh", daemon=True
         )
         refresher.start()
         result = None
         try:
             result = self._runner.run(
-                config,
-                epochs=int(settings["epochs"]),
-                train_step_ms=float(settings["train_step_ms"]),
+                settings.config,
+                epochs=settings.epochs,
+                train_step_ms=settings.train_step_ms,
                 stop_event=self._stop_event,
                 progress=progress,
                 recorder=timeline.TimelineRecorder(),
+                changes=self._changes,
             )
         except Exception as exc:  # noqa: BLE001 - shown in the panel, never lost in a thread
             self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
         finally:
-            finished.set()
-            refresher.join()
+            # The run has ended here (its pipeline closed); the display catches up after a last refresh.
             if self._stop_requested_at is not None:
                 self.stop_latency_seconds = time.perf_counter() - self._stop_requested_at
+            finished.set()
+            refresher.join()
             try:
-                self._refresh(progress, live=bool(settings["live"]), final=True)
                 if result is not None:
                     self.results.append(result)
                     self._show_result(result)
@@ -505,29 +589,37 @@ class PerformancePanel:
                 self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
             self.run_button.disabled, self.stop_button.disabled = False, True
 
-    def _refresh_loop(self, progress: runs.RunProgress, finished: threading.Event, live: bool) -> None:
+    def _refresh_loop(self, progress: runs.RunProgress, finished: threading.Event) -> None:
         while not finished.wait(self.refresh_seconds):
             try:
-                self._refresh(progress, live=live)
+                self._refresh(progress)
             except Exception as exc:  # noqa: BLE001 - a failed refresh must not end the run
                 self._set_status(f"Display error: {html.escape(str(exc))}", "#b3261e")
 
-    def _refresh(self, progress: runs.RunProgress, *, live: bool, final: bool = False) -> None:
-        """Shows the run's progress; `final` (after the run) leaves the plot to `_show_result`."""
+    def _refresh(self, progress: runs.RunProgress) -> None:
+        """Shows the run's progress: status, epoch bar, segments, and (when live) plot and images."""
         started, cpu_started = time.perf_counter(), time.thread_time()
-        samples = progress.samples()
-        total = max(1, progress.total_elements)
-        self.progress.value = min(1.0, progress.elements / total)
-        series = list(zip(*measure.throughput_series(samples), strict=True))
-        rate = f", {series[-1][1]:,.0f} elements/s" if series else ""
-        self._set_status(f"Running: {progress.elements:,} of {total:,} elements{rate}")
-        if live and series and not final:
-            self.plot_image.value = self._live_plot.png(series)
-        if live and progress.last_batch is not None:
-            self.strip_image.value = _strip_jpeg(progress.last_batch)
-        if not final:
-            self.refresh_times.append(started)
-            self.refresh_cpu_seconds.append(time.thread_time() - cpu_started)
+        now = progress.now_seconds()
+        shown_seconds = self._live_plot.window_seconds + self._live_plot.step_seconds
+        points = progress.points(since_seconds=now - shown_seconds - 1.0)
+        segments = progress.segments()
+        epochs = self._asked.epochs if self._asked is not None else 0
+        done = progress.epochs_done
+        self.progress.value = min(1.0, done / epochs) if epochs else done % 1.0
+        self.progress.description = "run" if epochs else f"epoch {math.floor(done) + 1}"
+        status = running_status(segments, points, epochs_done=done)
+        if self._change_error:  # kept in view until a valid change replaces it
+            status += f' · <span style="color:#b3261e">{self._change_error}</span>'
+        self._set_status(status)
+        self._show_history(segments)
+        if self.controls["live"].value:
+            markers = progress.markers()
+            self.plot_image.value = self._live_plot.png(points, markers, now_seconds=now)
+            self.markers.value = markers_html(markers)
+            if progress.last_batch is not None:
+                self.strip_image.value = _strip_jpeg(progress.last_batch)
+        self.refresh_times.append(started)
+        self.refresh_cpu_seconds.append(time.thread_time() - cpu_started)
 
     # --- showing results ------------------------------------------------------------------------
 
@@ -541,57 +633,60 @@ class PerformancePanel:
             self._set_status(f"Run {number} failed: {html.escape(result.error)}", "#b3261e")
         else:
             self.progress.bar_style = "success" if not result.stopped else "warning"
+            if not result.stopped:
+                self.progress.value = 1.0
             ended = ""
             if result.stopped and self.stop_latency_seconds is not None:
                 ended = f" (ended {self.stop_latency_seconds:.2f} s after Stop)"
             self._set_status(
                 f"Run {number} {result.status}{ended}: {result.elements:,} elements in "
-                f"{result.seconds:.1f} s, median {result.median_elements_per_second:,.0f} elements/s"
+                f"{result.seconds:.1f} s, {len(result.segments)} segment"
+                f"{'s' if len(result.segments) != 1 else ''}, median "
+                f"{result.median_elements_per_second:,.0f} elements/s"
             )
-        if result.series:
-            self.plot_image.value = self._live_plot.final_png(result.series)
+        if result.points:
+            now = result.points[-1].seconds
+            self.plot_image.value = self._live_plot.png(result.points, result.markers, now_seconds=now)
+            self.markers.value = markers_html(result.markers)
+        if result.segments and result.elements:
+            last_batch = self._progress.last_batch if self._progress is not None else None
+            if last_batch is not None:
+                self.strip_image.value = _strip_jpeg(last_batch)
         self._show_history()
         if result.events:
             ax = self._timeline_figure.new_axes((7.0, 1.2 + 0.45 * len(_lanes(result))))
             self.timeline_figure(result, ax=ax)
             self.timeline_image.value = self._timeline_figure.png()
 
-    def _show_history(self) -> None:
-        self.history.value = self.history_html()
-        if self.results:
-            shown = min(len(self.results), MAX_BARS)
-            self.bar_chart(ax=self._bars_figure.new_axes((6.0, 0.7 + 0.3 * shown)))
-            self.bars_image.value = self._bars_figure.png()
-        else:
-            self.bars_image.value = b""
+    def _show_history(self, running: Sequence[runs.Segment] = ()) -> None:
+        self.history.value = self.history_html(running)
 
-    def history_html(self) -> str:
-        """Returns the past runs as an HTML table: number, settings, training step, result."""
-        if not self.results:
-            return "<i>No runs yet.</i>"
+    def history_html(self, running: Sequence[runs.Segment] = ()) -> str:
+        """Returns the segments of the past runs (and of `running`, the current run's) as an HTML table.
+
+        The newest `MAX_TABLE_ROWS` segments are shown.
+        """
         rows = []
         for number, result in enumerate(self.results, start=1):
-            median = f"{result.median_elements_per_second:,.0f}"
-            if result.status != "done":
-                median += f" ({result.status})"
-            rows.append(
-                (
-                    number,
-                    result.config.describe(),
-                    f"{result.train_step_ms:g} ms",
-                    result.epochs,
-                    f"{result.elements:,}",
-                    median,
-                )
-            )
-        return html_table(("#", "settings", "train step", "epochs", "elements", "median elements/s"), rows)
+            rows += _segment_table_rows(number, result.segments, status=result.status)
+        if running:
+            rows += _segment_table_rows(len(self.results) + 1, running, status="running")
+        if not rows:
+            return "<i>No runs yet.</i>"
+        table = html_table(_TABLE_HEADER, rows[-MAX_TABLE_ROWS:])
+        return (
+            f'<div style="overflow-x:auto;font-size:12px">'
+            f'<div style="min-width:{_TABLE_MIN_WIDTH_PX}px">{table}</div></div>'
+        )
 
-    def bar_chart(self, *, ax: Axes | None = None) -> Figure:
-        """Returns a Figure with one bar per run (median elements/s), the last `MAX_BARS` runs."""
-        first = max(0, len(self.results) - MAX_BARS)
-        labels = [f"#{n}" for n in range(first + 1, len(self.results) + 1)]
-        values = [r.median_elements_per_second for r in self.results[first:]]
-        return plots.run_bars(labels, values, ax=ax).figure
+    def bar_chart(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
+        """Returns a Figure with one bar per segment of `result` (default: the last run), its median rate."""
+        result = result or self.last_result
+        if result is None:
+            raise ValueError("no run yet: press Run first")
+        labels = [f"{s.number}: {s.change or 'start'}" for s in result.segments]
+        values = [s.median_elements_per_second for s in result.segments]
+        return plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment").figure
 
     def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns the timeline of `result` (default: the last run), from its first batch on."""
@@ -610,6 +705,66 @@ class PerformancePanel:
             title=title,
         )
         return ax.figure
+
+
+def running_status(
+    segments: Sequence[runs.Segment], points: Sequence[runs.LivePoint], *, epochs_done: float
+) -> str:
+    """Returns the status line of a running run: segment, epoch, latest elements/s and cores busy."""
+    if not segments:
+        return "Starting..."
+    segment = segments[-1]
+    parts = [f"Running: segment {segment.number}"]
+    if segment.change:
+        parts[0] += f" ({html.escape(segment.change)})"
+    parts.append(f"epoch {math.floor(epochs_done) + 1}")
+    parts.append(f"{segment.elements:,} elements")
+    if points:
+        parts.append(f"{points[-1].elements_per_second:,.0f} elements/s")
+        parts.append(f"{points[-1].cores_busy:.1f} cores busy")
+    return " · ".join(parts)
+
+
+def segments_html(segments: Sequence[runs.Segment]) -> str:
+    """Returns one run's segments (`RunResult.segments`) as an HTML table, one row per segment."""
+    rows = runs.segment_rows(segments)
+    if not rows:
+        return "<i>No segments.</i>"
+    return html_table(list(rows[0]), [[_cell(value) for value in row.values()] for row in rows])
+
+
+def _cell(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def markers_html(markers: Sequence[runs.Marker]) -> str:
+    """Returns the settings changes of a run as one line of HTML ("" when there were none)."""
+    if not markers:
+        return ""
+    items = " · ".join(f"{m.seconds:.1f} s: {html.escape(m.label)}" for m in markers)
+    return f'<span style="color:{live_plot.MARKER_COLOUR}">Changes: {items}</span>'
+
+
+def _segment_table_rows(run: int, segments: Sequence[runs.Segment], *, status: str) -> list[tuple]:
+    rows = []
+    for segment, row in zip(segments, runs.segment_rows(segments), strict=True):
+        median = f"{row['median elements/s']:,}"
+        if segment is segments[-1] and status != "done":
+            median += f" ({status})"
+        rows.append(
+            (
+                run,
+                row["segment"],
+                row["change"],
+                row["settings"],
+                f"{row['seconds']:.1f}",
+                f"{row['elements']:,}",
+                median,
+                f"{row['cores busy']:.2f}",
+                f"{row['CPU ms per element']:.2f}",
+            )
+        )
+    return rows
 
 
 def _lanes(result: runs.RunResult) -> set[str]:

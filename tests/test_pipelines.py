@@ -241,3 +241,15 @@ def test_a_bad_file_surfaces_as_a_tensorflow_error_naming_it(jpegs, tmp_path):
     dataset = pipelines.image_dataset(small_config(), [*jpegs[:2], str(broken)])
     with pytest.raises(tf.errors.InvalidArgumentError, match="broken.jpg"):
         collect(dataset)
+
+
+def test_small_data_is_the_benchmark_jpegs_at_160x120(monkeypatch, tmp_path):
+    asked = {}
+
+    def fake_benchmark_jpegs(count, *, width=640, height=480, progress=True):
+        asked.update(count=count, width=width, height=height)
+        return [tmp_path / f"{i}.jpg" for i in range(count)]
+
+    monkeypatch.setattr(pipelines.datasets, "benchmark_jpegs", fake_benchmark_jpegs)
+    paths = pipelines.resolve_paths(pipelines.PipelineConfig(data="small", image_count=5))
+    assert len(paths) == 5 and asked == {"count": 5, "width": 160, "height": 120}

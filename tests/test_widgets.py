@@ -11,7 +11,7 @@ import numpy as np
 import psutil
 import pytest
 
-from helpers import pipelines, widgets
+from helpers import live_plot, pipelines, runs, widgets
 from tests.conftest import write_test_jpegs
 
 TINY = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, batch_size=4, prefetch="off")
@@ -30,7 +30,7 @@ def panel(monkeypatch, tiny_jpegs):
         "resolve_paths",
         lambda config: [tiny_jpegs[i % len(tiny_jpegs)] for i in range(config.image_count)],
     )
-    panel = widgets.PerformancePanel(TINY, train_step_ms=0, refresh_seconds=0.05)
+    panel = widgets.PerformancePanel(TINY, train_step_ms=0, epochs=1, refresh_seconds=0.05)
     yield panel
     panel.close()
 
@@ -71,8 +71,8 @@ def test_run_button_runs_in_the_background_and_records_the_result(panel):
     assert "Run 1 done" in panel.status.value
     assert bytes(panel.strip_image.value).startswith(b"\xff\xd8\xff")  # JPEG
     assert bytes(panel.timeline_image.value).startswith(b"\x89PNG")
-    assert bytes(panel.bars_image.value).startswith(b"\x89PNG")
-    assert "augment" in panel.history.value
+    assert "augment" in panel.history.value and "(start)" in panel.history.value
+    assert len(result.segments) == 1 and result.segments[0].elements == 8
     assert not panel.run_button.disabled and panel.stop_button.disabled
 
 
@@ -80,7 +80,10 @@ def test_strip_shows_the_batch_images(panel):
     panel.run_button.click()
     panel.wait(60)
     strip = cv2.imdecode(np.frombuffer(panel.strip_image.value, np.uint8), cv2.IMREAD_COLOR)
-    assert strip.shape[:2] == (widgets._STRIP_PIXELS, 4 * widgets._STRIP_PIXELS + 3 * 4)
+    assert strip.shape[:2] == (
+        widgets._STRIP_PIXELS,
+        4 * widgets._STRIP_PIXELS + 3 * widgets._STRIP_GAP_PIXELS,
+    )
     assert strip.std() > 10  # the images, not a blank strip
 
 
@@ -128,7 +131,7 @@ def test_an_invalid_setting_is_reported_not_run(panel):
 
 def test_fifty_run_stop_cycles_leave_no_threads_and_little_memory(panel):
     process = psutil.Process()
-    panel.set(epochs=5, train_step_ms=20)
+    panel.set(epochs=runs.UNTIL_STOP, train_step_ms=20)
 
     def cycle():
         panel.run_button.click()
@@ -151,3 +154,108 @@ def test_fifty_run_stop_cycles_leave_no_threads_and_little_memory(panel):
     assert threading.active_count() <= threads_before
     assert process.num_threads() <= os_threads_before
     assert process.memory_info().rss - rss_before < 50 * 2**20
+
+
+def test_controls_changed_during_a_run_apply_to_it_as_new_segments(panel):
+    panel.set(epochs=runs.UNTIL_STOP, train_step_ms=5, live=True)
+    panel.run_button.click()
+    assert panel.wait_segment(0.2, timeout_seconds=30).number == 1
+    panel.controls["batch_size"].value = 8  # as a learner's click sets it
+    second = panel.wait_segment(0.2, timeout_seconds=30)
+    assert (second.number, second.change, second.config.batch_size) == (2, "batch 4 -> 8", 8)
+    panel.preset.value = "batches from 2 decode threads, prefetch"  # several settings, one change
+    third = panel.wait_segment(0.2, timeout_seconds=30)
+    assert third.number == 3 and third.config.yield_mode == "batch" and third.config.decode_threads == 2
+    assert "per element -> per batch" in third.change and "decode threads 0 -> 2" in third.change
+    time.sleep(0.3)  # one refresh or more
+    assert "batch 4 -&gt; 8" in panel.markers.value and "running" in panel.history.value
+    assert "segment 3" in panel.status.value
+    panel.stop_button.click()
+    result = panel.wait(10)
+    assert result.status == "stopped" and result.epochs == runs.UNTIL_STOP
+    assert [s.number for s in result.segments] == [1, 2, 3] == [s.number for s in panel.segments()]
+    assert [m.label for m in result.markers] == [s.change for s in result.segments[1:]]
+    assert result.segments[1].change in panel.history.value.replace("-&gt;", "->")
+    assert bytes(panel.plot_image.value).startswith(b"\x89PNG")
+    table = widgets.segments_html(result.segments)
+    assert table.count("<tr>") == 4 and "batch 4 -&gt; 8" in table
+    assert panel.bar_chart(result).axes[0].get_title() == "Median throughput of each segment"
+
+
+def test_an_invalid_change_during_a_run_is_reported_and_the_run_goes_on(panel):
+    panel.set(epochs=runs.UNTIL_STOP)
+    panel.run_button.click()
+    panel.wait_segment(0.1, timeout_seconds=30)
+    panel.controls["image_count"].options = [0, 8]
+    panel.controls["image_count"].value = 0
+    assert "Cannot apply" in panel.status.value and "image_count" in panel.status.value
+    time.sleep(0.2)  # a few refreshes: the message stays beside the run's progress
+    assert "Cannot apply" in panel.status.value and "Running" in panel.status.value
+    assert panel.running
+    panel.stop_button.click()
+    assert len(panel.wait(10).segments) == 1
+
+
+def test_a_rebuild_that_fails_shows_its_error_and_ends_the_run(panel, monkeypatch, tiny_jpegs, tmp_path):
+    def paths(config):
+        if config.batch_size == 2:
+            return [tmp_path / "missing.jpg"]
+        return [tiny_jpegs[i % len(tiny_jpegs)] for i in range(config.image_count)]
+
+    monkeypatch.setattr(pipelines, "resolve_paths", paths)
+    panel.set(epochs=runs.UNTIL_STOP)
+    panel.run_button.click()
+    panel.wait_segment(0.1, timeout_seconds=30)
+    panel.set(batch_size=2)
+    result = panel.wait(30)
+    assert result.status == "failed" and "missing.jpg" in result.error
+    assert "failed" in panel.status.value and "missing.jpg" in panel.status.value
+    assert [s.change for s in result.segments] == ["", "batch 4 -> 2"]
+    assert not panel.running and not panel.run_button.disabled and panel.stop_button.disabled
+
+
+def test_stop_ends_a_run_until_stop_quickly(panel):
+    panel.set(epochs=runs.UNTIL_STOP, train_step_ms=50, image_count=64)
+    panel.run_button.click()
+    panel.wait_segment(0.2, timeout_seconds=30)
+    assert panel.stop() is True  # ended within STOP_WAIT_SECONDS
+    assert panel.last_result.stopped and panel.stop_latency_seconds < widgets.STOP_WAIT_SECONDS
+
+
+def test_the_status_and_marker_lines_render_without_widgets():
+    assert widgets.markers_html([]) == ""
+    line = widgets.markers_html([runs.Marker(3.25, "batch 32 -> 64")])
+    assert "3.2 s: batch 32 -&gt; 64" in line
+    assert widgets.running_status([], [], epochs_done=0) == "Starting..."
+
+
+# --- the live plot (drawing only, no widgets) --------------------------------------------------
+
+
+def test_live_plot_redraws_in_full_only_when_the_view_changes():
+    plot = live_plot.LivePlot(cores=2)
+    plot.reset(previous=[runs.LivePoint(s / 2, 100.0, 1.0) for s in range(1, 40)])
+    points = [runs.LivePoint(s / 2, 200.0, 1.5) for s in range(1, 20)]
+    draws = plot.full_draws
+    png = plot.png(points, [], now_seconds=10.0)
+    assert png.startswith(b"\x89PNG") and plot.full_draws == draws + 1
+    plot.png(points, [], now_seconds=10.4)
+    assert plot.full_draws == draws + 1  # only the lines were drawn again
+    assert list(plot.rate_line.get_ydata()) == [200.0] * 19
+    assert plot.previous_rate.get_ydata()[0] == 100.0  # the previous run, faint, behind
+    plot.png(points, [runs.Marker(9.0, "batch 32 -> 64")], now_seconds=10.8)
+    assert plot.full_draws == draws + 2
+    assert [t.get_text() for t in plot.rate_ax.texts] == [" batch 32 -> 64"]
+
+
+def test_live_plot_scrolls_over_the_last_30_seconds_and_grows_its_scale():
+    plot = live_plot.LivePlot(cores=2, window_seconds=30.0, step_seconds=5.0)
+    plot.reset()
+    points = [runs.LivePoint(s / 2, 50.0 * s, 1.0) for s in range(1, 90)]
+    plot.png(points, [runs.Marker(3.0, "per element -> per batch")], now_seconds=44.6)
+    x_min, x_max = plot.rate_ax.get_xlim()
+    assert x_min <= 44.6 - 30 and 44.6 <= x_max <= 44.6 + 5
+    assert min(plot.rate_line.get_xdata()) >= x_min - 1.0  # older points are not drawn
+    assert plot.rate_ax.get_ylim()[1] >= max(p.elements_per_second for p in points)
+    assert len(plot.rate_ax.texts) == 0  # the marker scrolled out of view
+    assert plot.cores_ax.get_ylim()[1] > 2  # room above the dashed line at 2 cores
