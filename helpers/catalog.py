@@ -42,8 +42,8 @@ LESSONS: tuple[Lesson, ...] = (
             "Know when the generator runs, and why it must be a callable",
             "Handle unknown cardinality, variable shapes, ragged and nested outputs",
         ),
-        30,
-        20,
+        70,
+        15,
     ),
     Lesson(
         "02_image_pipeline.ipynb",
@@ -53,8 +53,8 @@ LESSONS: tuple[Lesson, ...] = (
             "Load images robustly: RGB, float32, clear errors",
             "Batch, prefetch and measure throughput",
         ),
-        30,
-        25,
+        60,
+        15,
     ),
     Lesson(
         "03_args_and_augmentation.ipynb",
@@ -64,8 +64,8 @@ LESSONS: tuple[Lesson, ...] = (
             "Avoid the late-binding lambda trap",
             "Switch augmentation with args and seed it per epoch and shard",
         ),
-        30,
-        20,
+        65,
+        15,
     ),
     Lesson(
         "04_pitfalls.ipynb",
@@ -75,8 +75,8 @@ LESSONS: tuple[Lesson, ...] = (
             "Fix each one",
             "Validate and diagnose generators before TensorFlow sees them",
         ),
-        45,
-        30,
+        65,
+        15,
     ),
     Lesson(
         "05_performance_lab.ipynb",
