@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
@@ -52,11 +53,12 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
     """
     from helpers import alternatives, datasets
 
-    if not callable(worker_share):
-        return Feedback.fail(
-            f"Expected a function, got {type(worker_share).__name__}.",
-            hint="Define `def worker_share(paths, num_workers, worker_index):` returning a dataset.",
-        )
+    problem = _guards.not_callable(
+        worker_share,
+        hint="Define `def worker_share(paths, num_workers, worker_index):` returning a dataset.",
+    )
+    if problem is not None:
+        return problem
     paths = [str(path) for path in datasets.benchmark_jpegs(SHARE_IMAGE_COUNT, progress=False)]
     shares = []
     for worker_index in range(2):
