@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from helpers import measure, timeline
+from helpers import measure, messages, timeline
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -49,8 +49,6 @@ __all__ = [
     "Segment",
     "change_label",
     "control_for",
-    "describe_error",
-    "display_message",
     "run_pipeline",
     "segment_rows",
 ]
@@ -504,9 +502,9 @@ class PipelineRunner:
                 if settings.train_step_ms > 0:
                     with recorder.span(timeline.CONSUMER_LANE, timeline.TRAIN_STEP):
                         stop_event.wait(settings.train_step_ms / 1000)
-        except Exception as exc:  # noqa: BLE001 - any failure is reported in the result, not raised
+        except Exception as exc:  # any failure is reported in the result, not raised
             # After Stop, the generators' RunStopped may surface here: that is the stop, not a failure.
-            error = "" if stop_event.is_set() else describe_error(exc)
+            error = "" if stop_event.is_set() else messages.error_summary(exc, innermost=True)
         finally:
             # Deleting the iterator closes the generators (their thread pools end with them). That
             # sometimes takes TensorFlow a second, so it happens in a thread: the run ends at once.
@@ -623,22 +621,3 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
         }
         for s in segments
     ]
-
-
-def describe_error(exc: BaseException) -> str:
-    """Returns "Type: message" with TensorFlow's wrapping trimmed to the Python error inside, if any."""
-    message = getattr(exc, "message", None) or str(exc)
-    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-    # from_generator errors carry the generator's traceback; its last "Name: text" line is the cause.
-    for line in reversed(lines):
-        head = line.split(":", 1)[0]
-        if head.endswith(("Error", "Exception")) and " " not in head:
-            return display_message(line)
-    return display_message(f"{type(exc).__name__}: {lines[0] if lines else ''}")
-
-
-def display_message(text: str) -> str:
-    """Replaces machine paths (the repository's) in `text` by repository-relative ones."""
-    from helpers.paths import REPO_ROOT
-
-    return text.replace(str(REPO_ROOT) + os.sep, "")

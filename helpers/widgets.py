@@ -30,7 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import live_plot, measure, pipelines, plots, runs, timeline
+from helpers import live_plot, measure, messages, pipelines, plots, runs, timeline
 from helpers.html_table import html_table
 
 __all__ = [
@@ -573,8 +573,8 @@ class PerformancePanel:
                 recorder=timeline.TimelineRecorder(),
                 changes=self._changes,
             )
-        except Exception as exc:  # noqa: BLE001 - shown in the panel, never lost in a thread
-            self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
+        except Exception as exc:  # shown in the panel, never lost in a thread
+            self._show_failure(exc)
         finally:
             # The run has ended here (its pipeline closed); the display catches up after a last refresh.
             if self._stop_requested_at is not None:
@@ -585,15 +585,18 @@ class PerformancePanel:
                 if result is not None:
                     self.results.append(result)
                     self._show_result(result)
-            except Exception as exc:  # noqa: BLE001
-                self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
+            except Exception as exc:  # the same: a result that cannot be drawn is reported
+                self._show_failure(exc)
             self.run_button.disabled, self.stop_button.disabled = False, True
+
+    def _show_failure(self, exc: BaseException) -> None:
+        self._set_status(f"Failed: {html.escape(messages.error_summary(exc, innermost=True))}", "#b3261e")
 
     def _refresh_loop(self, progress: runs.RunProgress, finished: threading.Event) -> None:
         while not finished.wait(self.refresh_seconds):
             try:
                 self._refresh(progress)
-            except Exception as exc:  # noqa: BLE001 - a failed refresh must not end the run
+            except Exception as exc:  # a failed refresh must not end the run
                 self._set_status(f"Display error: {html.escape(str(exc))}", "#b3261e")
 
     def _refresh(self, progress: runs.RunProgress) -> None:

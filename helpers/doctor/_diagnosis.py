@@ -28,10 +28,10 @@ from helpers.doctor._signature import (
     signature_code,
     signature_problem,
     suggest_signature,
-    without_machine_paths,
 )
 from helpers.doctor._validation import ElementMismatchError, check_element, return_hint
 from helpers.html_table import Markup, html_table
+from helpers.paths import without_machine_paths
 
 __all__ = ["BGR_MARGIN", "Diagnosis", "Finding", "TINY_ELEMENT_BYTES", "diagnose", "guess_channel_order"]
 
