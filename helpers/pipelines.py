@@ -117,8 +117,13 @@ class PipelineConfig:
         """Returns the settings as a plain dict (field order)."""
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
-    def describe(self) -> str:
-        """Returns a one-line summary, e.g. "batch 32 · per batch · 2 shards · prefetch autotune"."""
+    def describe(self, *, pipeline_only: bool = False) -> str:
+        """Returns a one-line summary, e.g. "batch 32 · per batch · 2 shards · prefetch autotune · ...".
+
+        Args:
+            pipeline_only: stop after the tf.data settings (no OpenCV threads, no images): for titles and
+                tables where the images are the same on every row.
+        """
         parts = [f"batch {self.batch_size}", f"per {self.yield_mode}"]
         if self.shards > 1:
             parts.append(f"{self.shards} shards")
@@ -128,6 +133,8 @@ class PipelineConfig:
         if not self.inject_prefetch:
             parts.append("tf.data auto-prefetch off")
         parts += [label for flag, label in ((self.augment, "augment"), (self.cache, "cache")) if flag]
+        if pipeline_only:
+            return " · ".join(parts)
         parts.append(f"OpenCV threads {self.opencv_threads or 'default'}")
         parts.append(f"{self.image_count} {self.data} images at {self.image_size} px")
         return " · ".join(parts)

@@ -18,6 +18,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.timeline import PRODUCE, TRAIN_STEP, WAIT, ordered_lanes
+
 __all__ = [
     "new_axes",
     "image_grid",
@@ -189,7 +191,7 @@ register_notebook_display()
 
 # --- performance lab (notebook 05): throughput over time, past runs, producer/consumer timeline --------
 
-_TIMELINE_COLOURS = {"produce": "#1f77b4", "train step": "#2ca02c", "wait for data": "#d62728"}
+_TIMELINE_COLOURS = {PRODUCE: "#1f77b4", TRAIN_STEP: "#2ca02c", WAIT: "#d62728"}
 
 
 def throughput_over_time(
@@ -278,7 +280,7 @@ def timeline(
     """
     end = None if window_seconds is None else start_seconds + window_seconds
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
-    lanes = sorted({e.lane for e in shown}, key=lambda lane: (lane == "consumer", lane))
+    lanes = ordered_lanes(e.lane for e in shown)
     ax = new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
     for row, lane in enumerate(lanes):
         for kind, colour in _TIMELINE_COLOURS.items():

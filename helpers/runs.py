@@ -612,7 +612,7 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
         {
             "segment": s.number,
             "change": s.change or "(start)",
-            "settings": f"{s.config.describe().split(' · OpenCV')[0]} · train step {s.train_step_ms:g} ms",
+            "settings": f"{s.config.describe(pipeline_only=True)} · train step {s.train_step_ms:g} ms",
             "seconds": round(s.seconds, 1),
             "elements": s.elements,
             "median elements/s": round(s.median_elements_per_second),

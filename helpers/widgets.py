@@ -699,7 +699,7 @@ class PerformancePanel:
         # From the first batch's arrival: before it, start-up (building, first decodes) fills the view.
         waits = [e for e in result.events if e.kind == timeline.WAIT]
         start = waits[0].end_seconds if waits else 0.0
-        title = f"Timeline: {result.config.describe().split(' · OpenCV')[0]}"
+        title = f"Timeline: {result.config.describe(pipeline_only=True)}"
         ax = plots.timeline(
             result.events,
             ax=ax,
