@@ -71,6 +71,12 @@ __all__ = [
     "run_comparison",
     "target_ratios",
     "to_json",
+    "BATCH_SIZE",
+    "BATCH_YIELD_MULTIPLE",
+    "IMAGE_SIZE",
+    "SMALL_BATCH_SIZE",
+    "SMALL_FEATURES",
+    "YIELD_ROW_NAMES",
 ]
 
 

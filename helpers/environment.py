@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from helpers.html_table import Markup, html_table
 from helpers.paths import CACHE_DIR, REPO_ROOT, SAMPLE_IMAGES_DIR
 
-__all__ = ["Check", "EnvironmentReport", "check_environment", "pinned_versions"]
+__all__ = [
+    "Check",
+    "EnvironmentReport",
+    "check_environment",
+    "pinned_versions",
+    "IMAGE_SUFFIXES",
+    "MIN_SAMPLE_IMAGES",
+    "REINSTALL",
+]
 
 REINSTALL = (
     "Run `make lab` again from the kit's folder (it reinstalls the pinned versions), then restart the kernel."

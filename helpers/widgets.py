@@ -40,6 +40,8 @@ __all__ = [
     "markers_html",
     "running_status",
     "segments_html",
+    "MAX_TABLE_ROWS",
+    "STOP_WAIT_SECONDS",
 ]
 
 RUN_SETTINGS = ("train_step_ms", "epochs", "live")

@@ -33,7 +33,15 @@ from helpers.doctor._validation import ElementMismatchError, check_element, retu
 from helpers.html_table import Markup, html_table
 from helpers.paths import without_machine_paths
 
-__all__ = ["BGR_MARGIN", "Diagnosis", "Finding", "TINY_ELEMENT_BYTES", "diagnose", "guess_channel_order"]
+__all__ = [
+    "BGR_MARGIN",
+    "Diagnosis",
+    "Finding",
+    "TINY_ELEMENT_BYTES",
+    "diagnose",
+    "guess_channel_order",
+    "Severity",
+]
 
 TINY_ELEMENT_BYTES = 1024
 """Elements smaller than this (all tensors together) are "tiny": the per-yield overhead dominates."""

@@ -36,7 +36,14 @@ from helpers.doctor._signature import (
     signature_problem,
 )
 
-__all__ = ["ElementMismatchError", "check_element", "checked", "fits", "return_hint"]
+__all__ = [
+    "ElementMismatchError",
+    "check_element",
+    "checked",
+    "fits",
+    "return_hint",
+    "Problem",
+]
 
 _SHOWN_VALUES = 3
 _UNPARSED = object()  # a text that means no number

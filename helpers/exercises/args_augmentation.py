@@ -22,6 +22,11 @@ __all__ = [
     "expected_shard_elements",
     "check_shard_datasets",
     "check_augmented_epochs",
+    "CHECK_EPOCHS",
+    "CHECK_IMAGE_COUNT",
+    "CHECK_IMAGE_SIZE",
+    "CHECK_SEEDS",
+    "SHARD_COUNTS",
 ]
 
 # Exercise 1: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL.

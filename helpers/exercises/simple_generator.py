@@ -20,7 +20,16 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["check_squares_dataset", "check_padded_ranges", "check_sentence_dataset"]
+__all__ = [
+    "check_squares_dataset",
+    "check_padded_ranges",
+    "check_sentence_dataset",
+    "FEATURE_KEYS",
+    "PADDING_VALUE",
+    "RANGE_CASES",
+    "SENTENCES",
+    "SQUARES_COUNT",
+]
 
 SQUARES_COUNT = 10
 RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
