@@ -205,7 +205,7 @@ def _imread_reusing_buffer(path: str) -> np.ndarray | None:
         except cv2.error:  # the image's size differs from the buffer's
             decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
         else:
-            if np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
+            if decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
                 return None
     if decoded is not None and decoded is not buffer:
         with _decode_buffers_lock:
@@ -268,7 +268,7 @@ def image_items(
     control = runs.control_for(os.fsdecode(run_key))
     lane = timeline.producer_lane(shard)
     mine = [os.fsdecode(p) for p in paths[int(shard) :: int(num_shards)]]
-    rngs: list[np.random.Generator | None] = [None] * len(mine)
+    rngs: Sequence[np.random.Generator | None] = [None] * len(mine)
     if augment:
         rngs = augment_module.epoch_rng(seed, shard=shard, epoch=epoch).spawn(len(mine))
     chunk = int(batch_size) if per_batch else 1
@@ -276,8 +276,9 @@ def image_items(
 
     def load(index: int, out: np.ndarray) -> None:
         decode_resize_into(mine[index], out)
-        if rngs[index] is not None:
-            out[...] = augment_module.augment_image(out, rngs[index])
+        rng = rngs[index]
+        if rng is not None:
+            out[...] = augment_module.augment_image(out, rng)
 
     def stopped() -> bool:
         return control is not None and control.stop_event.is_set()
@@ -319,9 +320,9 @@ def image_items(
                 if stopped():
                     raise runs.RunStopped(runs.STOPPED_MESSAGE)
                 future.result()
-            start = next(todo, None)
-            if start is not None:
-                submit(start)
+            following = next(todo, None)
+            if following is not None:
+                submit(following)
             record(began)
             yield out if per_batch else out[0]
     finally:

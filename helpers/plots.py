@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from helpers.timeline import PRODUCE, TRAIN_STEP, WAIT, ordered_lanes
 
 __all__ = [
+    "figure_of",
     "new_axes",
     "image_grid",
     "training_curves",
@@ -31,6 +32,18 @@ __all__ = [
     "timeline",
     "benchmark_bars",
 ]
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The top-level Figure `ax` is drawn on (every axes here is made by `new_axes` or given by a caller).
+
+    Raises:
+        TypeError: `ax` belongs to a sub-figure, which has no canvas of its own to render.
+    """
+    figure = ax.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise TypeError("the axes are not on a matplotlib Figure")
+    return figure
 
 
 def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
@@ -356,7 +369,7 @@ def benchmark_bars(
         ]
     # Beyond the whisker, so the text never sits on a bar or a whisker.
     for position, right, text in zip(positions, high_array, texts, strict=True):
-        ax.text(right * (1.15 if log_scale else 1.0), position, "  " + text, va="center", fontsize=8)
+        ax.text(right * (1.15 if log_scale else 1.0), float(position), "  " + text, va="center", fontsize=8)
     rightmost = max([*high_array, *(limit_range or ()), limit or 0.0])
     if limit is not None:
         if limit_range is not None:

@@ -22,9 +22,9 @@ import time
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from helpers import measure, messages, timeline
 
@@ -227,10 +227,12 @@ class _SegmentTally:
         self.end = now
         reading = (now, self.elements, cpu)
         if self.first is None:
-            self.first = self.window = reading
+            self.first = reading
+        window = reading if self.window is None else self.window
         self.last = reading
-        started, elements_then, cpu_then = self.window
+        started, elements_then, cpu_then = window
         if now - started < WINDOW_SECONDS:
+            self.window = window
             return None
         self.window = reading
         rate = (self.elements - elements_then) / (now - started)
@@ -238,11 +240,14 @@ class _SegmentTally:
         return LivePoint(now, rate, (cpu - cpu_then) / (now - started))
 
     def segment(self, origin: float) -> Segment:
+        if self.settings is None:
+            raise ValueError("progress fed without begin_segment has no settings to make a segment of")
         seconds, rate, cores = 0.0, 0.0, 0.0
-        if self.first is not None and self.last[0] > self.first[0]:
-            seconds = self.last[0] - self.first[0]
-            rate = (self.last[1] - self.first[1]) / seconds
-            cores = (self.last[2] - self.first[2]) / seconds
+        first, last = self.first, self.last
+        if first is not None and last is not None and last[0] > first[0]:
+            seconds = last[0] - first[0]
+            rate = (last[1] - first[1]) / seconds
+            cores = (last[2] - first[2]) / seconds
         return Segment(
             number=self.number,
             config=self.settings.config,
@@ -336,7 +341,8 @@ class RunProgress:
             if not self._segments:
                 return None, 0.0
             tally = self._segments[-1]
-            measured = tally.last[0] - tally.first[0] if tally.first is not None else 0.0
+            first, last = tally.first, tally.last
+            measured = last[0] - first[0] if first is not None and last is not None else 0.0
             return tally.settings, measured
 
     def now_seconds(self) -> float:
@@ -565,7 +571,7 @@ def run_pipeline(config: pipelines.PipelineConfig, **settings) -> RunResult:
 _ON_OFF = {True: "on", False: "off"}
 _PREFETCH_NAMES = {"off": "off", "1": "1", "autotune": "AUTOTUNE"}
 # Field -> (what it is, how a value reads, unit): "batch 32 -> 64", "image size 224 -> 64 px".
-_CHANGE_FORMATS = {
+_CHANGE_FORMATS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "data": ("data", str, ""),
     "image_count": ("images per epoch", str, ""),
     "image_size": ("image size", str, " px"),

@@ -488,13 +488,14 @@ class PerformancePanel:
         Returns:
             True when the run has ended (or none was running).
         """
-        if not self.running:
+        worker = self._worker
+        if worker is None or not worker.is_alive():
             return True
         self._stop_requested_at = time.perf_counter()
         self._stop_event.set()
         self.stop_button.disabled = True
-        self._worker.join(timeout=STOP_WAIT_SECONDS)
-        if self._worker.is_alive():
+        worker.join(timeout=STOP_WAIT_SECONDS)
+        if worker.is_alive():
             self._set_status("Stopping: waiting for the current batch to finish...", colour="#b36b00")
             return False
         return True
@@ -527,10 +528,11 @@ class PerformancePanel:
             TimeoutError: still not there after `timeout_seconds`.
         """
         deadline = time.monotonic() + timeout_seconds
-        while self.running:
-            settings, measured = self._progress.current_segment()
-            if settings is not None and settings.same_work(self._asked) and measured >= seconds:
-                return self._progress.segments()[-1]
+        progress, asked = self._progress, self._asked
+        while self.running and progress is not None and asked is not None:  # both set when a run starts
+            settings, measured = progress.current_segment()
+            if settings is not None and settings.same_work(asked) and measured >= seconds:
+                return progress.segments()[-1]
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"no {seconds:g} s segment with the panel's settings after {timeout_seconds:g} s"
@@ -552,9 +554,10 @@ class PerformancePanel:
 
     def close(self) -> None:
         """Stops a run, waits for it, and closes every widget of the panel."""
-        if self.running:
+        worker = self._worker
+        if worker is not None and worker.is_alive():
             self._stop_event.set()
-            self._worker.join(timeout=10)
+            worker.join(timeout=10)
         self._runner.wait_closed(10)
         _close_tree(self.widget)
 
@@ -691,7 +694,9 @@ class PerformancePanel:
             raise ValueError("no run yet: press Run first")
         labels = [f"{s.number}: {s.change or 'start'}" for s in result.segments]
         values = [s.median_elements_per_second for s in result.segments]
-        return plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment").figure
+        return plots.figure_of(
+            plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment")
+        )
 
     def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns the timeline of `result` (default: the last run), from its first batch on."""
@@ -709,7 +714,7 @@ class PerformancePanel:
             window_seconds=self.timeline_seconds,
             title=title,
         )
-        return ax.figure
+        return plots.figure_of(ax)
 
 
 def running_status(

@@ -241,13 +241,18 @@ def _check_dict(value: Any, spec: Mapping, place: _Place) -> None:
         _check(value[key], spec[key], place.inside(f"[{key!r}]"))
 
 
+def _fields(value: tuple) -> tuple[str, ...]:
+    """A namedtuple's field names (a plain tuple has none)."""
+    return getattr(value, "_fields", ())
+
+
 def _check_tuple(value: Any, spec: tuple, place: _Place) -> None:
     expected = describe_spec(spec)
     received = describe_value(value)
     if is_namedtuple(spec):
-        same = is_namedtuple(value) and (type(value).__name__, value._fields) == (
+        same = is_namedtuple(value) and (type(value).__name__, _fields(value)) == (
             type(spec).__name__,
-            spec._fields,
+            _fields(spec),
         )
         if not same:
             _fail(
@@ -262,7 +267,7 @@ def _check_tuple(value: Any, spec: tuple, place: _Place) -> None:
     if len(value) != len(spec):
         _fail(place, "structure", f"expected {expected}, received {received}")
     for position, (item, item_spec) in enumerate(zip(value, spec, strict=True)):
-        step = f".{spec._fields[position]}" if is_namedtuple(spec) else f"[{position}]"
+        step = f".{_fields(spec)[position]}" if is_namedtuple(spec) else f"[{position}]"
         _check(item, item_spec, place.inside(step))
 
 

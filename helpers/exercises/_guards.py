@@ -4,7 +4,8 @@ what it raised, check what it returned, and iterate a bounded number of elements
 Usage:
     from helpers.exercises import _guards
 
-    problem = _guards.not_callable(image_dataset, hint="Define `def image_dataset(paths):` ...")
+    if not callable(image_dataset):
+        return _guards.not_callable(image_dataset, hint="Define `def image_dataset(paths):` ...")
     dataset, problem = _guards.call(
         image_dataset, paths, failure="Calling image_dataset(paths) raised", hint="..."
     )
@@ -42,8 +43,10 @@ EXTRA_ELEMENTS = 5
 """Elements iterated beyond those expected, so an endless dataset cannot hang a check."""
 
 
-def not_callable(value: object, *, expected: str = "a function", hint: str) -> Feedback | None:
-    """Fails when `value` is not callable (e.g. the learner passed `f()` instead of `f`).
+def not_callable(value: object, *, expected: str = "a function", hint: str) -> Feedback:
+    """The failure for a check given something that is not callable (e.g. `f()` instead of `f`).
+
+    Call it under `if not callable(value):`, which also tells the type checker the value is callable after.
 
     Args:
         value: what the learner passed to the check.
@@ -51,10 +54,8 @@ def not_callable(value: object, *, expected: str = "a function", hint: str) -> F
         hint: what to try next.
 
     Returns:
-        A failing `Feedback` naming the type received, or None when `value` is callable.
+        A failing `Feedback` naming the type received.
     """
-    if callable(value):
-        return None
     return Feedback.fail(f"Expected {expected}, got {type(value).__name__}.", hint=hint)
 
 

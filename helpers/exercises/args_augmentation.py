@@ -65,11 +65,10 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
     """
     import tensorflow as tf
 
-    problem = _guards.not_callable(
-        make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
-    )
-    if problem is not None:
-        return problem
+    if not callable(make_shard_datasets):
+        return _guards.not_callable(
+            make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
+        )
     name = getattr(make_shard_datasets, "__name__", "your function")
     for num_shards in SHARD_COUNTS:
         datasets, problem = _guards.call(
@@ -159,18 +158,17 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
     Returns:
         Feedback naming the first problem found, or success.
     """
-    problem = _guards.not_callable(
-        augmented_epochs_dataset,
-        hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
-    )
-    if problem is not None:
-        return problem
+    if not callable(augmented_epochs_dataset):
+        return _guards.not_callable(
+            augmented_epochs_dataset,
+            hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
+        )
     images = _check_images()
     first_seed, other_seed = CHECK_SEEDS
     name = getattr(augmented_epochs_dataset, "__name__", "your function")
     call = f"{name}(images, seed={first_seed}, epochs={CHECK_EPOCHS})"
 
-    def epochs_by_seed() -> Feedback | list[list]:
+    def epochs_by_seed() -> Feedback | list[np.ndarray]:
         dataset = augmented_epochs_dataset(images, seed=first_seed, epochs=CHECK_EPOCHS)
         problem = _guards.not_dataset(
             dataset,

@@ -56,12 +56,11 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     """
     import tensorflow as tf
 
-    problem = _guards.not_callable(
-        decode_on_white,
-        hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
-    )
-    if problem is not None:
-        return problem
+    if not callable(decode_on_white):
+        return _guards.not_callable(
+            decode_on_white,
+            hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
+        )
     paths = [SAMPLE_IMAGES_DIR / name for name in _PNG_NAMES]
     dataset = tf.data.Dataset.from_tensor_slices([path.read_bytes() for path in paths])
     try:
@@ -115,12 +114,11 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
 
     from helpers import graph_native
 
-    problem = _guards.not_callable(
-        parse_record,
-        hint="Define `def parse_record(serialized):` and pass the function itself.",
-    )
-    if problem is not None:
-        return problem
+    if not callable(parse_record):
+        return _guards.not_callable(
+            parse_record,
+            hint="Define `def parse_record(serialized):` and pass the function itself.",
+        )
     paths = [SAMPLE_IMAGES_DIR / name for name in _RECORD_NAMES]
     with tempfile.TemporaryDirectory() as folder:
         record_file = Path(folder) / "check.tfrecord"
@@ -184,12 +182,11 @@ def check_checkpointable_dataset(
     """
     import tensorflow as tf
 
-    problem = _guards.not_callable(
-        make_dataset,
-        hint="Define `def make_dataset(paths):` returning a tf.data.Dataset.",
-    )
-    if problem is not None:
-        return problem
+    if not callable(make_dataset):
+        return _guards.not_callable(
+            make_dataset,
+            hint="Define `def make_dataset(paths):` returning a tf.data.Dataset.",
+        )
     paths = [str(SAMPLE_IMAGES_DIR / name) for name in _CHECKPOINT_NAMES]
     try:
         dataset = make_dataset(paths)

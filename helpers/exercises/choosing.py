@@ -53,12 +53,11 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
     """
     from helpers import alternatives, datasets
 
-    problem = _guards.not_callable(
-        worker_share,
-        hint="Define `def worker_share(paths, num_workers, worker_index):` returning a dataset.",
-    )
-    if problem is not None:
-        return problem
+    if not callable(worker_share):
+        return _guards.not_callable(
+            worker_share,
+            hint="Define `def worker_share(paths, num_workers, worker_index):` returning a dataset.",
+        )
     paths = [str(path) for path in datasets.benchmark_jpegs(SHARE_IMAGE_COUNT, progress=False)]
     shares = []
     for worker_index in range(2):

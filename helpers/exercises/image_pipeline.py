@@ -68,14 +68,13 @@ def check_rgb_image_generator(
     """
     paths = [str(path) for path in (image_paths or _sample_paths(_GENERATOR_CHECK_NAMES))]
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
-    problem = _guards.not_callable(
-        generator_function,
-        expected="a generator function",
-        hint="Define `def rgb_images(image_paths):` with `yield image` in its loop, and pass the "
-        "function itself (no parentheses).",
-    )
-    if problem is not None:
-        return problem
+    if not callable(generator_function):
+        return _guards.not_callable(
+            generator_function,
+            expected="a generator function",
+            hint="Define `def rgb_images(image_paths):` with `yield image` in its loop, and pass the "
+            "function itself (no parentheses).",
+        )
     outcome = _first_items(generator_function, paths)
     if isinstance(outcome, Feedback):
         return outcome
@@ -112,12 +111,11 @@ def check_image_dataset(
 
     paths = [str(path) for path in (image_paths or _sample_paths(_DATASET_CHECK_NAMES))]
     expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
-    problem = _guards.not_callable(
-        dataset_function,
-        hint="Define `def image_dataset(image_paths, batch_size):` that returns the dataset.",
-    )
-    if problem is not None:
-        return problem
+    if not callable(dataset_function):
+        return _guards.not_callable(
+            dataset_function,
+            hint="Define `def image_dataset(image_paths, batch_size):` that returns the dataset.",
+        )
     dataset, problem = _guards.call(
         dataset_function,
         paths,

@@ -52,13 +52,12 @@ def check_feature_dicts(feature_dicts: Callable[..., Any] | None, signature: Any
     """
     import tensorflow as tf
 
-    problem = _guards.not_callable(
-        feature_dicts,
-        expected="a generator function",
-        hint="Define `def feature_dicts(n):` with `yield features, label` inside.",
-    )
-    if problem is not None:
-        return problem
+    if not callable(feature_dicts):
+        return _guards.not_callable(
+            feature_dicts,
+            expected="a generator function",
+            hint="Define `def feature_dicts(n):` with `yield features, label` inside.",
+        )
     if not (isinstance(signature, tuple) and len(signature) == 2 and isinstance(signature[0], dict)):
         return Feedback.fail(
             f"The signature is {type(signature).__name__}; expected a pair (dict of TensorSpec, TensorSpec).",
