@@ -56,6 +56,7 @@ class LivePlot:
         window_seconds: the time shown at least; the view scrolls once a run is longer.
         step_seconds: the view scrolls in steps of this many seconds.
         cores: the cores this process may use (a dashed line on the cores plot).
+        full_draws: how many times the whole figure was drawn (the rest were quick redraws).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class LivePlot:
         self.window_seconds = window_seconds
         self.step_seconds = step_seconds
         self.cores = max(1, int(cores))
+        self.full_draws = 0
         self.figure = Figure(figsize=size_inches, dpi=dpi)
         self.figure.subplots_adjust(left=0.07, right=0.985, bottom=0.13, top=0.91, hspace=0.12)
         self._canvas = FigureCanvasAgg(self.figure)
@@ -176,3 +178,4 @@ class LivePlot:
         self._canvas.draw()  # animated artists (this run's lines) are left out
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
         self._view = view
+        self.full_draws += 1

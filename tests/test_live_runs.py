@@ -8,7 +8,7 @@ import time
 import pytest
 
 from helpers import pipelines, runs
-from tests.conftest import write_test_jpegs
+from tests.support import write_test_jpegs
 
 CONFIG = pipelines.PipelineConfig(batch_size=4, image_size=16, image_count=8, prefetch="off")
 

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import messages, pipelines, plots, runs, timeline
-from tests.conftest import write_test_jpegs
+from tests.support import write_test_jpegs
 
 
 @pytest.fixture(scope="module")
