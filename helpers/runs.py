@@ -50,6 +50,7 @@ __all__ = [
     "change_label",
     "control_for",
     "run_pipeline",
+    "SEGMENT_COLUMNS",
     "segment_rows",
 ]
 
@@ -604,6 +605,19 @@ def change_label(before: RunSettings, after: RunSettings) -> str:
     return ", ".join(parts)
 
 
+SEGMENT_COLUMNS = (
+    "segment",
+    "change",
+    "settings",
+    "seconds",
+    "elements",
+    "median elements/s",
+    "cores busy",
+    "CPU ms per element",
+)
+"""The keys of every `segment_rows` row, in table order."""
+
+
 def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
     """Returns one row per segment, for a table: what changed, settings, time, elements, rate, cores.
 
@@ -611,8 +625,7 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
         segments: e.g. `RunResult.segments`.
 
     Returns:
-        Dicts with the keys "segment", "change", "settings", "seconds", "elements",
-        "median elements/s", "cores busy" and "CPU ms per element" (numbers rounded for reading).
+        Dicts with the keys `SEGMENT_COLUMNS` (numbers rounded for reading).
     """
     return [
         {

@@ -141,17 +141,7 @@ class _RedrawnFigure:
         return buffer.getvalue()
 
 
-_TABLE_HEADER = (
-    "run",
-    "segment",
-    "change",
-    "settings",
-    "seconds",
-    "elements",
-    "median elements/s",
-    "cores busy",
-    "CPU ms per element",
-)
+_TABLE_HEADER = ("run", *runs.SEGMENT_COLUMNS)
 _GROUPS = (
     ("1 · data", "what is read", ("data", "image_count", "image_size")),
     (

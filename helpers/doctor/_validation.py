@@ -563,7 +563,6 @@ def _finfo(dtype: np.dtype) -> Any:
 
 
 def _check_ragged(value: Any, spec: Any, place: _Place) -> None:
-    import tensorflow as tf
     from tensorflow.python.ops.ragged import ragged_tensor
 
     expected = describe_spec(spec)
@@ -579,12 +578,10 @@ def _check_ragged(value: Any, spec: Any, place: _Place) -> None:
             f"expected {expected}, received {received}",
             "yield a tf.RaggedTensor, e.g. tf.ragged.constant(rows): TensorFlow makes none from a list",
         )
-    value_spec = tf.type_spec_from_value(converted)
-    if spec.is_compatible_with(value_spec) and value_spec.is_compatible_with(spec):
+    value_spec = _mismatched_spec(converted, spec, expected, place)
+    if value_spec is None:
         return
     received = describe_value(converted)
-    if value_spec.dtype != spec.dtype:
-        _fail(place, "dtype", f"expected {expected}, received {received}", "yield the declared dtype")
     if value_spec.row_splits_dtype != spec.row_splits_dtype:
         _fail(
             place,
@@ -601,6 +598,23 @@ def _check_ragged(value: Any, spec: Any, place: _Place) -> None:
     _fail(place, "shape", f"expected {expected}, received {received}", advice)
 
 
+def _mismatched_spec(converted: Any, spec: Any, expected: str, place: _Place) -> Any | None:
+    """A composite value's own spec when it differs from `spec` (None when they match).
+
+    Raises:
+        ElementMismatchError: the dtypes differ (checked first: it is the simplest thing to fix).
+    """
+    import tensorflow as tf
+
+    value_spec = tf.type_spec_from_value(converted)
+    if spec.is_compatible_with(value_spec) and value_spec.is_compatible_with(spec):
+        return None
+    if value_spec.dtype != spec.dtype:
+        received = describe_value(converted)
+        _fail(place, "dtype", f"expected {expected}, received {received}", "yield the declared dtype")
+    return value_spec
+
+
 def _check_sparse(value: Any, spec: Any, place: _Place) -> None:
     import tensorflow as tf
 
@@ -614,12 +628,10 @@ def _check_sparse(value: Any, spec: Any, place: _Place) -> None:
             f"expected {expected}, received {describe_value(value)}",
             "yield a tf.SparseTensor, e.g. tf.sparse.from_dense(array)",
         )
-    value_spec = tf.type_spec_from_value(converted)
-    if spec.is_compatible_with(value_spec) and value_spec.is_compatible_with(spec):
+    value_spec = _mismatched_spec(converted, spec, expected, place)
+    if value_spec is None:
         return
     received = describe_value(converted)
-    if value_spec.dtype != spec.dtype:
-        _fail(place, "dtype", f"expected {expected}, received {received}", "yield the declared dtype")
     _fail(
         place,
         "shape",
