@@ -22,7 +22,7 @@ help:
 	@echo "make test-browser    run every notebook and the lab panel in JupyterLab in headless chromium"
 	@echo "make notebook NB=... re-execute one notebook and store its outputs"
 	@echo "make notebooks       re-execute every notebook and store its outputs"
-	@echo "make lint            ruff over helpers, tests, tools and notebooks"
+	@echo "make lint            ruff over helpers, tests, tools and notebooks; mypy over helpers and tools"
 	@echo "make clean           remove .venv and the generated-data cache"
 
 # Installs only when requirements.txt or pyproject.toml changed since the last install.
@@ -75,6 +75,7 @@ notebook: install
 lint: install
 	$(BIN)/ruff check helpers tests tools notebooks
 	$(BIN)/ruff format --check helpers tests tools
+	$(BIN)/python -m mypy
 
 clean:
 	rm -rf $(VENV) .cache

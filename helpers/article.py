@@ -39,6 +39,7 @@ __all__ = [
     "simple_generator",
     "image_generator",
     "complex_generator",
+    "EXAMPLES",
 ]
 
 ARTICLE_TITLE = "How to use TensorFlow's Dataset.from_generator?"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import functools
 import json
 import os
 import platform
@@ -71,6 +72,12 @@ __all__ = [
     "run_comparison",
     "target_ratios",
     "to_json",
+    "BATCH_SIZE",
+    "BATCH_YIELD_MULTIPLE",
+    "IMAGE_SIZE",
+    "SMALL_BATCH_SIZE",
+    "SMALL_FEATURES",
+    "YIELD_ROW_NAMES",
 ]
 
 
@@ -243,8 +250,10 @@ def float32_images(image_paths: Iterable[bytes | str]) -> Iterator[np.ndarray]:
         float32 RGB images (224, 224, 3) in [0, 1].
     """
     for image_path in image_paths:
-        image = cv2.imread(os.fsdecode(image_path))
-        image = cv2.resize(image, (IMAGE_SIZE, IMAGE_SIZE))
+        decoded = cv2.imread(os.fsdecode(image_path))
+        if decoded is None:
+            raise FileNotFoundError(f"cannot read image {display_path(os.fsdecode(image_path))}")
+        image = cv2.resize(decoded, (IMAGE_SIZE, IMAGE_SIZE))
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
         yield image.astype(np.float32) / np.float32(255)
 
@@ -449,6 +458,12 @@ def _article_dataset(article, paths: Sequence[str]) -> tf.data.Dataset:
         return article.example_2_dataset(list(paths))
 
 
+def _pipeline_images(config: PipelineConfig, image_paths: Sequence[str]) -> np.ndarray:
+    from helpers import pipelines
+
+    return _dataset_images(pipelines.image_dataset(config, image_paths))
+
+
 def _dataset_images(dataset: tf.data.Dataset) -> np.ndarray:
     return np.concatenate([batch.numpy() for batch in dataset])
 
@@ -629,7 +644,7 @@ def run_comparison(
             by_name = {row.name: row for row in rows}
             timings = measure.round_robin(
                 {
-                    row.name: (lambda row=row: measure.repeat_for(row.timed_pass, min_seconds=min_seconds))
+                    row.name: functools.partial(measure.repeat_for, row.timed_pass, min_seconds=min_seconds)
                     for row in rows
                 },
                 repeats=repeats,
@@ -642,7 +657,7 @@ def run_comparison(
         for row in rows
     ]
     table = _table_rows(rows, results, checks, probe)
-    settings = {
+    settings: dict[str, object] = {
         "image_count": image_count,
         "small_elements": small_elements,
         "repeats": repeats,
@@ -697,16 +712,12 @@ def _check_rows(
     step: Callable[[str], None],
 ) -> list[EqualWorkCheck]:
     """The equal-work check of every image row (every generator candidate for best_from_generator)."""
-    from helpers import pipelines
-
     reference = np.stack(list(float32_images(check_paths)))
-    delivered = {
+    delivered: dict[str, Callable[[], np.ndarray]] = {
         "article_example_2": lambda: _dataset_images(_article_dataset(article, check_paths)),
         "float32": lambda: _dataset_images(_float32_dataset(check_paths)),
         **{
-            f"best_from_generator: {label}": (
-                lambda config=config: _dataset_images(pipelines.image_dataset(config, check_paths))
-            )
+            f"best_from_generator: {label}": functools.partial(_pipeline_images, config, check_paths)
             for label, config in configs.items()
         },
         "graph_native": lambda: _dataset_images(_graph_native_dataset(check_paths)),
@@ -1139,7 +1150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             comparison.rows,
             title=f"python -m helpers.benchmark{' --quick' if args.quick else ''} · "
             f"{facts['available_cores']} cores · {facts['cpu_model']} · "
-            f"TF {facts['tensorflow']} · {facts['date'][:10]}",
+            f"TF {facts['tensorflow']} · {str(facts['date'])[:10]}",
         )
         fig.savefig(args.plot, dpi=110)
         print(f"wrote {display_path(args.plot)}")

@@ -24,7 +24,15 @@ import psutil
 
 from helpers.html_table import html_table
 
-__all__ = ["CheckedClaim", "ClaimsTable", "MemoryUse", "peak_memory", "elements_per_second", "count_elements"]
+__all__ = [
+    "CheckedClaim",
+    "ClaimsTable",
+    "MemoryUse",
+    "peak_memory",
+    "elements_per_second",
+    "count_elements",
+    "MIB",
+]
 
 MIB = 2**20
 

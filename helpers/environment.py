@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from helpers.html_table import Markup, html_table
 from helpers.paths import CACHE_DIR, REPO_ROOT, SAMPLE_IMAGES_DIR
 
-__all__ = ["Check", "EnvironmentReport", "check_environment", "pinned_versions"]
+__all__ = [
+    "Check",
+    "EnvironmentReport",
+    "check_environment",
+    "pinned_versions",
+    "IMAGE_SUFFIXES",
+    "MIN_SAMPLE_IMAGES",
+    "REINSTALL",
+]
 
 REINSTALL = (
     "Run `make lab` again from the kit's folder (it reinstalls the pinned versions), then restart the kernel."
@@ -80,13 +88,23 @@ class EnvironmentReport:
 
 
 def pinned_versions() -> dict[str, str]:
-    """The exact versions requirements.txt pins, by lower-case package name."""
-    pins = {}
+    """The exact versions requirements.txt pins, by canonical package name (`packaging` parses the lines).
+
+    Raises:
+        packaging.requirements.InvalidRequirement: a line of requirements.txt is not a requirement.
+    """
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, str] = {}
     for line in (REPO_ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if "==" in line:
-            name, version = line.split("==", 1)
-            pins[name.strip().lower()] = version.strip()
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        requirement = Requirement(text)
+        exact = [spec.version for spec in requirement.specifier if spec.operator == "=="]
+        if exact:
+            pins[canonicalize_name(requirement.name)] = exact[0]
     return pins
 
 

@@ -12,6 +12,7 @@ Pass the function itself (or a `lambda` that calls it) to `from_generator`, neve
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TypedDict
 
 import numpy as np
 
@@ -20,11 +21,20 @@ __all__ = [
     "integer_ranges",
     "word_lengths",
     "paragraph_word_lengths",
+    "SentenceRecord",
     "sentence_records",
     "pixel_label_batches",
 ]
 
 _SENTENCE_ENDS = ".!?"
+
+
+class SentenceRecord(TypedDict):
+    """One element of `sentence_records`: a plain dict, typed so its fields keep their types."""
+
+    text: str
+    word_lengths: np.ndarray
+    word_count: int
 
 
 def square_pairs(count: int = 10) -> Iterator[tuple[int, int]]:
@@ -106,7 +116,7 @@ def paragraph_word_lengths(paragraphs: Iterable[str]) -> Iterator[list[list[int]
         yield [[len(word) for word in _words(sentence)] for sentence in _split_sentences(paragraph)]
 
 
-def sentence_records(sentences: Iterable[str]) -> Iterator[dict[str, object]]:
+def sentence_records(sentences: Iterable[str]) -> Iterator[SentenceRecord]:
     """Yields one dict per sentence: its text, its word lengths and its word count.
 
     Args:

@@ -10,7 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-__all__ = ["html_table", "Markup"]
+__all__ = [
+    "html_table",
+    "Markup",
+    "CELL_STYLE",
+]
 
 CELL_STYLE = "text-align:left;vertical-align:top;padding:2px 8px"
 

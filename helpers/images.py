@@ -34,6 +34,10 @@ __all__ = [
     "load_image_uint8",
     "make_image_reader",
     "sample_image_paths",
+    "ImageDtype",
+    "ImageSize",
+    "OnError",
+    "PathLike",
 ]
 
 PathLike = str | os.PathLike[str] | bytes

@@ -27,7 +27,14 @@ from matplotlib.lines import Line2D
 if TYPE_CHECKING:  # the types only: importing helpers.runs would import TensorFlow
     from helpers.runs import LivePoint, Marker
 
-__all__ = ["LivePlot", "nice_ceiling"]
+__all__ = [
+    "LivePlot",
+    "nice_ceiling",
+    "CORES_COLOUR",
+    "MARKER_COLOUR",
+    "PREVIOUS_COLOUR",
+    "RATE_COLOUR",
+]
 
 RATE_COLOUR = "#1f77b4"
 CORES_COLOUR = "#d9730d"

@@ -17,7 +17,7 @@ import logging
 import re
 from types import TracebackType
 
-from helpers.paths import REPO_ROOT
+from helpers.paths import without_machine_paths
 
 __all__ = ["LogKeeper", "error_summary", "keep_log_messages"]
 
@@ -28,22 +28,31 @@ _TRACEBACK = "\nTraceback (most recent call last)"
 _FROM_LOCATION = re.compile(r"^From .*?:\d+: ")
 
 
-def error_summary(error: BaseException) -> str:
+def error_summary(error: BaseException, *, innermost: bool = False) -> str:
     """Returns "ErrorType: message" without TensorFlow's node name, traceback, op suffix or repo path.
 
     Args:
         error: any exception; TensorFlow's `OpError`s (e.g. `InvalidArgumentError` from `IteratorGetNext`)
             keep the Python error raised inside the generator as the start of their message.
+        innermost: return only the Python error raised inside the generator ("ValueError: ..."), found as
+            the last "Name: text" line of the wrapped message, when there is one (the lab panel's
+            one-line status); otherwise the wrapping error's type comes first.
 
     Returns:
         One line, or a few when the message itself has several (never a traceback); just the type's
         name when the message is empty.
     """
     text = getattr(error, "message", None) or str(error)
+    if innermost:
+        lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+        for line in reversed(lines):
+            head = line.split(":", 1)[0]
+            if head.endswith(("Error", "Exception")) and " " not in head:
+                return without_machine_paths(line)
     text = _FUNCTION_NODE.sub("", text)
     text = text.split(_TRACEBACK, 1)[0]
     text = _OP_SUFFIX.sub("", text.strip())
-    text = text.replace(str(REPO_ROOT) + "/", "").strip()
+    text = without_machine_paths(text).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "SAMPLE_IMAGES_DIR", "NOTEBOOKS_DIR", "CACHE_DIR", "cache_dir", "display_path"]
+__all__ = [
+    "CACHE_DIR",
+    "NOTEBOOKS_DIR",
+    "REPO_ROOT",
+    "SAMPLE_IMAGES_DIR",
+    "cache_dir",
+    "display_path",
+    "without_machine_paths",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_IMAGES_DIR = REPO_ROOT / "sample_images"
@@ -39,3 +47,12 @@ def display_path(path: str | os.PathLike | bytes) -> str:
         return Path(text).resolve().relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return text
+
+
+def without_machine_paths(text: str) -> str:
+    """Returns `text` with every path inside the repository made relative to it.
+
+    The one place that scrubs machine paths from messages (error summaries, doctor findings, the lab
+    panel's status), so they read the same on every machine and in stored notebook outputs.
+    """
+    return text.replace(str(REPO_ROOT) + os.sep, "")

@@ -117,8 +117,13 @@ class PipelineConfig:
         """Returns the settings as a plain dict (field order)."""
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
-    def describe(self) -> str:
-        """Returns a one-line summary, e.g. "batch 32 · per batch · 2 shards · prefetch autotune"."""
+    def describe(self, *, pipeline_only: bool = False) -> str:
+        """Returns a one-line summary, e.g. "batch 32 · per batch · 2 shards · prefetch autotune · ...".
+
+        Args:
+            pipeline_only: stop after the tf.data settings (no OpenCV threads, no images): for titles and
+                tables where the images are the same on every row.
+        """
         parts = [f"batch {self.batch_size}", f"per {self.yield_mode}"]
         if self.shards > 1:
             parts.append(f"{self.shards} shards")
@@ -128,6 +133,8 @@ class PipelineConfig:
         if not self.inject_prefetch:
             parts.append("tf.data auto-prefetch off")
         parts += [label for flag, label in ((self.augment, "augment"), (self.cache, "cache")) if flag]
+        if pipeline_only:
+            return " · ".join(parts)
         parts.append(f"OpenCV threads {self.opencv_threads or 'default'}")
         parts.append(f"{self.image_count} {self.data} images at {self.image_size} px")
         return " · ".join(parts)
@@ -198,7 +205,7 @@ def _imread_reusing_buffer(path: str) -> np.ndarray | None:
         except cv2.error:  # the image's size differs from the buffer's
             decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
         else:
-            if np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
+            if decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
                 return None
     if decoded is not None and decoded is not buffer:
         with _decode_buffers_lock:
@@ -261,7 +268,7 @@ def image_items(
     control = runs.control_for(os.fsdecode(run_key))
     lane = timeline.producer_lane(shard)
     mine = [os.fsdecode(p) for p in paths[int(shard) :: int(num_shards)]]
-    rngs: list[np.random.Generator | None] = [None] * len(mine)
+    rngs: Sequence[np.random.Generator | None] = [None] * len(mine)
     if augment:
         rngs = augment_module.epoch_rng(seed, shard=shard, epoch=epoch).spawn(len(mine))
     chunk = int(batch_size) if per_batch else 1
@@ -269,8 +276,9 @@ def image_items(
 
     def load(index: int, out: np.ndarray) -> None:
         decode_resize_into(mine[index], out)
-        if rngs[index] is not None:
-            out[...] = augment_module.augment_image(out, rngs[index])
+        rng = rngs[index]
+        if rng is not None:
+            out[...] = augment_module.augment_image(out, rng)
 
     def stopped() -> bool:
         return control is not None and control.stop_event.is_set()
@@ -312,9 +320,9 @@ def image_items(
                 if stopped():
                     raise runs.RunStopped(runs.STOPPED_MESSAGE)
                 future.result()
-            start = next(todo, None)
-            if start is not None:
-                submit(start)
+            following = next(todo, None)
+            if following is not None:
+                submit(following)
             record(began)
             yield out if per_batch else out[0]
     finally:

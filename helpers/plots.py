@@ -18,7 +18,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.timeline import PRODUCE, TRAIN_STEP, WAIT, ordered_lanes
+
 __all__ = [
+    "figure_of",
     "new_axes",
     "image_grid",
     "training_curves",
@@ -29,6 +32,18 @@ __all__ = [
     "timeline",
     "benchmark_bars",
 ]
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The top-level Figure `ax` is drawn on (every axes here is made by `new_axes` or given by a caller).
+
+    Raises:
+        TypeError: `ax` belongs to a sub-figure, which has no canvas of its own to render.
+    """
+    figure = ax.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise TypeError("the axes are not on a matplotlib Figure")
+    return figure
 
 
 def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
@@ -189,7 +204,7 @@ register_notebook_display()
 
 # --- performance lab (notebook 05): throughput over time, past runs, producer/consumer timeline --------
 
-_TIMELINE_COLOURS = {"produce": "#1f77b4", "train step": "#2ca02c", "wait for data": "#d62728"}
+_TIMELINE_COLOURS = {PRODUCE: "#1f77b4", TRAIN_STEP: "#2ca02c", WAIT: "#d62728"}
 
 
 def throughput_over_time(
@@ -278,7 +293,7 @@ def timeline(
     """
     end = None if window_seconds is None else start_seconds + window_seconds
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
-    lanes = sorted({e.lane for e in shown}, key=lambda lane: (lane == "consumer", lane))
+    lanes = ordered_lanes(e.lane for e in shown)
     ax = new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
     for row, lane in enumerate(lanes):
         for kind, colour in _TIMELINE_COLOURS.items():
@@ -354,7 +369,7 @@ def benchmark_bars(
         ]
     # Beyond the whisker, so the text never sits on a bar or a whisker.
     for position, right, text in zip(positions, high_array, texts, strict=True):
-        ax.text(right * (1.15 if log_scale else 1.0), position, "  " + text, va="center", fontsize=8)
+        ax.text(right * (1.15 if log_scale else 1.0), float(position), "  " + text, va="center", fontsize=8)
     rightmost = max([*high_array, *(limit_range or ()), limit or 0.0])
     if limit is not None:
         if limit_range is not None:

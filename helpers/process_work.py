@@ -44,7 +44,7 @@ IMAGE_SIZE = (224, 224)
 RECORD_FIELDS = 24
 """Numeric fields in one text record of `text_records`."""
 
-_buffers: dict[int, np.ndarray] = {}
+_buffers: dict[tuple[int, int], np.ndarray] = {}
 
 
 def decode_into(path: str | bytes | os.PathLike[str], out: np.ndarray) -> np.ndarray:
@@ -68,21 +68,12 @@ def decode_into(path: str | bytes | os.PathLike[str], out: np.ndarray) -> np.nda
     if not os.path.exists(path):
         raise FileNotFoundError(f"image file not found: {path}")
     buffer = _buffers.get(_thread_key())
-    decoded = None
-    if buffer is not None:
-        # imread into a buffer leaves it untouched when decoding fails: mark the first and last rows
-        # and treat "still marked" as a failure (a decode writes every row).
-        marker = (np.arange(buffer.shape[1] * 3) * 97 % 251).astype(np.uint8).reshape(-1, 3)
-        buffer[0] = buffer[-1] = marker
-        with contextlib.suppress(cv2.error):  # a file of another size than the buffer
-            decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
-        if decoded is buffer and (np.array_equal(buffer[0], marker) or np.array_equal(buffer[-1], marker)):
-            decoded = None
-    if decoded is None or decoded is not buffer:
-        decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-        if decoded is None:
+    if buffer is None or not _decoded_into(path, buffer):
+        buffer = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
+        if buffer is None:
             raise ValueError(f"OpenCV cannot decode {path}")
-        _buffers[_thread_key()] = decoded
+        _buffers[_thread_key()] = buffer
+    decoded = buffer
     height, width = out.shape[:2]
     # As `images.load_image`: area averaging to shrink, bilinear to enlarge.
     shrinking = decoded.shape[0] >= height and decoded.shape[1] >= width
@@ -100,6 +91,19 @@ def decode_image(path: str | bytes) -> tuple[int, np.ndarray]:
 def worker_pid(_: object = None) -> int:
     """Returns the process id of the worker running it (a near-empty task, to time start-up)."""
     return os.getpid()
+
+
+def _decoded_into(path: str, buffer: np.ndarray) -> bool:
+    """Decodes `path` into this thread's `buffer`; False when it has another size or does not decode."""
+    # imread into a buffer leaves it untouched when decoding fails: mark the first and last rows
+    # and treat "still marked" as a failure (a decode writes every row).
+    marker = (np.arange(buffer.shape[1] * 3) * 97 % 251).astype(np.uint8).reshape(-1, 3)
+    buffer[0] = buffer[-1] = marker
+    try:
+        decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
+    except cv2.error:  # a file of another size than the buffer
+        return False
+    return decoded is buffer and not (np.array_equal(buffer[0], marker) or np.array_equal(buffer[-1], marker))
 
 
 def _thread_key() -> tuple[int, int]:

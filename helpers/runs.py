@@ -22,11 +22,11 @@ import time
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from helpers import measure, timeline
+from helpers import measure, messages, timeline
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -49,9 +49,8 @@ __all__ = [
     "Segment",
     "change_label",
     "control_for",
-    "describe_error",
-    "display_message",
     "run_pipeline",
+    "SEGMENT_COLUMNS",
     "segment_rows",
 ]
 
@@ -229,10 +228,12 @@ class _SegmentTally:
         self.end = now
         reading = (now, self.elements, cpu)
         if self.first is None:
-            self.first = self.window = reading
+            self.first = reading
+        window = reading if self.window is None else self.window
         self.last = reading
-        started, elements_then, cpu_then = self.window
+        started, elements_then, cpu_then = window
         if now - started < WINDOW_SECONDS:
+            self.window = window
             return None
         self.window = reading
         rate = (self.elements - elements_then) / (now - started)
@@ -240,11 +241,14 @@ class _SegmentTally:
         return LivePoint(now, rate, (cpu - cpu_then) / (now - started))
 
     def segment(self, origin: float) -> Segment:
+        if self.settings is None:
+            raise ValueError("progress fed without begin_segment has no settings to make a segment of")
         seconds, rate, cores = 0.0, 0.0, 0.0
-        if self.first is not None and self.last[0] > self.first[0]:
-            seconds = self.last[0] - self.first[0]
-            rate = (self.last[1] - self.first[1]) / seconds
-            cores = (self.last[2] - self.first[2]) / seconds
+        first, last = self.first, self.last
+        if first is not None and last is not None and last[0] > first[0]:
+            seconds = last[0] - first[0]
+            rate = (last[1] - first[1]) / seconds
+            cores = (last[2] - first[2]) / seconds
         return Segment(
             number=self.number,
             config=self.settings.config,
@@ -338,7 +342,8 @@ class RunProgress:
             if not self._segments:
                 return None, 0.0
             tally = self._segments[-1]
-            measured = tally.last[0] - tally.first[0] if tally.first is not None else 0.0
+            first, last = tally.first, tally.last
+            measured = last[0] - first[0] if first is not None and last is not None else 0.0
             return tally.settings, measured
 
     def now_seconds(self) -> float:
@@ -504,9 +509,9 @@ class PipelineRunner:
                 if settings.train_step_ms > 0:
                     with recorder.span(timeline.CONSUMER_LANE, timeline.TRAIN_STEP):
                         stop_event.wait(settings.train_step_ms / 1000)
-        except Exception as exc:  # noqa: BLE001 - any failure is reported in the result, not raised
+        except Exception as exc:  # any failure is reported in the result, not raised
             # After Stop, the generators' RunStopped may surface here: that is the stop, not a failure.
-            error = "" if stop_event.is_set() else describe_error(exc)
+            error = "" if stop_event.is_set() else messages.error_summary(exc, innermost=True)
         finally:
             # Deleting the iterator closes the generators (their thread pools end with them). That
             # sometimes takes TensorFlow a second, so it happens in a thread: the run ends at once.
@@ -567,7 +572,7 @@ def run_pipeline(config: pipelines.PipelineConfig, **settings) -> RunResult:
 _ON_OFF = {True: "on", False: "off"}
 _PREFETCH_NAMES = {"off": "off", "1": "1", "autotune": "AUTOTUNE"}
 # Field -> (what it is, how a value reads, unit): "batch 32 -> 64", "image size 224 -> 64 px".
-_CHANGE_FORMATS = {
+_CHANGE_FORMATS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     "data": ("data", str, ""),
     "image_count": ("images per epoch", str, ""),
     "image_size": ("image size", str, " px"),
@@ -600,6 +605,19 @@ def change_label(before: RunSettings, after: RunSettings) -> str:
     return ", ".join(parts)
 
 
+SEGMENT_COLUMNS = (
+    "segment",
+    "change",
+    "settings",
+    "seconds",
+    "elements",
+    "median elements/s",
+    "cores busy",
+    "CPU ms per element",
+)
+"""The keys of every `segment_rows` row, in table order."""
+
+
 def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
     """Returns one row per segment, for a table: what changed, settings, time, elements, rate, cores.
 
@@ -607,14 +625,13 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
         segments: e.g. `RunResult.segments`.
 
     Returns:
-        Dicts with the keys "segment", "change", "settings", "seconds", "elements",
-        "median elements/s", "cores busy" and "CPU ms per element" (numbers rounded for reading).
+        Dicts with the keys `SEGMENT_COLUMNS` (numbers rounded for reading).
     """
     return [
         {
             "segment": s.number,
             "change": s.change or "(start)",
-            "settings": f"{s.config.describe().split(' · OpenCV')[0]} · train step {s.train_step_ms:g} ms",
+            "settings": f"{s.config.describe(pipeline_only=True)} · train step {s.train_step_ms:g} ms",
             "seconds": round(s.seconds, 1),
             "elements": s.elements,
             "median elements/s": round(s.median_elements_per_second),
@@ -623,22 +640,3 @@ def segment_rows(segments: Sequence[Segment]) -> list[dict[str, object]]:
         }
         for s in segments
     ]
-
-
-def describe_error(exc: BaseException) -> str:
-    """Returns "Type: message" with TensorFlow's wrapping trimmed to the Python error inside, if any."""
-    message = getattr(exc, "message", None) or str(exc)
-    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-    # from_generator errors carry the generator's traceback; its last "Name: text" line is the cause.
-    for line in reversed(lines):
-        head = line.split(":", 1)[0]
-        if head.endswith(("Error", "Exception")) and " " not in head:
-            return display_message(line)
-    return display_message(f"{type(exc).__name__}: {lines[0] if lines else ''}")
-
-
-def display_message(text: str) -> str:
-    """Replaces machine paths (the repository's) in `text` by repository-relative ones."""
-    from helpers.paths import REPO_ROOT
-
-    return text.replace(str(REPO_ROOT) + os.sep, "")

@@ -216,9 +216,12 @@ def _read_line(stream: IO[str], lines: queue.Queue[str]) -> None:
 
 
 def _send_line(server: _Server, line: str) -> None:
+    stdin = server.process.stdin
+    if stdin is None:  # every server is started with stdin=PIPE
+        raise RuntimeError("the tf.data service server has no stdin pipe")
     try:
-        server.process.stdin.write(line + "\n")
-        server.process.stdin.close()
+        stdin.write(line + "\n")
+        stdin.close()
     except BrokenPipeError:
         pass  # the server has exited; `_read_port` reports it with its stderr
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,6 +27,7 @@ __all__ = [
     "Event",
     "TimelineRecorder",
     "busy_seconds",
+    "ordered_lanes",
     "overlap_seconds",
     "producer_lane",
 ]
@@ -114,9 +115,7 @@ class TimelineRecorder:
 
     def lanes(self) -> list[str]:
         """Returns the lane names in drawing order: producers by shard, then the consumer."""
-        names = {event.lane for event in self.events()}
-        producers = sorted((n for n in names if n != CONSUMER_LANE), key=_lane_order)
-        return producers + ([CONSUMER_LANE] if CONSUMER_LANE in names else [])
+        return ordered_lanes(event.lane for event in self.events())
 
     def busy_seconds(self, kind: str) -> float:
         """Returns `busy_seconds(self.events(), kind)`."""
@@ -148,6 +147,13 @@ def overlap_seconds(events: Sequence[Event], kind_a: str = PRODUCE, kind_b: str 
         else:
             j += 1
     return overlap
+
+
+def ordered_lanes(names: Iterable[str]) -> list[str]:
+    """Returns the distinct lane names in drawing order: producers by shard number, then the consumer."""
+    unique = set(names)
+    producers = sorted((n for n in unique if n != CONSUMER_LANE), key=_lane_order)
+    return producers + ([CONSUMER_LANE] if CONSUMER_LANE in unique else [])
 
 
 def _lane_order(name: str) -> tuple[int, str]:

@@ -51,9 +51,12 @@ def stratified_split(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Splits example indices into training and validation, keeping each class's share in both.
 
+    scikit-learn's `train_test_split(..., stratify=labels)` does the work; this wrapper returns sorted
+    index arrays, which is what the lessons index their file lists with.
+
     Args:
         labels: the class of every example.
-        validation_fraction: the share of each class that goes to validation (rounded per class).
+        validation_fraction: the share of the examples that goes to validation, each class in proportion.
         seed: seeds the choice, so the split is the same on every run.
 
     Returns:
@@ -62,18 +65,15 @@ def stratified_split(
     Raises:
         ValueError: `validation_fraction` is not strictly between 0 and 1.
     """
+    from sklearn.model_selection import train_test_split
+
     if not 0 < validation_fraction < 1:
         raise ValueError(f"validation_fraction must be between 0 and 1, got {validation_fraction}")
     labels = np.asarray(labels)
-    rng = np.random.default_rng(seed)
-    validation = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        count = int(round(len(members) * validation_fraction))
-        validation.append(rng.choice(members, size=count, replace=False))
-    validation_indices = np.sort(np.concatenate(validation))
-    training_indices = np.setdiff1d(np.arange(len(labels)), validation_indices)
-    return training_indices, validation_indices
+    training_indices, validation_indices = train_test_split(
+        np.arange(len(labels)), test_size=validation_fraction, stratify=labels, random_state=seed
+    )
+    return np.sort(training_indices), np.sort(validation_indices)
 
 
 def digit_examples(

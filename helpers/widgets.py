@@ -30,7 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import live_plot, measure, pipelines, plots, runs, timeline
+from helpers import live_plot, measure, messages, pipelines, plots, runs, timeline
 from helpers.html_table import html_table
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "markers_html",
     "running_status",
     "segments_html",
+    "MAX_TABLE_ROWS",
+    "STOP_WAIT_SECONDS",
 ]
 
 RUN_SETTINGS = ("train_step_ms", "epochs", "live")
@@ -139,17 +141,7 @@ class _RedrawnFigure:
         return buffer.getvalue()
 
 
-_TABLE_HEADER = (
-    "run",
-    "segment",
-    "change",
-    "settings",
-    "seconds",
-    "elements",
-    "median elements/s",
-    "cores busy",
-    "CPU ms per element",
-)
+_TABLE_HEADER = ("run", *runs.SEGMENT_COLUMNS)
 _GROUPS = (
     ("1 · data", "what is read", ("data", "image_count", "image_size")),
     (
@@ -486,13 +478,14 @@ class PerformancePanel:
         Returns:
             True when the run has ended (or none was running).
         """
-        if not self.running:
+        worker = self._worker
+        if worker is None or not worker.is_alive():
             return True
         self._stop_requested_at = time.perf_counter()
         self._stop_event.set()
         self.stop_button.disabled = True
-        self._worker.join(timeout=STOP_WAIT_SECONDS)
-        if self._worker.is_alive():
+        worker.join(timeout=STOP_WAIT_SECONDS)
+        if worker.is_alive():
             self._set_status("Stopping: waiting for the current batch to finish...", colour="#b36b00")
             return False
         return True
@@ -525,10 +518,11 @@ class PerformancePanel:
             TimeoutError: still not there after `timeout_seconds`.
         """
         deadline = time.monotonic() + timeout_seconds
-        while self.running:
-            settings, measured = self._progress.current_segment()
-            if settings is not None and settings.same_work(self._asked) and measured >= seconds:
-                return self._progress.segments()[-1]
+        progress, asked = self._progress, self._asked
+        while self.running and progress is not None and asked is not None:  # both set when a run starts
+            settings, measured = progress.current_segment()
+            if settings is not None and settings.same_work(asked) and measured >= seconds:
+                return progress.segments()[-1]
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"no {seconds:g} s segment with the panel's settings after {timeout_seconds:g} s"
@@ -550,9 +544,10 @@ class PerformancePanel:
 
     def close(self) -> None:
         """Stops a run, waits for it, and closes every widget of the panel."""
-        if self.running:
+        worker = self._worker
+        if worker is not None and worker.is_alive():
             self._stop_event.set()
-            self._worker.join(timeout=10)
+            worker.join(timeout=10)
         self._runner.wait_closed(10)
         _close_tree(self.widget)
 
@@ -573,8 +568,8 @@ class PerformancePanel:
                 recorder=timeline.TimelineRecorder(),
                 changes=self._changes,
             )
-        except Exception as exc:  # noqa: BLE001 - shown in the panel, never lost in a thread
-            self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
+        except Exception as exc:  # shown in the panel, never lost in a thread
+            self._show_failure(exc)
         finally:
             # The run has ended here (its pipeline closed); the display catches up after a last refresh.
             if self._stop_requested_at is not None:
@@ -585,15 +580,18 @@ class PerformancePanel:
                 if result is not None:
                     self.results.append(result)
                     self._show_result(result)
-            except Exception as exc:  # noqa: BLE001
-                self._set_status(f"Failed: {html.escape(runs.describe_error(exc))}", "#b3261e")
+            except Exception as exc:  # the same: a result that cannot be drawn is reported
+                self._show_failure(exc)
             self.run_button.disabled, self.stop_button.disabled = False, True
+
+    def _show_failure(self, exc: BaseException) -> None:
+        self._set_status(f"Failed: {html.escape(messages.error_summary(exc, innermost=True))}", "#b3261e")
 
     def _refresh_loop(self, progress: runs.RunProgress, finished: threading.Event) -> None:
         while not finished.wait(self.refresh_seconds):
             try:
                 self._refresh(progress)
-            except Exception as exc:  # noqa: BLE001 - a failed refresh must not end the run
+            except Exception as exc:  # a failed refresh must not end the run
                 self._set_status(f"Display error: {html.escape(str(exc))}", "#b3261e")
 
     def _refresh(self, progress: runs.RunProgress) -> None:
@@ -686,7 +684,9 @@ class PerformancePanel:
             raise ValueError("no run yet: press Run first")
         labels = [f"{s.number}: {s.change or 'start'}" for s in result.segments]
         values = [s.median_elements_per_second for s in result.segments]
-        return plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment").figure
+        return plots.figure_of(
+            plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment")
+        )
 
     def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns the timeline of `result` (default: the last run), from its first batch on."""
@@ -696,7 +696,7 @@ class PerformancePanel:
         # From the first batch's arrival: before it, start-up (building, first decodes) fills the view.
         waits = [e for e in result.events if e.kind == timeline.WAIT]
         start = waits[0].end_seconds if waits else 0.0
-        title = f"Timeline: {result.config.describe().split(' · OpenCV')[0]}"
+        title = f"Timeline: {result.config.describe(pipeline_only=True)}"
         ax = plots.timeline(
             result.events,
             ax=ax,
@@ -704,7 +704,7 @@ class PerformancePanel:
             window_seconds=self.timeline_seconds,
             title=title,
         )
-        return ax.figure
+        return plots.figure_of(ax)
 
 
 def running_status(

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import alternatives, process_work
-from tests.conftest import write_test_jpegs
+from tests.support import write_test_jpegs
 
 BATCH_SIZE = 4
 

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from helpers import benchmark, measure, pipelines, plots
 from helpers.paths import REPO_ROOT
-from tests.conftest import write_test_jpegs
+from tests.support import write_test_jpegs
 
 ROW_NAMES = [
     "article_example_2",

@@ -6,10 +6,9 @@ import inspect
 import cv2
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
-
-from helpers import doctor  # noqa: E402
+from helpers import doctor
 
 Spec = tf.TensorSpec
 RECORD = (

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-tf = pytest.importorskip("tensorflow")
+from helpers import doctor
 
 # TensorFlow's own casting warns (300 as uint8, NaN as int32, complex as float32): what we compare.
 pytestmark = [
@@ -35,8 +36,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning"),
     pytest.mark.filterwarnings("ignore:Casting complex values to real:numpy.exceptions.ComplexWarning"),
 ]
-
-from helpers import doctor  # noqa: E402
 
 Spec, Ragged, Sparse = tf.TensorSpec, tf.RaggedTensorSpec, tf.SparseTensorSpec
 Point = collections.namedtuple("Point", "x y")

@@ -4,12 +4,11 @@ import cv2
 import nbformat
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from helpers import images
 from helpers.exercises import image_pipeline as ex
 from helpers.paths import NOTEBOOKS_DIR
-
-tf = pytest.importorskip("tensorflow")
 
 IMAGE_SIGNATURE = tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)
 NOTEBOOK = NOTEBOOKS_DIR / "02_image_pipeline.ipynb"

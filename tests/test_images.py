@@ -149,7 +149,8 @@ def test_opaque_rgba_keeps_its_colours(tmp_path: Path) -> None:
 
 
 def test_gray_alpha_png(tmp_path: Path) -> None:
-    pil_image = pytest.importorskip("PIL.Image")  # OpenCV cannot write 2-channel PNGs
+    from PIL import Image as pil_image  # OpenCV cannot write 2-channel PNGs (Pillow: matplotlib needs it)
+
     pixels = np.array([[[100, 255], [100, 0]]], np.uint8)
     buffer = io.BytesIO()
     pil_image.fromarray(pixels, "LA").save(buffer, "PNG")
@@ -437,7 +438,8 @@ def test_image_modules_do_not_import_tensorflow() -> None:
 
 
 def test_from_generator_end_to_end_with_a_skipped_file(mixed_paths: list[str]) -> None:
-    tf = pytest.importorskip("tensorflow")
+    import tensorflow as tf
+
     reader = images.make_image_reader(size=(8, 8), on_error="skip")
     labels = np.arange(len(mixed_paths), dtype=np.int64)
     dataset = tf.data.Dataset.from_generator(

@@ -3,7 +3,7 @@
 import psutil
 import pytest
 
-from tests.conftest import http_status, running_lab
+from tests.support import http_status, running_lab
 
 
 @pytest.fixture

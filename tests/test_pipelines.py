@@ -76,6 +76,13 @@ def test_describe_names_the_settings_that_differ_from_plain():
     assert "shards" not in pipelines.PipelineConfig().describe()
 
 
+def test_describe_pipeline_only_stops_before_opencv_and_the_images():
+    config = pipelines.PipelineConfig(shards=2, opencv_threads=1, image_count=64)
+    full, pipeline_only = config.describe(), config.describe(pipeline_only=True)
+    assert full.startswith(pipeline_only + " · OpenCV threads 1")
+    assert "2 shards" in pipeline_only and "64" not in pipeline_only and "OpenCV" not in pipeline_only
+
+
 def test_samples_are_repeated_to_the_image_count():
     paths = pipelines.resolve_paths(pipelines.PipelineConfig(data="samples", image_count=30))
     samples = images.sample_image_paths()

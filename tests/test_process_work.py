@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from helpers import images, process_work
-from tests.conftest import write_test_jpegs
+from tests.support import write_test_jpegs
 
 
 @pytest.fixture(scope="module")

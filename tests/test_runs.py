@@ -7,8 +7,8 @@ import threading
 import pytest
 import tensorflow as tf
 
-from helpers import pipelines, plots, runs, timeline
-from tests.conftest import write_test_jpegs
+from helpers import messages, pipelines, plots, runs, timeline
+from tests.support import write_test_jpegs
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def jpegs(tmp_path_factory):
 CONFIG = pipelines.PipelineConfig(batch_size=4, image_size=16, image_count=6, prefetch="off")
 
 
-def test_describe_error_finds_the_generator_s_own_error():
+def test_innermost_error_summary_finds_the_generator_s_own_error():
     def failing():
         yield 1
         raise ValueError("pixel values out of range")
@@ -27,8 +27,8 @@ def test_describe_error_finds_the_generator_s_own_error():
     dataset = tf.data.Dataset.from_generator(failing, output_signature=tf.TensorSpec((), tf.int32))
     with pytest.raises(tf.errors.InvalidArgumentError) as caught:
         list(dataset)
-    assert runs.describe_error(caught.value) == "ValueError: pixel values out of range"
-    assert runs.describe_error(KeyError("k")) == "KeyError: 'k'"
+    assert messages.error_summary(caught.value, innermost=True) == "ValueError: pixel values out of range"
+    assert messages.error_summary(KeyError("k"), innermost=True) == "KeyError: 'k'"
 
 
 # --- runs --------------------------------------------------------------------------------------

@@ -256,7 +256,7 @@ def test_real_cluster_in_a_script_failing_mid_way_leaves_no_process(tmp_path):
 def test_notebook_whose_cell_fails_mid_way_leaves_no_process(tmp_path):
     # As in a lesson: the cluster is kept open across cells, a later cell fails, so the closing cell never
     # runs; nbclient then shuts the kernel down, and nothing of the cluster may survive it.
-    nbformat = pytest.importorskip("nbformat")
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 

@@ -28,12 +28,20 @@ from helpers.doctor._signature import (
     signature_code,
     signature_problem,
     suggest_signature,
-    without_machine_paths,
 )
 from helpers.doctor._validation import ElementMismatchError, check_element, return_hint
 from helpers.html_table import Markup, html_table
+from helpers.paths import without_machine_paths
 
-__all__ = ["BGR_MARGIN", "Diagnosis", "Finding", "TINY_ELEMENT_BYTES", "diagnose", "guess_channel_order"]
+__all__ = [
+    "BGR_MARGIN",
+    "Diagnosis",
+    "Finding",
+    "TINY_ELEMENT_BYTES",
+    "diagnose",
+    "guess_channel_order",
+    "Severity",
+]
 
 TINY_ELEMENT_BYTES = 1024
 """Elements smaller than this (all tensors together) are "tiny": the per-yield overhead dominates."""
@@ -541,7 +549,8 @@ def _per_element_seconds(
         if time.perf_counter() - started > max_seconds:
             break
     tf_seconds = (time.perf_counter() - started) / max(count, 1)
-    elements = iter(generator_fn(*_args_as_tensorflow_passes_them(args, [])))
+    # The args converted above for from_generator, so they convert here too (None only if they do not).
+    elements = iter(generator_fn(*(_args_as_tensorflow_passes_them(args, []) or ())))
     next(elements, None)
     python_count, started = 0, time.perf_counter()
     for _ in elements:
@@ -588,8 +597,9 @@ def _varying_fixed_dimensions(elements: list[Any], signature: Any) -> dict[str, 
     varying = {}
     for path, per_dimension in sizes.items():
         for dimension, seen in per_dimension.items():
-            if fixed[path][dimension] is not None and len(seen) > 1:
-                varying[path] = (dimension, seen, fixed[path][dimension])
+            declared = fixed[path][dimension]
+            if declared is not None and len(seen) > 1:
+                varying[path] = (dimension, seen, declared)
                 break
     return varying
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from helpers.paths import REPO_ROOT
+from helpers.paths import without_machine_paths
 
 __all__ = [
     "ConversionPath",
@@ -36,7 +36,6 @@ __all__ = [
     "signature_code",
     "signature_problem",
     "suggest_signature",
-    "without_machine_paths",
 ]
 
 ConversionPath = Literal["numpy", "tensor"]
@@ -256,8 +255,3 @@ def _is_leaf_list(value: list | tuple) -> bool:
 def short_repr(value: Any) -> str:
     text = without_machine_paths(repr(value.tolist() if isinstance(value, np.ndarray) else value))
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def without_machine_paths(text: str) -> str:
-    """Paths inside the kit become relative to it, so findings read the same on every machine."""
-    return text.replace(str(REPO_ROOT) + "/", "")

@@ -36,7 +36,14 @@ from helpers.doctor._signature import (
     signature_problem,
 )
 
-__all__ = ["ElementMismatchError", "check_element", "checked", "fits", "return_hint"]
+__all__ = [
+    "ElementMismatchError",
+    "check_element",
+    "checked",
+    "fits",
+    "return_hint",
+    "Problem",
+]
 
 _SHOWN_VALUES = 3
 _UNPARSED = object()  # a text that means no number
@@ -234,13 +241,18 @@ def _check_dict(value: Any, spec: Mapping, place: _Place) -> None:
         _check(value[key], spec[key], place.inside(f"[{key!r}]"))
 
 
+def _fields(value: tuple) -> tuple[str, ...]:
+    """A namedtuple's field names (a plain tuple has none)."""
+    return getattr(value, "_fields", ())
+
+
 def _check_tuple(value: Any, spec: tuple, place: _Place) -> None:
     expected = describe_spec(spec)
     received = describe_value(value)
     if is_namedtuple(spec):
-        same = is_namedtuple(value) and (type(value).__name__, value._fields) == (
+        same = is_namedtuple(value) and (type(value).__name__, _fields(value)) == (
             type(spec).__name__,
-            spec._fields,
+            _fields(spec),
         )
         if not same:
             _fail(
@@ -255,7 +267,7 @@ def _check_tuple(value: Any, spec: tuple, place: _Place) -> None:
     if len(value) != len(spec):
         _fail(place, "structure", f"expected {expected}, received {received}")
     for position, (item, item_spec) in enumerate(zip(value, spec, strict=True)):
-        step = f".{spec._fields[position]}" if is_namedtuple(spec) else f"[{position}]"
+        step = f".{_fields(spec)[position]}" if is_namedtuple(spec) else f"[{position}]"
         _check(item, item_spec, place.inside(step))
 
 
@@ -551,7 +563,6 @@ def _finfo(dtype: np.dtype) -> Any:
 
 
 def _check_ragged(value: Any, spec: Any, place: _Place) -> None:
-    import tensorflow as tf
     from tensorflow.python.ops.ragged import ragged_tensor
 
     expected = describe_spec(spec)
@@ -567,12 +578,10 @@ def _check_ragged(value: Any, spec: Any, place: _Place) -> None:
             f"expected {expected}, received {received}",
             "yield a tf.RaggedTensor, e.g. tf.ragged.constant(rows): TensorFlow makes none from a list",
         )
-    value_spec = tf.type_spec_from_value(converted)
-    if spec.is_compatible_with(value_spec) and value_spec.is_compatible_with(spec):
+    value_spec = _mismatched_spec(converted, spec, expected, place)
+    if value_spec is None:
         return
     received = describe_value(converted)
-    if value_spec.dtype != spec.dtype:
-        _fail(place, "dtype", f"expected {expected}, received {received}", "yield the declared dtype")
     if value_spec.row_splits_dtype != spec.row_splits_dtype:
         _fail(
             place,
@@ -589,6 +598,23 @@ def _check_ragged(value: Any, spec: Any, place: _Place) -> None:
     _fail(place, "shape", f"expected {expected}, received {received}", advice)
 
 
+def _mismatched_spec(converted: Any, spec: Any, expected: str, place: _Place) -> Any | None:
+    """A composite value's own spec when it differs from `spec` (None when they match).
+
+    Raises:
+        ElementMismatchError: the dtypes differ (checked first: it is the simplest thing to fix).
+    """
+    import tensorflow as tf
+
+    value_spec = tf.type_spec_from_value(converted)
+    if spec.is_compatible_with(value_spec) and value_spec.is_compatible_with(spec):
+        return None
+    if value_spec.dtype != spec.dtype:
+        received = describe_value(converted)
+        _fail(place, "dtype", f"expected {expected}, received {received}", "yield the declared dtype")
+    return value_spec
+
+
 def _check_sparse(value: Any, spec: Any, place: _Place) -> None:
     import tensorflow as tf
 
@@ -602,12 +628,10 @@ def _check_sparse(value: Any, spec: Any, place: _Place) -> None:
             f"expected {expected}, received {describe_value(value)}",
             "yield a tf.SparseTensor, e.g. tf.sparse.from_dense(array)",
         )
-    value_spec = tf.type_spec_from_value(converted)
-    if spec.is_compatible_with(value_spec) and value_spec.is_compatible_with(spec):
+    value_spec = _mismatched_spec(converted, spec, expected, place)
+    if value_spec is None:
         return
     received = describe_value(converted)
-    if value_spec.dtype != spec.dtype:
-        _fail(place, "dtype", f"expected {expected}, received {received}", "yield the declared dtype")
     _fail(
         place,
         "shape",

@@ -9,18 +9,24 @@ TensorFlow is imported inside the checks, so importing this module stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
-from helpers.messages import error_summary
 
 __all__ = [
     "SHARD_TOTAL",
     "expected_shard_elements",
     "check_shard_datasets",
     "check_augmented_epochs",
+    "CHECK_EPOCHS",
+    "CHECK_IMAGE_COUNT",
+    "CHECK_IMAGE_SIZE",
+    "CHECK_SEEDS",
+    "SHARD_COUNTS",
 ]
 
 # Exercise 1: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL.
@@ -39,9 +45,9 @@ def expected_shard_elements(shard: int, num_shards: int) -> list[int]:
     return list(range(shard, SHARD_TOTAL, num_shards))
 
 
-def _dataset_values(dataset, *, limit: int) -> list:
-    """Up to `limit` elements of `dataset` as NumPy values (a bound, in case a dataset is endless)."""
-    return list(dataset.take(limit).as_numpy_iterator())
+def _shard_values(datasets: Sequence[Any]) -> list[list[int]]:
+    """Each shard's elements as ints, bounded in case a dataset is endless."""
+    return [[int(value) for value in _guards.take_elements(dataset, SHARD_TOTAL)] for dataset in datasets]
 
 
 def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
@@ -60,19 +66,19 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
     import tensorflow as tf
 
     if not callable(make_shard_datasets):
-        return Feedback.fail(
-            f"Expected a function, got {type(make_shard_datasets).__name__}.",
-            hint="Pass the function itself: check_shard_datasets(make_shard_datasets).",
+        return _guards.not_callable(
+            make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
         )
     name = getattr(make_shard_datasets, "__name__", "your function")
     for num_shards in SHARD_COUNTS:
-        try:
-            datasets = make_shard_datasets(num_shards)
-        except Exception as error:  # the learner's code may raise anything; report it
-            return Feedback.fail(
-                f"{name}({num_shards}) raised {error_summary(error)}",
-                hint="Run it in a cell on its own and read the traceback.",
-            )
+        datasets, problem = _guards.call(
+            make_shard_datasets,
+            num_shards,
+            failure=f"{name}({num_shards}) raised",
+            hint="Run it in a cell on its own and read the traceback.",
+        )
+        if problem is not None:
+            return problem
         if datasets is None:
             return Feedback.fail(
                 f"{name}({num_shards}) returned None.",
@@ -90,17 +96,15 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
                 f"{name}({num_shards}) returned {len(datasets)} datasets.",
                 hint="One dataset per shard: loop over range(num_shards), not a fixed number.",
             )
-        try:
-            produced = [
-                [int(value) for value in _dataset_values(dataset, limit=SHARD_TOTAL + 1)]
-                for dataset in datasets
-            ]
-        except Exception as error:
-            return Feedback.fail(
-                f"Iterating the datasets for {num_shards} shards raised {error_summary(error)}",
-                hint="Check output_signature: the generator yields scalar integers, "
-                "tf.TensorSpec(shape=(), dtype=tf.int64).",
-            )
+        produced, problem = _guards.call(
+            _shard_values,
+            datasets,
+            failure=f"Iterating the datasets for {num_shards} shards raised",
+            hint="Check output_signature: the generator yields scalar integers, "
+            "tf.TensorSpec(shape=(), dtype=tf.int64).",
+        )
+        if problem is not None:
+            return problem
         expected = [expected_shard_elements(shard, num_shards) for shard in range(num_shards)]
         if produced == expected:
             continue
@@ -138,7 +142,7 @@ def _check_images() -> np.ndarray:
 def _epochs_of(builder: Callable, images: np.ndarray, *, seed: int) -> np.ndarray:
     """Builds the learner's dataset and returns its images, shape (count, H, W, 3)."""
     dataset = builder(images, seed=seed, epochs=CHECK_EPOCHS)
-    values = _dataset_values(dataset, limit=CHECK_IMAGE_COUNT * CHECK_EPOCHS + 1)
+    values = _guards.take_elements(dataset, CHECK_IMAGE_COUNT * CHECK_EPOCHS)
     return np.stack([np.asarray(value) for value in values]) if values else np.empty((0,))
 
 
@@ -154,35 +158,40 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
     Returns:
         Feedback naming the first problem found, or success.
     """
-    import tensorflow as tf
-
     if not callable(augmented_epochs_dataset):
-        return Feedback.fail(
-            f"Expected a function, got {type(augmented_epochs_dataset).__name__}.",
+        return _guards.not_callable(
+            augmented_epochs_dataset,
             hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
         )
     images = _check_images()
     first_seed, other_seed = CHECK_SEEDS
     name = getattr(augmented_epochs_dataset, "__name__", "your function")
     call = f"{name}(images, seed={first_seed}, epochs={CHECK_EPOCHS})"
-    try:
+
+    def epochs_by_seed() -> Feedback | list[np.ndarray]:
         dataset = augmented_epochs_dataset(images, seed=first_seed, epochs=CHECK_EPOCHS)
-        if dataset is None:
-            return Feedback.fail(f"{call} returned None.", hint="End the function with `return ...`.")
-        if not isinstance(dataset, tf.data.Dataset):
-            return Feedback.fail(
-                f"{call} returned {type(dataset).__name__}, not a tf.data.Dataset.",
-                hint="Return the dataset built with tf.data.Dataset.from_generator.",
-            )
-        first = _epochs_of(augmented_epochs_dataset, images, seed=first_seed)
-        again = _epochs_of(augmented_epochs_dataset, images, seed=first_seed)
-        other = _epochs_of(augmented_epochs_dataset, images, seed=other_seed)
-    except Exception as error:  # the learner's code may raise anything; report it
-        return Feedback.fail(
-            f"Building or iterating {call} raised {error_summary(error)}",
-            hint="Run it in a cell on its own and read the traceback; the images reach the "
-            "generator as a NumPy array and the seed and epoch as NumPy integers.",
+        problem = _guards.not_dataset(
+            dataset,
+            subject=call,
+            none_hint="End the function with `return ...`.",
+            type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
         )
+        seeds = (first_seed, first_seed, other_seed)
+        if problem is not None:
+            return problem
+        return [_epochs_of(augmented_epochs_dataset, images, seed=seed) for seed in seeds]
+
+    outcome, problem = _guards.call(
+        epochs_by_seed,
+        failure=f"Building or iterating {call} raised",
+        hint="Run it in a cell on its own and read the traceback; the images reach the "
+        "generator as a NumPy array and the seed and epoch as NumPy integers.",
+    )
+    if problem is not None:
+        return problem
+    if isinstance(outcome, Feedback):
+        return outcome
+    first, again, other = outcome
     expected_count = CHECK_IMAGE_COUNT * CHECK_EPOCHS
     if len(first) != expected_count:
         return Feedback.fail(

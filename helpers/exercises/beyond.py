@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from helpers import images
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 from helpers.paths import SAMPLE_IMAGES_DIR
@@ -56,8 +57,8 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     import tensorflow as tf
 
     if not callable(decode_on_white):
-        return Feedback.fail(
-            f"Expected a function, got {type(decode_on_white).__name__}.",
+        return _guards.not_callable(
+            decode_on_white,
             hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
         )
     paths = [SAMPLE_IMAGES_DIR / name for name in _PNG_NAMES]
@@ -73,7 +74,8 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     for path, image in zip(paths, decoded, strict=True):
         if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3:
             return Feedback.fail(
-                f"{path.name}: got {_describe(image)}; expected a uint8 array (height, width, 3).",
+                f"{path.name}: got {_guards.describe_kind(image)}; "
+                "expected a uint8 array (height, width, 3).",
                 hint="Finish with `tf.cast(tf.math.round(rgb), tf.uint8)`.",
             )
         if image.shape[2] != 3:
@@ -113,8 +115,8 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     from helpers import graph_native
 
     if not callable(parse_record):
-        return Feedback.fail(
-            f"Expected a function, got {type(parse_record).__name__}.",
+        return _guards.not_callable(
+            parse_record,
             hint="Define `def parse_record(serialized):` and pass the function itself.",
         )
     paths = [SAMPLE_IMAGES_DIR / name for name in _RECORD_NAMES]
@@ -132,7 +134,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     first = records[0]
     if not isinstance(first, dict):
         return Feedback.fail(
-            f"Got {_describe(first)}; expected a dict of features.",
+            f"Got {_guards.describe_kind(first)}; expected a dict of features.",
             hint="Return what `tf.io.parse_single_example` returns: a dict.",
         )
     for key, dtype in (("image_bytes", "tf.string"), ("name", "tf.string"), ("label", "tf.int64")):
@@ -181,8 +183,8 @@ def check_checkpointable_dataset(
     import tensorflow as tf
 
     if not callable(make_dataset):
-        return Feedback.fail(
-            f"Expected a function, got {type(make_dataset).__name__}.",
+        return _guards.not_callable(
+            make_dataset,
             hint="Define `def make_dataset(paths):` returning a tf.data.Dataset.",
         )
     paths = [str(SAMPLE_IMAGES_DIR / name) for name in _CHECKPOINT_NAMES]
@@ -219,7 +221,7 @@ def check_checkpointable_dataset(
             hint="One image per path, no repeat, no batch.",
         )
     for path, image in zip(paths, images_seen, strict=True):
-        problem = _image_problem(path, image)
+        problem = _checkpoint_image_problem(path, image)
         if problem is not None:
             return problem
     if not np.array_equal(resumed, images_seen[2]):
@@ -233,12 +235,12 @@ def check_checkpointable_dataset(
     )
 
 
-def _image_problem(path: str, image: np.ndarray) -> Feedback | None:
+def _checkpoint_image_problem(path: str, image: np.ndarray) -> Feedback | None:
     name = Path(path).name
     expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
     if image.dtype != np.float32 or image.shape != expected_shape:
         return Feedback.fail(
-            f"{name}: got {_describe(image)}; expected float32 {expected_shape}.",
+            f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
             hint="Resize to CHECKPOINT_IMAGE_SIZE and divide by 255 as float32.",
         )
     difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
@@ -263,9 +265,3 @@ def _composite_hint(name: str) -> str:
 def _short(value: Any, limit: int = 40) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"{value.dtype} array of shape {value.shape}"
-    return type(value).__name__

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
@@ -53,8 +54,8 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
     from helpers import alternatives, datasets
 
     if not callable(worker_share):
-        return Feedback.fail(
-            f"Expected a function, got {type(worker_share).__name__}.",
+        return _guards.not_callable(
+            worker_share,
             hint="Define `def worker_share(paths, num_workers, worker_index):` returning a dataset.",
         )
     paths = [str(path) for path in datasets.benchmark_jpegs(SHARE_IMAGE_COUNT, progress=False)]

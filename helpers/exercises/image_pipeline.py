@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
 from helpers import images
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 from helpers.paths import SAMPLE_IMAGES_DIR, display_path
@@ -69,8 +69,9 @@ def check_rgb_image_generator(
     paths = [str(path) for path in (image_paths or _sample_paths(_GENERATOR_CHECK_NAMES))]
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
     if not callable(generator_function):
-        return Feedback.fail(
-            f"Expected a generator function, got {type(generator_function).__name__}.",
+        return _guards.not_callable(
+            generator_function,
+            expected="a generator function",
             hint="Define `def rgb_images(image_paths):` with `yield image` in its loop, and pass the "
             "function itself (no parentheses).",
         )
@@ -78,7 +79,7 @@ def check_rgb_image_generator(
     if isinstance(outcome, Feedback):
         return outcome
     for path, item in zip(paths, outcome, strict=True):
-        problem = _image_problem(item, path)
+        problem = _yielded_image_problem(path, item)
         if problem is not None:
             return problem
     return _missing_file_feedback(generator_function, missing, count=len(paths))
@@ -111,27 +112,25 @@ def check_image_dataset(
     paths = [str(path) for path in (image_paths or _sample_paths(_DATASET_CHECK_NAMES))]
     expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
     if not callable(dataset_function):
-        return Feedback.fail(
-            f"Expected a function, got {type(dataset_function).__name__}.",
+        return _guards.not_callable(
+            dataset_function,
             hint="Define `def image_dataset(image_paths, batch_size):` that returns the dataset.",
         )
-    try:
-        dataset = dataset_function(paths, batch_size)
-    except Exception as error:
-        return Feedback.fail(
-            f"Calling image_dataset(paths, {batch_size}) raised {error_summary(error)}",
-            hint="Building a dataset runs no generator code yet: check the from_generator(...) arguments.",
+    dataset, problem = _guards.call(
+        dataset_function,
+        paths,
+        batch_size,
+        failure=f"Calling image_dataset(paths, {batch_size}) raised",
+        hint="Building a dataset runs no generator code yet: check the from_generator(...) arguments.",
+    )
+    if problem is None:
+        problem = _guards.not_dataset(
+            dataset,
+            none_hint="End it with `return dataset` (the batched, prefetched dataset).",
+            type_hint="Return the dataset itself, not a batch or a list of images.",
         )
-    if dataset is None:
-        return Feedback.fail(
-            "Your function returned None.",
-            hint="End it with `return dataset` (the batched, prefetched dataset).",
-        )
-    if not isinstance(dataset, tf.data.Dataset):
-        return Feedback.fail(
-            f"Your function returned a {type(dataset).__name__}, not a tf.data.Dataset.",
-            hint="Return the dataset itself, not a batch or a list of images.",
-        )
+    if problem is not None:
+        return problem
     spec = dataset.element_spec
     if not isinstance(spec, tf.TensorSpec):
         return Feedback.fail(
@@ -188,7 +187,7 @@ def check_image_dataset(
             hint="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
         )
     for path, image in zip(paths, np.concatenate(batches), strict=True):
-        problem = _image_problem(image, path)
+        problem = _yielded_image_problem(path, image)
         if problem is not None:
             return problem
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
@@ -208,13 +207,14 @@ def _sample_paths(names: Iterable[str]) -> list[Path]:
 
 def _first_items(generator_function: Callable, paths: list[str]) -> list | Feedback:
     """Calls the generator function and takes one item per path, or returns Feedback on what went wrong."""
-    try:
-        result = generator_function(paths)
-    except Exception as error:
-        return Feedback.fail(
-            f"Calling your function with a list of paths raised {error_summary(error)}",
-            hint="It receives the whole list of paths; loop over it and `yield` one image per path.",
-        )
+    result, problem = _guards.call(
+        generator_function,
+        paths,
+        failure="Calling your function with a list of paths raised",
+        hint="It receives the whole list of paths; loop over it and `yield` one image per path.",
+    )
+    if problem is not None:
+        return problem
     if result is None:
         return Feedback.fail(
             "Calling your function returned None instead of a generator.",
@@ -222,7 +222,7 @@ def _first_items(generator_function: Callable, paths: list[str]) -> list | Feedb
             "returns a generator when called.",
         )
     try:
-        items = list(islice(iter(result), len(paths)))
+        items = _guards.first_items(result, len(paths))
     except TypeError:
         return Feedback.fail(
             f"Calling your function returned an object of type {type(result).__name__}, which cannot be "
@@ -242,7 +242,7 @@ def _first_items(generator_function: Callable, paths: list[str]) -> list | Feedb
     return items
 
 
-def _image_problem(item: object, path: str) -> Feedback | None:
+def _yielded_image_problem(path: str, item: object) -> Feedback | None:
     """Returns Feedback on what is wrong with one yielded image, or None when it is right."""
     name = display_path(path)
     if item is None:
@@ -320,7 +320,7 @@ def _shape_hint(shape: tuple[int, ...]) -> str:
 def _missing_file_feedback(generator_function: Callable, missing: str, *, count: int) -> Feedback:
     name = display_path(missing)
     try:
-        items = list(islice(iter(generator_function([missing])), 1))
+        items = _guards.first_items(generator_function([missing]), 1)
     except Exception as error:
         text = str(error)
         if Path(missing).name in text:

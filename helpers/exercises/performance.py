@@ -11,10 +11,10 @@ the pipeline for one batch, without timing anything (timings belong in the noteb
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 
 from helpers import timeline
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.timeline import CONSUMER_LANE, PRODUCE, TRAIN_STEP, WAIT, Event
 
@@ -57,13 +57,14 @@ def check_wait_fraction(consumer_wait_fraction: Callable[[list[Event]], float]) 
         Feedback naming the first problem found, or success.
     """
     for name, (events, expected) in example_timelines().items():
-        try:
-            answer = consumer_wait_fraction(list(events))
-        except Exception as error:  # noqa: BLE001 - the learner's code may raise anything
-            return Feedback.fail(
-                f"On the '{name}' timeline your function raised {type(error).__name__}: {error}",
-                hint="Each event has .lane, .kind, .start_seconds, .end_seconds and .duration_seconds.",
-            )
+        answer, problem = _guards.call(
+            consumer_wait_fraction,
+            list(events),
+            failure=f"On the '{name}' timeline your function raised",
+            hint="Each event has .lane, .kind, .start_seconds, .end_seconds and .duration_seconds.",
+        )
+        if problem is not None:
+            return problem
         if answer is None:
             return Feedback.fail(
                 "Your function returned None.",
@@ -112,19 +113,20 @@ def check_tuned_config(tuned_config: Callable) -> Feedback:
     Returns:
         Feedback naming the first problem found, or success.
     """
-    from helpers import pipelines
+    from helpers import measure, pipelines
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = measure.available_cores()
     given = pipelines.PipelineConfig(
         data="samples", image_count=8, image_size=32, batch_size=4, augment=True, prefetch="off"
     )
-    try:
-        tuned = tuned_config(given)
-    except Exception as error:  # noqa: BLE001
-        return Feedback.fail(
-            f"Your function raised {type(error).__name__}: {error}",
-            hint="Build the answer with `config.replace(setting=value, ...)`.",
-        )
+    tuned, problem = _guards.call(
+        tuned_config,
+        given,
+        failure="Your function raised",
+        hint="Build the answer with `config.replace(setting=value, ...)`.",
+    )
+    if problem is not None:
+        return problem
     if tuned is None:
         return Feedback.fail(
             "Your function returned None.", hint="Return `config.replace(...)` with the new settings."
@@ -166,13 +168,13 @@ def check_tuned_config(tuned_config: Callable) -> Feedback:
     for wrong, message, hint in problems:
         if wrong:
             return Feedback.fail(message, hint=hint)
-    try:
-        batch = next(iter(pipelines.image_dataset(tuned, pipelines.resolve_paths(tuned))))
-    except Exception as error:  # noqa: BLE001
-        return Feedback.fail(
-            f"The settings are right but the pipeline failed: {type(error).__name__}: {error}",
-            hint="Check the other settings you changed.",
-        )
+    batch, problem = _guards.call(
+        lambda: next(iter(pipelines.image_dataset(tuned, pipelines.resolve_paths(tuned)))),
+        failure="The settings are right but the pipeline failed:",
+        hint="Check the other settings you changed.",
+    )
+    if problem is not None:
+        return problem
     return Feedback.ok(
         "Per-batch yield, one decode thread per core, OpenCV single-threaded, prefetch AUTOTUNE; "
         f"the first batch has shape {tuple(batch.shape)}. Try these settings in the panel."

@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
@@ -28,9 +29,6 @@ NUMBER_CASES: tuple[tuple[str, ...], ...] = (
 
 BATCH_ARGS = (10, 4)
 """(count, batch_size) that `check_batch_signature` calls `generators.pixel_label_batches` with."""
-
-# Iterate at most this many elements more than expected, so an endless dataset cannot hang a check.
-_EXTRA_ELEMENTS = 5
 
 
 def _whole_numbers(texts: tuple[str, ...]) -> list[int]:
@@ -69,7 +67,7 @@ def check_parse_numbers(parse_numbers: Callable[..., Any]) -> Feedback:
         )
         got: list[int] = []
         try:
-            for value in dataset.take(len(expected) + _EXTRA_ELEMENTS):
+            for value in dataset.take(len(expected) + _guards.EXTRA_ELEMENTS):
                 got.append(int(value))
         except tf.errors.OpError as error:
             return Feedback.fail(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
@@ -52,8 +53,9 @@ def check_feature_dicts(feature_dicts: Callable[..., Any] | None, signature: Any
     import tensorflow as tf
 
     if not callable(feature_dicts):
-        return Feedback.fail(
-            f"Expected a generator function, got {type(feature_dicts).__name__}.",
+        return _guards.not_callable(
+            feature_dicts,
+            expected="a generator function",
             hint="Define `def feature_dicts(n):` with `yield features, label` inside.",
         )
     if not (isinstance(signature, tuple) and len(signature) == 2 and isinstance(signature[0], dict)):

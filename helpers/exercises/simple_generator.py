@@ -17,10 +17,19 @@ from typing import Any
 
 import numpy as np
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
-from helpers.messages import error_summary
 
-__all__ = ["check_squares_dataset", "check_padded_ranges", "check_sentence_dataset"]
+__all__ = [
+    "check_squares_dataset",
+    "check_padded_ranges",
+    "check_sentence_dataset",
+    "FEATURE_KEYS",
+    "PADDING_VALUE",
+    "RANGE_CASES",
+    "SENTENCES",
+    "SQUARES_COUNT",
+]
 
 SQUARES_COUNT = 10
 RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
@@ -29,8 +38,6 @@ PADDING_VALUE = -1
 SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generator again!")
 """The sentences `check_sentence_dataset` builds the learner's dataset from."""
 FEATURE_KEYS = ("text", "word_lengths")
-# Iterate at most this many elements more than expected, so an endless dataset cannot hang a check.
-_EXTRA_ELEMENTS = 5
 
 _ERROR_HINTS = (
     (
@@ -94,21 +101,17 @@ def _build(make_dataset: Any, *args: Any) -> tuple[Any, Feedback | None]:
             f"You passed a {type(make_dataset).__name__}, not a function.",
             hint="Define the function with `def` and pass its name to the check.",
         )
-    try:
-        dataset = make_dataset(*args)
-    except Exception as error:  # the learner's code may raise anything; report it, do not crash
-        return None, Feedback.fail(
-            f"Building the dataset raised {error_summary(error)}", hint=_hint_for(error)
+    dataset, problem = _guards.call(
+        make_dataset, *args, failure="Building the dataset raised", hint=_hint_for
+    )
+    if problem is None:
+        problem = _guards.not_dataset(
+            dataset,
+            none_hint="End it with `return` and the dataset.",
+            type_hint="Build it with `tf.data.Dataset.from_generator(...)` and return that.",
         )
-    if dataset is None:
-        return None, Feedback.fail(
-            "Your function returned None.", hint="End it with `return` and the dataset."
-        )
-    if not isinstance(dataset, tf.data.Dataset):
-        return None, Feedback.fail(
-            f"Your function returned a {type(dataset).__name__}, not a tf.data.Dataset.",
-            hint="Build it with `tf.data.Dataset.from_generator(...)` and return that.",
-        )
+    if problem is not None:
+        return None, problem
     return dataset, None
 
 
@@ -120,25 +123,12 @@ def _uses_deprecated_arguments(function: Callable) -> bool:
     return "output_types" in source or "output_shapes" in source
 
 
-def _epoch(dataset: Any, expected_count: int) -> tuple[list | None, Feedback | None]:
-    """One pass over at most `expected_count + _EXTRA_ELEMENTS` elements, as NumPy values."""
-    try:
-        return list(dataset.take(expected_count + _EXTRA_ELEMENTS).as_numpy_iterator()), None
-    except Exception as error:  # errors from inside the generator surface here, as TF errors
-        return None, Feedback.fail(
-            f"Iterating the dataset raised {error_summary(error)}", hint=_hint_for(error)
-        )
-
-
-def _describe(value: Any) -> str:
-    """A short, NumPy-version-independent text for an element."""
-    if isinstance(value, tuple):
-        return "(" + ", ".join(_describe(item) for item in value) + ")"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key!r}: {_describe(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, np.ndarray | np.generic):
-        return repr(value.tolist())
-    return repr(value)
+def _epoch(dataset: Any, expected_count: int) -> tuple[list, Feedback | None]:
+    """One bounded pass over the dataset, as NumPy values; errors from inside the generator surface here."""
+    elements, problem = _guards.call(
+        _guards.take_elements, dataset, expected_count, failure="Iterating the dataset raised", hint=_hint_for
+    )
+    return elements or [], problem
 
 
 def _spec_text(spec: Any) -> str:
@@ -297,8 +287,8 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
         for index, (got_batch, expected_batch) in enumerate(zip(got, expected, strict=True)):
             if got_batch.shape != expected_batch.shape or not np.array_equal(got_batch, expected_batch):
                 return Feedback.fail(
-                    f"Batch {index} of {call} is {_describe(got_batch)}; "
-                    f"expected {_describe(expected_batch)}.",
+                    f"Batch {index} of {call} is {_guards.describe_value(got_batch)}; "
+                    f"expected {_guards.describe_value(expected_batch)}.",
                     hint=_padding_hint(got_batch, expected_batch),
                 )
     return Feedback.ok(
@@ -377,8 +367,8 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
                 record["word_count"],
             )
             return Feedback.fail(
-                f"Element {index} is {_describe((got_features, got_label))}; "
-                f"expected {_describe(wanted_element)}.",
+                f"Element {index} is {_guards.describe_value((got_features, got_label))}; "
+                f"expected {_guards.describe_value(wanted_element)}.",
                 hint="Use the sentences passed to your function; the label is the number of words.",
             )
     return Feedback.ok(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
@@ -76,17 +77,23 @@ def check_evaluation_dataset(
     batch_size = CHECK_BATCH_SIZE
     call = f"make_evaluation_dataset(image_paths, labels, batch_size={batch_size})"
     expected_batches = math.ceil(len(image_paths) / batch_size)
-    try:
-        dataset = make_evaluation_dataset(image_paths, labels, batch_size)
-    except Exception as error:  # the learner's code may raise anything: report it
-        return Feedback.fail(f"{call} raised {error_summary(error)}", hint="Run it in a cell of its own.")
-    if dataset is None:
-        return Feedback.fail(f"{call} returned None.", hint="End the function with `return dataset`.")
-    if not isinstance(dataset, tf.data.Dataset):
-        return Feedback.fail(
-            f"{call} returned a {type(dataset).__name__}, not a tf.data.Dataset.",
-            hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
+    dataset, problem = _guards.call(
+        make_evaluation_dataset,
+        image_paths,
+        labels,
+        batch_size,
+        failure=f"{call} raised",
+        hint="Run it in a cell of its own.",
+    )
+    if problem is None:
+        problem = _guards.not_dataset(
+            dataset,
+            subject=call,
+            none_hint="End the function with `return dataset`.",
+            type_hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
         )
+    if problem is not None:
+        return problem
     element_spec = dataset.element_spec
     is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
     if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):

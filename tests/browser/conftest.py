@@ -10,7 +10,7 @@ import pytest
 
 from helpers.paths import REPO_ROOT
 from tests.browser.jupyterlab import shut_down_kernels
-from tests.conftest import running_lab
+from tests.support import running_lab
 
 CHROMIUM = Path("/usr/bin/chromium")
 # An offline machine: no background requests, no component updates, no sync (see DESIGN.md).

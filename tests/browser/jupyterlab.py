@@ -9,7 +9,7 @@ import urllib.request
 
 from playwright.sync_api import Page
 
-from tests.conftest import LabServer
+from tests.support import LabServer
 
 KERNEL_START_SECONDS = 90
 QUEUED = ".jp-InputPrompt:has-text('[*]')"

@@ -1,4 +1,9 @@
-"""Fixtures shared by the unit and browser tests: a JupyterLab started exactly as `make lab` starts it."""
+"""Test support code shared by the unit and browser tests: plain functions (fixtures and hooks: conftest.py).
+
+- `write_test_jpegs`: small photo-like JPEGs to feed pipelines.
+- `assert_fails`: an exercise check failed, saying what and hinting how.
+- `running_lab`: a JupyterLab started exactly as `make lab` starts it.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +48,14 @@ def write_test_jpegs(folder: Path, count: int, *, height: int, width: int, seed:
         paths.append(str(folder / f"{index}.jpg"))
         cv2.imwrite(paths[-1], pixels)
     return paths
+
+
+def assert_fails(feedback, *fragments: str, hint: str) -> None:
+    """Asserts that a self-check's `Feedback` failed, its message has every fragment and its hint `hint`."""
+    assert not feedback.passed, str(feedback)
+    for fragment in fragments:
+        assert fragment in feedback.message, str(feedback)
+    assert hint in feedback.hint, str(feedback)
 
 
 def free_port() -> int:
