@@ -55,7 +55,7 @@ class Lesson:
 
     @property
     def core_sections(self) -> tuple[str, ...]:
-        """The `##` sections a workshop covers (the header cell and Setup included)."""
+        """The sections a workshop covers, in order (Setup and Key points included; the title cell not)."""
         return tuple(section.title for section in self.estimate.sections[1:] if section.core)
 
     @property
