@@ -14,7 +14,7 @@ ifndef TOKEN
 TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(24))")
 endif
 
-.PHONY: help install lab test test-unit test-notebooks test-browser chromium notebooks notebook lint clean
+.PHONY: help install lab test test-unit test-notebooks test-browser chromium notebooks notebook lint clean reset
 
 help:
 	@echo "make lab             install (first time) and open the kit in JupyterLab (PORT=8888)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test-browser    run every notebook and the lab panel in JupyterLab in headless chromium"
 	@echo "make notebook NB=... re-execute one notebook and store its outputs"
 	@echo "make notebooks       re-execute every notebook and store its outputs"
+	@echo "make reset NB=...    put a notebook a learner has broken back as it ships (their changes are lost)"
 	@echo "make lint            ruff over helpers, tests, tools and notebooks; mypy over helpers and tools"
 	@echo "make clean           remove .venv and the generated-data cache"
 
@@ -71,6 +72,11 @@ notebooks: install
 
 notebook: install
 	$(BIN)/python tools/run_notebooks.py $(NB)
+
+# No install, no network: git restores the notebook as committed. NB must name notebooks, not the default glob.
+reset:
+	@test "$(NB)" != "notebooks/*.ipynb" || { echo "Say which notebook: make reset NB=notebooks/05_performance_lab.ipynb"; exit 1; }
+	git checkout -- $(NB)
 
 lint: install
 	$(BIN)/ruff check helpers tests tools notebooks
