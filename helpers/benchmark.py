@@ -96,7 +96,15 @@ MEAN_DIFFERENCE_BOUND_LEVELS = 3.0
 the same work. OpenCV's bilinear resize and the graph-native area resize differ by about 1.3 levels on
 these photos; a swapped colour order (BGR) differs by about 30."""
 
-IMAGE_ROW_NAMES = ("article_example_2", "float32", "best_from_generator", "graph_native", "limit")
+IMAGE_ROW_NAMES = (
+    "article_example_2",
+    "float32",
+    "best_from_generator",
+    "numpy_function_map",
+    "index_pattern",
+    "graph_native",
+    "limit",
+)
 YIELD_ROW_NAMES = ("per_element_yield", "per_batch_yield")
 
 TARGETS = (
@@ -712,6 +720,8 @@ def _check_rows(
     step: Callable[[str], None],
 ) -> list[EqualWorkCheck]:
     """The equal-work check of every image row (every generator candidate for best_from_generator)."""
+    from helpers import alternatives
+
     reference = np.stack(list(float32_images(check_paths)))
     delivered: dict[str, Callable[[], np.ndarray]] = {
         "article_example_2": lambda: _dataset_images(_article_dataset(article, check_paths)),
@@ -720,6 +730,8 @@ def _check_rows(
             f"best_from_generator: {label}": functools.partial(_pipeline_images, config, check_paths)
             for label, config in configs.items()
         },
+        "numpy_function_map": lambda: _dataset_images(alternatives.numpy_function_dataset(check_paths)),
+        "index_pattern": lambda: _dataset_images(alternatives.index_dataset(check_paths)),
         "graph_native": lambda: _dataset_images(_graph_native_dataset(check_paths)),
         "limit": lambda: _limit_check_images(check_paths),
     }
@@ -749,7 +761,7 @@ def _check_rows(
 def _rows(paths: Sequence[str], features: np.ndarray, probe: Probe, cores: int, article) -> list[_Row]:
     import tensorflow as tf
 
-    from helpers import pipelines
+    from helpers import alternatives, pipelines
 
     chosen = probe.configs[probe.chosen]
     small_elements = len(features)
@@ -779,6 +791,17 @@ def _rows(paths: Sequence[str], features: np.ndarray, probe: Probe, cores: int, 
             "best_from_generator",
             f"{probe.chosen} (chosen by the probe): uint8 batches of {BATCH_SIZE}, scaled in TensorFlow",
             pipelines.image_dataset(chosen, paths),
+        ),
+        # Notebook 08's two main alternatives that still run any Python: a map over paths, and over indices.
+        _dataset_row(
+            "numpy_function_map",
+            "notebook 08: from_tensor_slices(paths).map(numpy_function(OpenCV loader), AUTOTUNE)",
+            alternatives.numpy_function_dataset(paths),
+        ),
+        _dataset_row(
+            "index_pattern",
+            "notebook 08: range(n).shuffle(n).map(index -> numpy_function(OpenCV loader)), globally shuffled",
+            alternatives.index_dataset(paths),
         ),
         _dataset_row(
             "graph_native",

@@ -18,6 +18,8 @@ ROW_NAMES = [
     "article_example_2",
     "float32",
     "best_from_generator",
+    "numpy_function_map",
+    "index_pattern",
     "graph_native",
     "limit",
     "per_element_yield",
@@ -89,7 +91,7 @@ def test_every_row_of_the_comparison_does_the_reference_s_work(jpegs):
     checks = benchmark._check_rows(jpegs, configs, article, steps.append)
     names = [check.name for check in checks]
     assert names[:2] == ["article_example_2", "float32"] and names[-2:] == ["graph_native", "limit"]
-    assert len(names) == 4 + len(configs) and len(steps) == len(names)
+    assert len(names) == 6 + len(configs) and len(steps) == len(names)
     assert all(check.passed for check in checks), [check.message for check in checks]
     by_name = {check.name: check for check in checks}
     assert by_name["article_example_2"].known_difference
@@ -144,12 +146,14 @@ def test_command_writes_rows_with_spread_and_cpu_cost(command_output):
         assert row["q1_elements_per_second"] <= row["q3_elements_per_second"]
         assert row["cpu_seconds_per_1000"] > 0
         assert len(row["samples"]) == 1
-    limit = rows[4]["elements_per_second"]
-    assert rows[4]["ratio_to_limit"] == pytest.approx(1.0)
+    by_name = {row["name"]: row for row in rows}
+    limit = by_name["limit"]["elements_per_second"]
+    assert by_name["limit"]["ratio_to_limit"] == pytest.approx(1.0)
     assert rows[0]["ratio_to_limit"] == pytest.approx(rows[0]["elements_per_second"] / limit)
-    assert rows[5]["ratio_to_limit"] is None and rows[6]["ratio_to_limit"] is None
-    assert rows[5]["ratio"] == pytest.approx(1 / rows[6]["ratio"])
-    assert [row["unit"] for row in rows] == ["images"] * 5 + ["rows"] * 2
+    per_element, per_batch = by_name["per_element_yield"], by_name["per_batch_yield"]
+    assert per_element["ratio_to_limit"] is None and per_batch["ratio_to_limit"] is None
+    assert per_element["ratio"] == pytest.approx(1 / per_batch["ratio"])
+    assert [row["unit"] for row in rows] == ["images"] * 7 + ["rows"] * 2
     assert rows[0]["known_difference"] and rows[3]["mean_difference_levels"] < 3
 
 
