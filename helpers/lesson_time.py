@@ -30,11 +30,19 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
-    "SectionEstimate",
+    "CODE_SECONDS_PER_LINE",
+    "EXERCISE_MINUTES",
+    "OUTPUT_SECONDS",
+    "PROSE_WORDS_PER_MINUTE",
+    "STEP_MINUTES",
+    "WORKSHOP_CODE_SECONDS_PER_LINE",
+    "WORKSHOP_EXERCISE_MINUTES",
+    "WORKSHOP_PROSE_WORDS_PER_MINUTE",
     "LessonEstimate",
+    "SectionEstimate",
     "estimate_notebook",
-    "round_up_minutes",
     "is_deep_dive",
+    "round_up_minutes",
 ]
 
 PROSE_WORDS_PER_MINUTE = 180

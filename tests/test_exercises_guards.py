@@ -37,6 +37,22 @@ def test_not_dataset_tells_none_from_another_type():
     )
 
 
+def test_built_dataset_reports_a_raising_call_or_a_wrong_return():
+    hints = {"failure": "Building raised", "hint": "h", "none_hint": "n", "type_hint": "t"}
+    dataset, problem = _guards.built_dataset(lambda n: tf.data.Dataset.range(n), 3, **hints)
+    assert problem is None and list(dataset.as_numpy_iterator()) == [0, 1, 2]
+    assert_fails(
+        _guards.built_dataset(lambda: 1 / 0, **hints)[1], "Building raised ZeroDivisionError", hint="h"
+    )
+    assert _guards.built_dataset(lambda: None, **hints)[0] is None
+    assert_fails(_guards.built_dataset(lambda: None, **hints)[1], "Your function returned None.", hint="n")
+    assert_fails(
+        _guards.built_dataset(lambda: [1], subject="f()", **hints)[1],
+        "f() returned a list, not a tf.data.Dataset.",
+        hint="t",
+    )
+
+
 def test_take_elements_stops_an_endless_dataset():
     endless = tf.data.Dataset.range(1).repeat()
     assert len(_guards.take_elements(endless, 3)) == 3 + _guards.EXTRA_ELEMENTS

@@ -6,11 +6,10 @@ Usage:
 
     if not callable(image_dataset):
         return _guards.not_callable(image_dataset, hint="Define `def image_dataset(paths):` ...")
-    dataset, problem = _guards.call(
-        image_dataset, paths, failure="Calling image_dataset(paths) raised", hint="..."
+    dataset, problem = _guards.built_dataset(
+        image_dataset, paths, failure="Calling image_dataset(paths) raised", hint="...",
+        none_hint="...", type_hint="...",
     )
-    if problem is None:
-        problem = _guards.not_dataset(dataset, none_hint="...", type_hint="...")
 
 Each guard returns a failing `Feedback` (or None when all is well), so a check reads as a list of
 `if problem is not None: return problem` (a failing `Feedback` is falsy: never write `problem or ...`).
@@ -30,6 +29,7 @@ from helpers.messages import error_summary
 
 __all__ = [
     "EXTRA_ELEMENTS",
+    "built_dataset",
     "call",
     "describe_kind",
     "describe_value",
@@ -109,6 +109,28 @@ def not_dataset(
             f"{subject} returned a {type(value).__name__}, not a tf.data.Dataset.", hint=type_hint
         )
     return None
+
+
+def built_dataset(
+    function: Callable[..., Any],
+    *args: Any,
+    failure: str,
+    hint: str | Callable[[BaseException], str],
+    subject: str = "Your function",
+    none_hint: str,
+    type_hint: str,
+) -> tuple[Any, Feedback | None]:
+    """Calls the learner's dataset-building `function(*args)` and checks it returned a `tf.data.Dataset`.
+
+    `call` followed by `not_dataset`, the pair most checks start with.
+
+    Returns:
+        `(dataset, None)`, or `(None, feedback)` when the call raised or returned something else.
+    """
+    dataset, problem = call(function, *args, failure=failure, hint=hint)
+    if problem is None:
+        problem = not_dataset(dataset, subject=subject, none_hint=none_hint, type_hint=type_hint)
+    return (None, problem) if problem is not None else (dataset, None)
 
 
 def take_elements(dataset: Any, expected_count: int) -> list:

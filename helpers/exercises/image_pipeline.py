@@ -116,19 +116,15 @@ def check_image_dataset(
             dataset_function,
             hint="Define `def image_dataset(image_paths, batch_size):` that returns the dataset.",
         )
-    dataset, problem = _guards.call(
+    dataset, problem = _guards.built_dataset(
         dataset_function,
         paths,
         batch_size,
         failure=f"Calling image_dataset(paths, {batch_size}) raised",
         hint="Building a dataset runs no generator code yet: check the from_generator(...) arguments.",
+        none_hint="End it with `return dataset` (the batched, prefetched dataset).",
+        type_hint="Return the dataset itself, not a batch or a list of images.",
     )
-    if problem is None:
-        problem = _guards.not_dataset(
-            dataset,
-            none_hint="End it with `return dataset` (the batched, prefetched dataset).",
-            type_hint="Return the dataset itself, not a batch or a list of images.",
-        )
     if problem is not None:
         return problem
     spec = dataset.element_spec

@@ -101,18 +101,14 @@ def _build(make_dataset: Any, *args: Any) -> tuple[Any, Feedback | None]:
             f"You passed a {type(make_dataset).__name__}, not a function.",
             hint="Define the function with `def` and pass its name to the check.",
         )
-    dataset, problem = _guards.call(
-        make_dataset, *args, failure="Building the dataset raised", hint=_hint_for
+    return _guards.built_dataset(
+        make_dataset,
+        *args,
+        failure="Building the dataset raised",
+        hint=_hint_for,
+        none_hint="End it with `return` and the dataset.",
+        type_hint="Build it with `tf.data.Dataset.from_generator(...)` and return that.",
     )
-    if problem is None:
-        problem = _guards.not_dataset(
-            dataset,
-            none_hint="End it with `return` and the dataset.",
-            type_hint="Build it with `tf.data.Dataset.from_generator(...)` and return that.",
-        )
-    if problem is not None:
-        return None, problem
-    return dataset, None
 
 
 def _uses_deprecated_arguments(function: Callable) -> bool:

@@ -77,21 +77,17 @@ def check_evaluation_dataset(
     batch_size = CHECK_BATCH_SIZE
     call = f"make_evaluation_dataset(image_paths, labels, batch_size={batch_size})"
     expected_batches = math.ceil(len(image_paths) / batch_size)
-    dataset, problem = _guards.call(
+    dataset, problem = _guards.built_dataset(
         make_evaluation_dataset,
         image_paths,
         labels,
         batch_size,
         failure=f"{call} raised",
         hint="Run it in a cell of its own.",
+        subject=call,
+        none_hint="End the function with `return dataset`.",
+        type_hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
     )
-    if problem is None:
-        problem = _guards.not_dataset(
-            dataset,
-            subject=call,
-            none_hint="End the function with `return dataset`.",
-            type_hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
-        )
     if problem is not None:
         return problem
     element_spec = dataset.element_spec
