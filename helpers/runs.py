@@ -514,9 +514,12 @@ class PipelineRunner:
             error = "" if stop_event.is_set() else messages.error_summary(exc, innermost=True)
         finally:
             # Deleting the iterator closes the generators (their thread pools end with them). That
-            # sometimes takes TensorFlow a second, so it happens in a thread: the run ends at once.
-            self._close_in_background([iterator])
+            # sometimes takes TensorFlow half a second, so it happens in a thread and the run ends at
+            # once: the holder's reference must be the last one, or whichever of the two threads lets
+            # go last would do the closing (the run thread did, one Stop in four).
+            holder = [iterator]
             del iterator
+            self._close_in_background(holder)
         samples = progress.samples()
         seconds = samples[-1][0] if samples else 0.0
         measured = progress.elements - first_batch_elements

@@ -12,10 +12,10 @@ from helpers import measure
 from helpers.paths import REPO_ROOT
 
 
-def _busy(seconds: float) -> None:
-    """Keeps this thread on the CPU (not sleeping) for about `seconds`."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+def _busy(cpu_seconds: float) -> None:
+    """Keeps this thread computing until it has used `cpu_seconds` of CPU time (however busy the machine)."""
+    end = time.thread_time() + cpu_seconds
+    while time.thread_time() < end:
         pass
 
 
@@ -87,8 +87,8 @@ def test_cpu_time_is_measured_for_busy_work_and_not_for_sleeping():
 
     busy_timing, sleeping_timing = measure.time_call(busy), measure.time_call(sleeping)
     assert busy_timing.seconds >= 0.05 and sleeping_timing.seconds >= 0.05
-    # Busy work costs about its wall time in CPU; sleeping costs almost none (huge margins).
-    assert busy_timing.cpu_seconds > 0.02
+    # The busy work used 0.05 s of CPU time; sleeping uses almost none (huge margins).
+    assert busy_timing.cpu_seconds > 0.04
     assert sleeping_timing.cpu_seconds < busy_timing.cpu_seconds
     assert busy_timing.cpu_seconds_per_element == pytest.approx(busy_timing.cpu_seconds / 10)
 
@@ -112,7 +112,10 @@ def test_a_dataset_pass_records_when_the_first_and_last_elements_came():
         time.sleep(0.2)
 
     dataset = tf.data.Dataset.from_generator(slow_end, output_signature=tf.TensorSpec((None, 3), tf.float32))
-    timing = measure.time_dataset_pass(dataset)
+    # No prefetch injected: the generator's sleep must start after the loop took the last element.
+    options = tf.data.Options()
+    options.experimental_optimization.inject_prefetch = False
+    timing = measure.time_dataset_pass(dataset.with_options(options))
     assert timing.elements == 3 and timing.first_elements == 2
     assert 0 <= timing.first_element_seconds <= timing.last_element_seconds <= timing.seconds
     assert timing.end_wait_seconds >= 0.2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -56,6 +57,17 @@ def test_a_failing_run_returns_its_error_instead_of_raising(jpegs, tmp_path):
     result = runs.run_pipeline(CONFIG, paths=[*jpegs[:2], str(tmp_path / "gone.jpg")])
     assert result.status == "failed"
     assert "FileNotFoundError" in result.error and "gone.jpg" in result.error
+
+
+def test_the_closing_thread_holds_the_only_reference_to_the_iterator(jpegs, monkeypatch):
+    references = []
+
+    def count_references(self, holder):  # what the closing thread will be given
+        references.append(sys.getrefcount(holder[0]) - 1)  # minus getrefcount's own argument
+
+    monkeypatch.setattr(runs.PipelineRunner, "_close_in_background", count_references)
+    runs.PipelineRunner().run(CONFIG, paths=jpegs, epochs=1)
+    assert references == [1]  # only the holder: dropping it in that thread closes the pipeline there
 
 
 def test_progress_is_updated_batch_by_batch(jpegs):
