@@ -4,8 +4,8 @@
     benchmark.main(["--quick", "--images", "64"])   # the same from Python; returns the exit status
 
 It may import the package's other modules (`._workloads`, `._equal_work`, `._comparison`, `._report`)
-and `helpers.measure`/`helpers.paths` at import time; nothing here imports TensorFlow, so `--help` is
-instant.
+and `helpers.measure`/`helpers.paths` at import time. TensorFlow is imported only once a comparison runs
+(`run_comparison`), so `--help` is instant.
 """
 
 from __future__ import annotations
