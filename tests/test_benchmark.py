@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import benchmark, measure, pipelines, plots
+from helpers.benchmark import _equal_work, _workloads
 from helpers.paths import REPO_ROOT
 from tests.support import write_test_jpegs
 
@@ -88,7 +89,7 @@ def test_every_row_of_the_comparison_does_the_reference_s_work(jpegs):
     steps = []
     from helpers import article
 
-    checks = benchmark._check_rows(jpegs, configs, article, steps.append)
+    checks = _equal_work.check_rows(jpegs, configs, article, steps.append)
     names = [check.name for check in checks]
     assert names[:2] == ["article_example_2", "float32"] and names[-2:] == ["graph_native", "limit"]
     assert len(names) == 6 + len(configs) and len(steps) == len(names)
@@ -101,7 +102,7 @@ def test_every_row_of_the_comparison_does_the_reference_s_work(jpegs):
 def test_the_graph_native_row_is_notebook_07_s_pipeline(jpegs):
     from helpers import graph_native
 
-    row = benchmark._graph_native_dataset(jpegs)
+    row = _workloads.graph_native_dataset(jpegs)
     taught = graph_native.image_dataset(jpegs).batch(32)
     np.testing.assert_array_equal(next(iter(row)).numpy(), next(iter(taught)).numpy())
 
@@ -209,8 +210,9 @@ def test_benchmark_bars_draw_each_row_with_its_whisker_and_the_limit():
 
 
 def test_an_unequal_row_stops_the_command_before_timing(monkeypatch, capsys):
+    # check_rows looks the limit row's check images up in its own module, so the patch goes there.
     monkeypatch.setattr(
-        benchmark, "_limit_check_images", lambda paths: np.zeros((len(paths), 224, 224, 3), np.uint8)
+        _equal_work, "limit_check_images", lambda paths: np.zeros((len(paths), 224, 224, 3), np.uint8)
     )
     assert (
         benchmark.main(["--quick", "--images", "4", "--repeats", "1", "--seconds", "0", "--no-progress"]) == 1
