@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import psutil
 import pytest
 import tensorflow as tf
 
 from helpers import alternatives, process_work
+from helpers.alternatives import builders, costs, decision, probes
+from helpers.paths import REPO_ROOT
 from tests.support import write_test_jpegs
 
 BATCH_SIZE = 4
@@ -167,6 +172,29 @@ def test_directory_dataset_refuses_a_folder_of_real_files(jpegs, tmp_path):
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("module", [alternatives, process_work], ids=lambda module: module.__name__)
+def test_imports_and_times_a_pass_without_the_resource_module():
+    # Windows has no `resource`; psutil (imported first) needs it on Linux, the package must not.
+    code = (
+        "import sys, psutil\nsys.modules['resource'] = None\nfrom helpers import alternatives\n"
+        "elements, seconds, own, children = alternatives.timed_pass(lambda: 3)\n"
+        "print(elements, seconds > 0, children >= 0)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=300
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["3", "True", "True"]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [alternatives, builders, costs, probes, decision, process_work],
+    ids=lambda module: module.__name__,
+)
 def test_all_names_exist(module):
     assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_the_package_re_exports_every_public_name_of_its_modules():
+    public = {name for module in (builders, costs, probes, decision) for name in module.__all__}
+    assert public == set(alternatives.__all__)
