@@ -30,6 +30,7 @@ from helpers.html_table import html_table
 __all__ = [
     "RedrawnFigure",
     "bar_chart",
+    "epoch_bar",
     "history_html",
     "markers_html",
     "result_status",
@@ -69,6 +70,18 @@ def running_status(
         parts.append(f"{points[-1].elements_per_second:,.0f} elements/s")
         parts.append(f"{points[-1].cores_busy:.1f} cores busy")
     return " · ".join(parts)
+
+
+def epoch_bar(epochs_done: float, *, epochs: int) -> tuple[float, str]:
+    """Returns the epoch bar's value (0 to 1) and label: the run's share done, or the current epoch's.
+
+    Args:
+        epochs_done: epochs done so far, fractions included.
+        epochs: the epochs the run was asked for; `runs.UNTIL_STOP` (0) when it goes on until Stop.
+    """
+    if epochs:
+        return min(1.0, epochs_done / epochs), "run"
+    return epochs_done % 1.0, f"epoch {math.floor(epochs_done) + 1}"
 
 
 def result_status(result: runs.RunResult, *, number: int, stop_latency_seconds: float | None) -> str:

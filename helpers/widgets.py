@@ -7,17 +7,19 @@
     panel.stop_button.click(); result = panel.wait(30)     # result.segments: one per set of settings
 
 The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.runs` (the run, its
-segments and live changes); `helpers.live_plot` draws the plot. A run works in a background thread,
+segments and live changes); `helpers.live_plot` draws the plot, `helpers.panel_view` renders the text,
+tables and images, and `helpers.panel_settings` defines the controls, groups and presets (neither
+imports ipywidgets); this module holds the widgets and the threads. A run works in a background thread,
 so Stop and every control stay responsive; a control changed during a run is handed to it
 (`runs.RunChanges`) and applies from its next batch. The threads only set widget properties (PNG
 bytes of an Agg-rendered plot, HTML, a progress bar), a few times a second, so nothing piles up in
-the notebook.
+the notebook. May import ipywidgets and the kit's measurement and display helpers; only notebooks and
+tests import it (`PRESETS`, `segments_html`, ... are re-exported here for them).
 """
 
 from __future__ import annotations
 
 import html
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -458,8 +460,7 @@ class PerformancePanel:
         segments = progress.segments()
         epochs = self._asked.epochs if self._asked is not None else 0
         done = progress.epochs_done
-        self.progress.value = min(1.0, done / epochs) if epochs else done % 1.0
-        self.progress.description = "run" if epochs else f"epoch {math.floor(done) + 1}"
+        self.progress.value, self.progress.description = panel_view.epoch_bar(done, epochs=epochs)
         status = running_status(segments, points, epochs_done=done)
         if self._change_error:  # kept in view until a valid change replaces it
             status += f' · <span style="color:#b3261e">{self._change_error}</span>'

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 import pytest
 
@@ -13,6 +15,16 @@ from helpers.panel_settings import CONTROL_GROUPS, CONTROLS, PRESETS, RUN_SETTIN
 def default_values(**changes) -> dict[str, object]:
     values = {name: value for name, value in pipelines.PipelineConfig().as_dict().items() if name != "seed"}
     return {**values, "train_step_ms": 10, "epochs": runs.UNTIL_STOP, "live": True, **changes}
+
+
+def test_importing_it_imports_neither_widgets_nor_tensorflow():
+    code = (
+        "import sys, helpers.panel_settings; print(sorted({'ipywidgets', 'tensorflow'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_there_is_a_control_for_every_pipeline_setting_and_run_setting():

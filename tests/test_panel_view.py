@@ -47,6 +47,12 @@ def test_the_running_status_names_the_segment_epoch_rate_and_cores():
     )
 
 
+def test_the_epoch_bar_shows_the_run_or_until_stop_the_current_epoch():
+    assert panel_view.epoch_bar(1.5, epochs=3) == (0.5, "run")
+    assert panel_view.epoch_bar(3.2, epochs=3) == (1.0, "run")
+    assert panel_view.epoch_bar(2.25, epochs=runs.UNTIL_STOP) == (0.25, "epoch 3")
+
+
 def test_the_status_of_a_finished_run_says_how_it_ended():
     stopped = panel_view.result_status(result(segment(1), stopped=True), number=2, stop_latency_seconds=0.125)
     assert stopped.startswith("Run 2 stopped (ended 0.12 s after Stop): 1,234 elements in 2.0 s, 1 segment,")
