@@ -5,9 +5,9 @@
     panel_settings.run_settings(values, seed=0)   # the controls' values -> runs.RunSettings
 
 No widgets: `helpers.widgets.PerformancePanel` builds one widget per `ControlSpec` and lays them out by
-`CONTROL_GROUPS`, and turns their values into settings here; kept apart so these definitions can be
-checked against `pipelines.PipelineConfig` without building a panel. May import `helpers.runs` (for
-`UNTIL_STOP`) and `helpers.pipelines` inside functions only (it imports TensorFlow).
+`CONTROL_GROUPS`, and reads their values back as settings with `run_settings`. Kept apart so these
+definitions can be checked against `pipelines.PipelineConfig` without building a panel. May import
+`helpers.runs`, and `helpers.pipelines` only inside functions (it imports TensorFlow).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from helpers import runs
-from helpers.runs import UNTIL_STOP
 
 if TYPE_CHECKING:
     from helpers.pipelines import PipelineConfig
@@ -95,7 +94,9 @@ CONTROLS: dict[str, ControlSpec] = {
     "inject_prefetch": ControlSpec("checkbox", "auto-prefetch"),
     "cache": ControlSpec("checkbox", "cache"),
     "train_step_ms": ControlSpec("slider", "train step (ms)", low=0, high=200, step=5),
-    "epochs": ControlSpec("menu", "epochs", options=(("until Stop", UNTIL_STOP),), numbers=(1, 2, 3, 5, 10)),
+    "epochs": ControlSpec(
+        "menu", "epochs", options=(("until Stop", runs.UNTIL_STOP),), numbers=(1, 2, 3, 5, 10)
+    ),
     "live": ControlSpec("checkbox", "live plot, images"),
 }
 """The panel's controls by name: every `pipelines.PipelineConfig` field but `seed`, and `RUN_SETTINGS`."""
