@@ -7,31 +7,32 @@
     panel.stop_button.click(); result = panel.wait(30)     # result.segments: one per set of settings
 
 The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.runs` (the run, its
-segments and live changes); `helpers.live_plot` draws the plot. A run works in a background thread,
+segments and live changes); `helpers.live_plot` draws the plot, `helpers.panel_view` renders the text,
+tables and images, and `helpers.panel_settings` defines the controls, groups and presets (neither
+imports ipywidgets); this module holds the widgets and the threads. A run works in a background thread,
 so Stop and every control stay responsive; a control changed during a run is handed to it
 (`runs.RunChanges`) and applies from its next batch. The threads only set widget properties (PNG
 bytes of an Agg-rendered plot, HTML, a progress bar), a few times a second, so nothing piles up in
-the notebook.
+the notebook. May import ipywidgets and the kit's measurement and display helpers; only notebooks and
+tests import it (`PRESETS`, `segments_html`, ... are re-exported here for them).
 """
 
 from __future__ import annotations
 
 import html
-import io
-import math
 import threading
 import time
 from collections.abc import Sequence
 
-import cv2
 import ipywidgets as w
-import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import live_plot, measure, messages, pipelines, plots, runs, timeline
-from helpers.html_table import html_table
+from helpers import live_plot, measure, messages, panel_settings, panel_view, pipelines, runs, timeline
+
+# Re-exported: notebooks and tests read the panel's presets and renderings as `widgets.<name>`.
+from helpers.panel_settings import PRESETS, RUN_SETTINGS
+from helpers.panel_view import MAX_TABLE_ROWS, markers_html, running_status, segments_html
 
 __all__ = [
     "PRESETS",
@@ -44,171 +45,27 @@ __all__ = [
     "STOP_WAIT_SECONDS",
 ]
 
-RUN_SETTINGS = ("train_step_ms", "epochs", "live")
-"""Settings of a run that are not pipeline settings: `panel.set` accepts these too."""
-
-PRESETS: dict[str, dict[str, object]] = {
-    "one image per yield, no prefetch": {
-        "yield_mode": "element",
-        "prefetch": "off",
-        "inject_prefetch": False,
-        "shards": 1,
-        "decode_threads": 0,
-    },
-    "one image per yield, prefetch": {
-        "yield_mode": "element",
-        "prefetch": "autotune",
-        "inject_prefetch": True,
-        "shards": 1,
-        "decode_threads": 0,
-    },
-    "2 shards, prefetch": {
-        "yield_mode": "element",
-        "prefetch": "autotune",
-        "inject_prefetch": True,
-        "shards": 2,
-        "decode_threads": 0,
-    },
-    "batches from 2 decode threads, prefetch": {
-        "yield_mode": "batch",
-        "prefetch": "autotune",
-        "inject_prefetch": True,
-        "shards": 1,
-        "decode_threads": 2,
-    },
-}
-"""Named groups of settings for the preset menu (and for notebooks: `panel.set(**PRESETS[name])`)."""
-
 STOP_WAIT_SECONDS = 1.0
-MAX_TABLE_ROWS = 16
-_STRIP_IMAGES = 10
-_STRIP_PIXELS = 96
-_STRIP_GAP_PIXELS = 6
 _FULL_WIDTH_PX = 1100
 _LABEL_WIDTH = "128px"
 _CONTROL_WIDTH = "340px"
 _GROUP_WIDTH = "350px"
-_TABLE_MIN_WIDTH_PX = 820  # narrower windows scroll the table sideways rather than squeeze its columns
 
 
-def _strip_jpeg(batch) -> bytes:
-    """A row of thumbnails of the first images of a float32 [0, 1] batch, as JPEG bytes.
-
-    JPEG, not PNG: photos encode ten times faster and six times smaller, and every refresh sends them.
-    """
-    pixels = np.asarray(batch)[:_STRIP_IMAGES]  # a view of the tensor's memory, no TensorFlow op
-    # Shrink first, convert after: 16x fewer pixels to scale and round.
-    thumbs = [
-        (cv2.resize(image, (_STRIP_PIXELS, _STRIP_PIXELS), interpolation=cv2.INTER_AREA) * 255)
-        .round()
-        .astype(np.uint8)
-        for image in pixels
-    ]
-    gap = np.full((_STRIP_PIXELS, _STRIP_GAP_PIXELS, 3), 255, np.uint8)
-    row = np.hstack([part for thumb in thumbs for part in (thumb, gap)][:-1])
-    bgr = cv2.cvtColor(row, cv2.COLOR_RGB2BGR)
-    return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
-
-
-class _RedrawnFigure:
-    """One Figure kept and redrawn for every update of an image widget.
-
-    Why: a new Figure per update costs tens of MB of memory over the first hundred updates (allocator
-    fragmentation, caches) before it levels off; a kept one levels off at a few MB. Fixed margins
-    (no layout engine) keep each redraw quick.
-    """
-
-    def __init__(self, *, left_inches: float) -> None:
-        self.figure = Figure(dpi=72)
-        self._canvas = FigureCanvasAgg(self.figure)
-        self._left_inches = left_inches
-
-    def new_axes(self, size_inches: tuple[float, float]) -> Axes:
-        width, height = size_inches
-        self.figure.clear()
-        self.figure.set_size_inches(size_inches)
-        self.figure.subplots_adjust(
-            left=self._left_inches / width,
-            right=1 - 0.3 / width,
-            bottom=0.5 / height,
-            top=1 - 0.3 / height,
-        )
-        return self.figure.add_subplot()
-
-    def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self._canvas.print_png(buffer)
-        return buffer.getvalue()
-
-
-_TABLE_HEADER = ("run", *runs.SEGMENT_COLUMNS)
-_GROUPS = (
-    ("1 · data", "what is read", ("data", "image_count", "image_size")),
-    (
-        "2 · generator",
-        "Python, inside from_generator",
-        ("yield_mode", "batch_size", "shards", "decode_threads", "opencv_threads", "augment"),
-    ),
-    ("3 · tf.data", "after the generator", ("prefetch", "inject_prefetch", "cache")),
-    ("4 · consumer", "the training loop", ("train_step_ms", "epochs", "live")),
-)
-"""The controls in the order data flows through the pipeline: (heading, what it is, control names)."""
-
-
-def _control_widgets(
-    config: pipelines.PipelineConfig, *, train_step_ms: int, epochs: int, live: bool
-) -> dict[str, w.ValueWidget]:
-    def dropdown(options, value, description):
-        options = sorted({*options, value}) if all(isinstance(o, int) for o in options) else options
-        return w.Dropdown(options=options, value=value, description=description)
-
-    controls = {
-        "data": w.Dropdown(
-            options=[
-                ("sample photos", "samples"),
-                ("JPEGs 640×480", "benchmark"),
-                ("small JPEGs 160×120", "small"),
-            ],
-            value=config.data,
-            description="data",
-        ),
-        "image_count": dropdown([64, 128, 256, 512, 1000], config.image_count, "images per epoch"),
-        "image_size": dropdown([64, 128, 224, 320], config.image_size, "image size (px)"),
-        "batch_size": dropdown([8, 16, 32, 64, 128, 256], config.batch_size, "batch size"),
-        "yield_mode": w.ToggleButtons(
-            options=[("per element", "element"), ("per batch", "batch")],
-            value=config.yield_mode,
-            description="yield",
-        ),
-        "shards": w.IntSlider(value=config.shards, min=1, max=8, description="shards"),
-        "decode_threads": w.IntSlider(
-            value=config.decode_threads, min=0, max=8, description="decode threads"
-        ),
-        "opencv_threads": w.Dropdown(
-            options=[("default", 0), ("1", 1), ("2", 2), ("4", 4)],
-            value=config.opencv_threads,
-            description="OpenCV threads",
-        ),
-        "augment": w.Checkbox(value=config.augment, description="augment"),
-        "prefetch": w.ToggleButtons(
-            options=[("off", "off"), ("1", "1"), ("AUTOTUNE", "autotune")],
-            value=config.prefetch,
-            description="prefetch",
-        ),
-        "inject_prefetch": w.Checkbox(value=config.inject_prefetch, description="auto-prefetch"),
-        "cache": w.Checkbox(value=config.cache, description="cache"),
-        "train_step_ms": w.IntSlider(
-            value=train_step_ms, min=0, max=200, step=5, description="train step (ms)"
-        ),
-        "epochs": w.Dropdown(
-            options=[("until Stop", runs.UNTIL_STOP)]
-            + [(str(n), n) for n in sorted({1, 2, 3, 5, 10, epochs} - {0})],
-            value=epochs,
-            description="epochs",
-        ),
-        "live": w.Checkbox(value=live, description="live plot, images"),
-    }
-    for control in controls.values():
+def _control_widgets(values: dict[str, object]) -> dict[str, w.ValueWidget]:
+    """One widget per `panel_settings.CONTROLS` entry, starting at `values[name]`."""
+    controls = {}
+    for name, spec in panel_settings.CONTROLS.items():
+        value, label = values[name], spec.label
+        if spec.kind == "menu":
+            options = panel_settings.menu_options(spec, value)
+            control = w.Dropdown(options=options, value=value, description=label)
+        elif spec.kind == "buttons":
+            control = w.ToggleButtons(options=list(spec.options), value=value, description=label)
+        elif spec.kind == "slider":
+            control = w.IntSlider(value=value, min=spec.low, max=spec.high, step=spec.step, description=label)
+        else:
+            control = w.Checkbox(value=value, description=label)
         style = {"description_width": _LABEL_WIDTH}
         layout = {"width": _CONTROL_WIDTH}
         if isinstance(control, w.ToggleButtons):
@@ -220,6 +77,7 @@ def _control_widgets(
             control.add_class("widget-inline-hbox")
         control.style = style
         control.layout = w.Layout(**layout)
+        controls[name] = control
     return controls
 
 
@@ -265,7 +123,8 @@ class PerformancePanel:
         self.refresh_seconds = refresh_seconds
         self.timeline_seconds = timeline_seconds
         self._seed = config.seed
-        self.controls = _control_widgets(config, train_step_ms=train_step_ms, epochs=epochs, live=live)
+        values = {**config.as_dict(), "train_step_ms": train_step_ms, "epochs": epochs, "live": live}
+        self.controls = _control_widgets(values)
         self.preset = w.Dropdown(
             options=[("choose a preset...", "")] + [(name, name) for name in PRESETS],
             value="",
@@ -297,7 +156,7 @@ class PerformancePanel:
         self.refresh_times: list[float] = []
         self.refresh_cpu_seconds: list[float] = []
         self._live_plot = live_plot.LivePlot(cores=measure.available_cores())
-        self._timeline_figure = _RedrawnFigure(left_inches=0.9)
+        self._timeline_figure = panel_view.RedrawnFigure(left_inches=0.9)
         self._runner = runs.PipelineRunner()
         self._worker: threading.Thread | None = None
         self._stop_event = threading.Event()
@@ -310,7 +169,7 @@ class PerformancePanel:
         for control in self.controls.values():
             control.observe(self._control_changed, names="value")
         groups = []
-        for heading, note, names in _GROUPS:
+        for heading, note, names in panel_settings.CONTROL_GROUPS:
             title = w.HTML(f'<b>{heading}</b> <span style="color:#666">{note}</span>')
             box = w.VBox([title, *(self.controls[n] for n in names)], layout=w.Layout(width=_GROUP_WIDTH))
             box.add_class("fglab-group")
@@ -365,8 +224,7 @@ class PerformancePanel:
         Raises:
             ValueError: a setting is out of range.
         """
-        names = [n for n in self.controls if n not in RUN_SETTINGS]
-        return pipelines.PipelineConfig(seed=self._seed, **{n: self.controls[n].value for n in names})
+        return panel_settings.pipeline_config(self._values(), seed=self._seed)
 
     def run_settings(self) -> runs.RunSettings:
         """Returns the settings the controls show now, the run's (training step, epochs) included.
@@ -374,11 +232,10 @@ class PerformancePanel:
         Raises:
             ValueError: a setting is out of range.
         """
-        return runs.RunSettings(
-            self.config(),
-            train_step_ms=float(self.controls["train_step_ms"].value),
-            epochs=int(self.controls["epochs"].value),
-        )
+        return panel_settings.run_settings(self._values(), seed=self._seed)
+
+    def _values(self) -> dict[str, object]:
+        return {name: control.value for name, control in self.controls.items()}
 
     def set(self, **values) -> PerformancePanel:
         """Sets controls by name (pipeline settings, `train_step_ms`, `epochs`, `live`).
@@ -603,8 +460,7 @@ class PerformancePanel:
         segments = progress.segments()
         epochs = self._asked.epochs if self._asked is not None else 0
         done = progress.epochs_done
-        self.progress.value = min(1.0, done / epochs) if epochs else done % 1.0
-        self.progress.description = "run" if epochs else f"epoch {math.floor(done) + 1}"
+        self.progress.value, self.progress.description = panel_view.epoch_bar(done, epochs=epochs)
         status = running_status(segments, points, epochs_done=done)
         if self._change_error:  # kept in view until a valid change replaces it
             status += f' · <span style="color:#b3261e">{self._change_error}</span>'
@@ -615,7 +471,7 @@ class PerformancePanel:
             self.plot_image.value = self._live_plot.png(points, markers, now_seconds=now)
             self.markers.value = markers_html(markers)
             if progress.last_batch is not None:
-                self.strip_image.value = _strip_jpeg(progress.last_batch)
+                self.strip_image.value = panel_view.strip_jpeg(progress.last_batch)
         self.refresh_times.append(started)
         self.refresh_cpu_seconds.append(time.thread_time() - cpu_started)
 
@@ -626,22 +482,17 @@ class PerformancePanel:
 
     def _show_result(self, result: runs.RunResult) -> None:
         number = len(self.results)
+        status = panel_view.result_status(
+            result, number=number, stop_latency_seconds=self.stop_latency_seconds
+        )
         if result.error:
             self.progress.bar_style = "danger"
-            self._set_status(f"Run {number} failed: {html.escape(result.error)}", "#b3261e")
+            self._set_status(status, "#b3261e")
         else:
             self.progress.bar_style = "success" if not result.stopped else "warning"
             if not result.stopped:
                 self.progress.value = 1.0
-            ended = ""
-            if result.stopped and self.stop_latency_seconds is not None:
-                ended = f" (ended {self.stop_latency_seconds:.2f} s after Stop)"
-            self._set_status(
-                f"Run {number} {result.status}{ended}: {result.elements:,} elements in "
-                f"{result.seconds:.1f} s, {len(result.segments)} segment"
-                f"{'s' if len(result.segments) != 1 else ''}, median "
-                f"{result.median_elements_per_second:,.0f} elements/s"
-            )
+            self._set_status(status)
         if result.points:
             now = result.points[-1].seconds
             self.plot_image.value = self._live_plot.png(result.points, result.markers, now_seconds=now)
@@ -649,10 +500,10 @@ class PerformancePanel:
         if result.segments and result.elements:
             last_batch = self._progress.last_batch if self._progress is not None else None
             if last_batch is not None:
-                self.strip_image.value = _strip_jpeg(last_batch)
+                self.strip_image.value = panel_view.strip_jpeg(last_batch)
         self._show_history()
         if result.events:
-            ax = self._timeline_figure.new_axes((7.0, 1.2 + 0.45 * len(_lanes(result))))
+            ax = self._timeline_figure.new_axes(panel_view.timeline_size_inches(result))
             self.timeline_figure(result, ax=ax)
             self.timeline_image.value = self._timeline_figure.png()
 
@@ -664,111 +515,21 @@ class PerformancePanel:
 
         The newest `MAX_TABLE_ROWS` segments are shown.
         """
-        rows = []
-        for number, result in enumerate(self.results, start=1):
-            rows += _segment_table_rows(number, result.segments, status=result.status)
-        if running:
-            rows += _segment_table_rows(len(self.results) + 1, running, status="running")
-        if not rows:
-            return "<i>No runs yet.</i>"
-        table = html_table(_TABLE_HEADER, rows[-MAX_TABLE_ROWS:])
-        return (
-            f'<div style="overflow-x:auto;font-size:12px">'
-            f'<div style="min-width:{_TABLE_MIN_WIDTH_PX}px">{table}</div></div>'
-        )
+        return panel_view.history_html(self.results, running)
 
     def bar_chart(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns a Figure with one bar per segment of `result` (default: the last run), its median rate."""
-        result = result or self.last_result
-        if result is None:
-            raise ValueError("no run yet: press Run first")
-        labels = [f"{s.number}: {s.change or 'start'}" for s in result.segments]
-        values = [s.median_elements_per_second for s in result.segments]
-        return plots.figure_of(
-            plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment")
-        )
+        return panel_view.bar_chart(self._result(result), ax=ax)
 
     def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
         """Returns the timeline of `result` (default: the last run), from its first batch on."""
+        return panel_view.timeline_figure(self._result(result), window_seconds=self.timeline_seconds, ax=ax)
+
+    def _result(self, result: runs.RunResult | None) -> runs.RunResult:
         result = result or self.last_result
         if result is None:
             raise ValueError("no run yet: press Run first")
-        # From the first batch's arrival: before it, start-up (building, first decodes) fills the view.
-        waits = [e for e in result.events if e.kind == timeline.WAIT]
-        start = waits[0].end_seconds if waits else 0.0
-        title = f"Timeline: {result.config.describe(pipeline_only=True)}"
-        ax = plots.timeline(
-            result.events,
-            ax=ax,
-            start_seconds=start,
-            window_seconds=self.timeline_seconds,
-            title=title,
-        )
-        return plots.figure_of(ax)
-
-
-def running_status(
-    segments: Sequence[runs.Segment], points: Sequence[runs.LivePoint], *, epochs_done: float
-) -> str:
-    """Returns the status line of a running run: segment, epoch, latest elements/s and cores busy."""
-    if not segments:
-        return "Starting..."
-    segment = segments[-1]
-    parts = [f"Running: segment {segment.number}"]
-    if segment.change:
-        parts[0] += f" ({html.escape(segment.change)})"
-    parts.append(f"epoch {math.floor(epochs_done) + 1}")
-    parts.append(f"{segment.elements:,} elements")
-    if points:
-        parts.append(f"{points[-1].elements_per_second:,.0f} elements/s")
-        parts.append(f"{points[-1].cores_busy:.1f} cores busy")
-    return " · ".join(parts)
-
-
-def segments_html(segments: Sequence[runs.Segment]) -> str:
-    """Returns one run's segments (`RunResult.segments`) as an HTML table, one row per segment."""
-    rows = runs.segment_rows(segments)
-    if not rows:
-        return "<i>No segments.</i>"
-    return html_table(list(rows[0]), [[_cell(value) for value in row.values()] for row in rows])
-
-
-def _cell(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def markers_html(markers: Sequence[runs.Marker]) -> str:
-    """Returns the settings changes of a run as one line of HTML ("" when there were none)."""
-    if not markers:
-        return ""
-    items = " · ".join(f"{m.seconds:.1f} s: {html.escape(m.label)}" for m in markers)
-    return f'<span style="color:{live_plot.MARKER_COLOUR}">Changes: {items}</span>'
-
-
-def _segment_table_rows(run: int, segments: Sequence[runs.Segment], *, status: str) -> list[tuple]:
-    rows = []
-    for segment, row in zip(segments, runs.segment_rows(segments), strict=True):
-        median = f"{row['median elements/s']:,}"
-        if segment is segments[-1] and status != "done":
-            median += f" ({status})"
-        rows.append(
-            (
-                run,
-                row["segment"],
-                row["change"],
-                row["settings"],
-                f"{row['seconds']:.1f}",
-                f"{row['elements']:,}",
-                median,
-                f"{row['cores busy']:.2f}",
-                f"{row['CPU ms per element']:.2f}",
-            )
-        )
-    return rows
-
-
-def _lanes(result: runs.RunResult) -> set[str]:
-    return {event.lane for event in result.events}
+        return result
 
 
 def _option_values(dropdown: w.Dropdown) -> list:

@@ -11,7 +11,7 @@ import numpy as np
 import psutil
 import pytest
 
-from helpers import live_plot, pipelines, runs, widgets
+from helpers import live_plot, panel_settings, panel_view, pipelines, runs, widgets
 from tests.support import write_test_jpegs
 
 TINY = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, batch_size=4, prefetch="off")
@@ -81,8 +81,8 @@ def test_strip_shows_the_batch_images(panel):
     panel.wait(60)
     strip = cv2.imdecode(np.frombuffer(panel.strip_image.value, np.uint8), cv2.IMREAD_COLOR)
     assert strip.shape[:2] == (
-        widgets._STRIP_PIXELS,
-        4 * widgets._STRIP_PIXELS + 3 * widgets._STRIP_GAP_PIXELS,
+        panel_view._STRIP_PIXELS,
+        4 * panel_view._STRIP_PIXELS + 3 * panel_view._STRIP_GAP_PIXELS,
     )
     assert strip.std() > 10  # the images, not a blank strip
 
@@ -222,11 +222,12 @@ def test_stop_ends_a_run_until_stop_quickly(panel):
     assert panel.last_result.stopped and panel.stop_latency_seconds < widgets.STOP_WAIT_SECONDS
 
 
-def test_the_status_and_marker_lines_render_without_widgets():
-    assert widgets.markers_html([]) == ""
-    line = widgets.markers_html([runs.Marker(3.25, "batch 32 -> 64")])
-    assert "3.2 s: batch 32 -&gt; 64" in line
-    assert widgets.running_status([], [], epochs_done=0) == "Starting..."
+def test_the_names_notebooks_use_stay_in_widgets():
+    # Notebook 05 reads `widgets.PRESETS` and `widgets.segments_html`; they live in the pure modules now.
+    assert widgets.PRESETS is panel_settings.PRESETS and widgets.RUN_SETTINGS is panel_settings.RUN_SETTINGS
+    for name in ("segments_html", "markers_html", "running_status", "MAX_TABLE_ROWS"):
+        assert getattr(widgets, name) is getattr(panel_view, name)
+    assert all(hasattr(widgets, name) for name in widgets.__all__)
 
 
 # --- the live plot (drawing only, no widgets) --------------------------------------------------

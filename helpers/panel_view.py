@@ -1,0 +1,253 @@
+"""What the performance panel shows, rendered from a run's state: status lines, tables, images, figures.
+
+    panel_view.running_status(progress.segments(), progress.points(), epochs_done=progress.epochs_done)
+    panel_view.segments_html(result.segments)     # one run's segments as a table (notebook 05 shows it)
+    panel_view.strip_jpeg(progress.last_batch)    # the current batch's first images, as JPEG bytes
+
+No widgets: `helpers.widgets.PerformancePanel` puts these strings and bytes into its widgets, so all of
+it is testable without ipywidgets (the tqdm model: a pure renderer, a front end that only maps state).
+May import the measurement and display helpers (`runs`, `timeline`, `plots`, `html_table`, `live_plot`
+for its colours) and matplotlib, OpenCV and numpy; never ipywidgets or `helpers.widgets`, and nothing
+that imports TensorFlow when imported.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from helpers import live_plot, plots, runs, timeline
+from helpers.html_table import html_table
+
+__all__ = [
+    "RedrawnFigure",
+    "bar_chart",
+    "epoch_bar",
+    "history_html",
+    "markers_html",
+    "result_status",
+    "running_status",
+    "segments_html",
+    "strip_jpeg",
+    "timeline_figure",
+    "timeline_size_inches",
+    "MAX_TABLE_ROWS",
+]
+
+MAX_TABLE_ROWS = 16
+"""The segments table of the panel shows the newest this many segments."""
+_STRIP_IMAGES = 10
+_STRIP_PIXELS = 96
+_STRIP_GAP_PIXELS = 6
+_TABLE_MIN_WIDTH_PX = 820  # narrower windows scroll the table sideways rather than squeeze its columns
+_TABLE_HEADER = ("run", *runs.SEGMENT_COLUMNS)
+
+
+# --- text and HTML ----------------------------------------------------------------------------
+
+
+def running_status(
+    segments: Sequence[runs.Segment], points: Sequence[runs.LivePoint], *, epochs_done: float
+) -> str:
+    """Returns the status line of a running run: segment, epoch, latest elements/s and cores busy."""
+    if not segments:
+        return "Starting..."
+    segment = segments[-1]
+    parts = [f"Running: segment {segment.number}"]
+    if segment.change:
+        parts[0] += f" ({html.escape(segment.change)})"
+    parts.append(f"epoch {math.floor(epochs_done) + 1}")
+    parts.append(f"{segment.elements:,} elements")
+    if points:
+        parts.append(f"{points[-1].elements_per_second:,.0f} elements/s")
+        parts.append(f"{points[-1].cores_busy:.1f} cores busy")
+    return " · ".join(parts)
+
+
+def epoch_bar(epochs_done: float, *, epochs: int) -> tuple[float, str]:
+    """Returns the epoch bar's value (0 to 1) and label: the run's share done, or the current epoch's.
+
+    Args:
+        epochs_done: epochs done so far, fractions included.
+        epochs: the epochs the run was asked for; `runs.UNTIL_STOP` (0) when it goes on until Stop.
+    """
+    if epochs:
+        return min(1.0, epochs_done / epochs), "run"
+    return epochs_done % 1.0, f"epoch {math.floor(epochs_done) + 1}"
+
+
+def result_status(result: runs.RunResult, *, number: int, stop_latency_seconds: float | None) -> str:
+    """Returns the status line of a finished run (HTML-escaped).
+
+    Args:
+        result: the run's result.
+        number: the run's number in the panel (1 for the first).
+        stop_latency_seconds: how long Stop took to end it, said when it was stopped; None if unknown.
+    """
+    if result.error:
+        return f"Run {number} failed: {html.escape(result.error)}"
+    ended = ""
+    if result.stopped and stop_latency_seconds is not None:
+        ended = f" (ended {stop_latency_seconds:.2f} s after Stop)"
+    return (
+        f"Run {number} {result.status}{ended}: {result.elements:,} elements in "
+        f"{result.seconds:.1f} s, {len(result.segments)} segment"
+        f"{'s' if len(result.segments) != 1 else ''}, median "
+        f"{result.median_elements_per_second:,.0f} elements/s"
+    )
+
+
+def segments_html(segments: Sequence[runs.Segment]) -> str:
+    """Returns one run's segments (`RunResult.segments`) as an HTML table, one row per segment."""
+    rows = runs.segment_rows(segments)
+    if not rows:
+        return "<i>No segments.</i>"
+    return html_table(list(rows[0]), [[_cell(value) for value in row.values()] for row in rows])
+
+
+def _cell(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def markers_html(markers: Sequence[runs.Marker]) -> str:
+    """Returns the settings changes of a run as one line of HTML ("" when there were none)."""
+    if not markers:
+        return ""
+    items = " · ".join(f"{m.seconds:.1f} s: {html.escape(m.label)}" for m in markers)
+    return f'<span style="color:{live_plot.MARKER_COLOUR}">Changes: {items}</span>'
+
+
+def history_html(results: Sequence[runs.RunResult], running: Sequence[runs.Segment] = ()) -> str:
+    """Returns the segments of past runs (and of `running`, the current run's) as an HTML table.
+
+    Args:
+        results: the finished runs, oldest first (numbered from 1).
+        running: the segments so far of a run still going (numbered after `results`).
+
+    Returns:
+        The newest `MAX_TABLE_ROWS` segments, a row each, in a box that scrolls sideways when narrow.
+    """
+    rows = []
+    for number, result in enumerate(results, start=1):
+        rows += _segment_table_rows(number, result.segments, status=result.status)
+    if running:
+        rows += _segment_table_rows(len(results) + 1, running, status="running")
+    if not rows:
+        return "<i>No runs yet.</i>"
+    table = html_table(_TABLE_HEADER, rows[-MAX_TABLE_ROWS:])
+    return (
+        f'<div style="overflow-x:auto;font-size:12px">'
+        f'<div style="min-width:{_TABLE_MIN_WIDTH_PX}px">{table}</div></div>'
+    )
+
+
+def _segment_table_rows(run: int, segments: Sequence[runs.Segment], *, status: str) -> list[tuple]:
+    rows = []
+    for segment, row in zip(segments, runs.segment_rows(segments), strict=True):
+        median = f"{row['median elements/s']:,}"
+        if segment is segments[-1] and status != "done":
+            median += f" ({status})"
+        rows.append(
+            (
+                run,
+                row["segment"],
+                row["change"],
+                row["settings"],
+                f"{row['seconds']:.1f}",
+                f"{row['elements']:,}",
+                median,
+                f"{row['cores busy']:.2f}",
+                f"{row['CPU ms per element']:.2f}",
+            )
+        )
+    return rows
+
+
+# --- images and figures -----------------------------------------------------------------------
+
+
+def strip_jpeg(batch) -> bytes:
+    """A row of thumbnails of the first images of a float32 [0, 1] batch, as JPEG bytes.
+
+    JPEG, not PNG: photos encode ten times faster and six times smaller, and every refresh sends them.
+    """
+    pixels = np.asarray(batch)[:_STRIP_IMAGES]  # a view of the tensor's memory, no TensorFlow op
+    # Shrink first, convert after: 16x fewer pixels to scale and round.
+    thumbs = [
+        (cv2.resize(image, (_STRIP_PIXELS, _STRIP_PIXELS), interpolation=cv2.INTER_AREA) * 255)
+        .round()
+        .astype(np.uint8)
+        for image in pixels
+    ]
+    gap = np.full((_STRIP_PIXELS, _STRIP_GAP_PIXELS, 3), 255, np.uint8)
+    row = np.hstack([part for thumb in thumbs for part in (thumb, gap)][:-1])
+    bgr = cv2.cvtColor(row, cv2.COLOR_RGB2BGR)
+    return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+
+
+class RedrawnFigure:
+    """One Figure kept and redrawn for every update of an image widget.
+
+    Why: a new Figure per update costs tens of MB of memory over the first hundred updates (allocator
+    fragmentation, caches) before it levels off; a kept one levels off at a few MB. Fixed margins
+    (no layout engine) keep each redraw quick.
+    """
+
+    def __init__(self, *, left_inches: float) -> None:
+        self.figure = Figure(dpi=72)
+        self._canvas = FigureCanvasAgg(self.figure)
+        self._left_inches = left_inches
+
+    def new_axes(self, size_inches: tuple[float, float]) -> Axes:
+        width, height = size_inches
+        self.figure.clear()
+        self.figure.set_size_inches(size_inches)
+        self.figure.subplots_adjust(
+            left=self._left_inches / width,
+            right=1 - 0.3 / width,
+            bottom=0.5 / height,
+            top=1 - 0.3 / height,
+        )
+        return self.figure.add_subplot()
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self._canvas.print_png(buffer)
+        return buffer.getvalue()
+
+
+def bar_chart(result: runs.RunResult, *, ax: Axes | None = None) -> Figure:
+    """Returns a Figure with one bar per segment of `result`, its median rate."""
+    labels = [f"{s.number}: {s.change or 'start'}" for s in result.segments]
+    values = [s.median_elements_per_second for s in result.segments]
+    return plots.figure_of(plots.run_bars(labels, values, ax=ax, title="Median throughput of each segment"))
+
+
+def timeline_figure(result: runs.RunResult, *, window_seconds: float, ax: Axes | None = None) -> Figure:
+    """Returns the timeline of `result`, `window_seconds` long from its first batch on."""
+    # From the first batch's arrival: before it, start-up (building, first decodes) fills the view.
+    waits = [e for e in result.events if e.kind == timeline.WAIT]
+    start = waits[0].end_seconds if waits else 0.0
+    title = f"Timeline: {result.config.describe(pipeline_only=True)}"
+    ax = plots.timeline(
+        result.events,
+        ax=ax,
+        start_seconds=start,
+        window_seconds=window_seconds,
+        title=title,
+    )
+    return plots.figure_of(ax)
+
+
+def timeline_size_inches(result: runs.RunResult) -> tuple[float, float]:
+    """The size of the panel's timeline of `result`: 7 inches wide, a row per lane."""
+    lanes = {event.lane for event in result.events}
+    return (7.0, 1.2 + 0.45 * len(lanes))
