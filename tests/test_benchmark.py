@@ -191,7 +191,19 @@ def test_table_shows_spread_cpu_cost_and_the_target_ratios(command_output):
     table = benchmark.format_table(rows)
     assert "min - max" in table and "CPU s/1000" in table
     assert "best_from_generator / graph_native =" in table and "target >= 1.2" in table
+    for target in payload["target_ratios"]:
+        line = next(
+            line for line in table.splitlines() if f"{target['numerator']} / {target['denominator']}" in line
+        )
+        assert f": {target['verdict']}" in line.lower()
     assert all(name in table for name in ROW_NAMES)
+
+
+def test_a_target_is_met_or_missed_only_when_every_round_agrees():
+    assert benchmark.target_verdict(1.3, 1.9, 1.2) == "met"
+    assert benchmark.target_verdict(1.2, 1.2, 1.2) == "met"
+    assert benchmark.target_verdict(0.9, 1.19, 1.2) == "missed"
+    assert benchmark.target_verdict(0.96, 1.87, 1.2) == "not settled"
 
 
 def test_benchmark_bars_draw_each_row_with_its_whisker_and_the_limit():

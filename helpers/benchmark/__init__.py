@@ -47,6 +47,7 @@ from helpers.benchmark._report import (
     machine_facts,
     plot_comparison,
     target_ratios,
+    target_verdict,
     to_json,
 )
 from helpers.benchmark._startup import import_tensorflow_quietly
@@ -86,6 +87,7 @@ __all__ = [
     "probe_generator_configs",
     "run_comparison",
     "target_ratios",
+    "target_verdict",
     "to_json",
     "BATCH_SIZE",
     "BATCH_YIELD_MULTIPLE",
