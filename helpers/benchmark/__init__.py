@@ -10,7 +10,8 @@ rows compare yielding small elements one at a time with yielding them in batches
 How the figures are made: the best generator configuration is chosen first, in a separate probe whose
 figures are kept but not reported as the row; then every row is timed in turns (row 1, row 2, ..., row 1,
 ...), each repeat running whole passes for at least `min_seconds`, with wall-clock and process CPU time.
-Rows report the median and the spread (min, max, quartiles) of their repeats.
+Rows report the median and the spread (min, max, quartiles) of their repeats. Each target ratio is
+judged round by round (`target_verdict`): met, missed, or not settled when the rounds fall on both sides.
 
 From Python (notebook 05): `rows, results = benchmark.compare(image_count=256, repeats=3)` then
 `print(benchmark.format_table(rows))`. TensorFlow is imported only when a comparison runs, so `--help`
@@ -20,8 +21,8 @@ The package, each module importing only those before it: `_startup` (`import_ten
 `_workloads` (the generators, datasets and limit the rows run; the sizes), `_equal_work`
 (`check_equal_work`, and `check_rows` for every image row), `_probe` (`probe_generator_configs`),
 `_comparison` (the rows and the timed rounds: `run_comparison`, `compare`), `_report` (`target_ratios`,
-`format_table`, `to_json`, `plot_comparison`) and `_command` (`main`, which `__main__` runs). Nothing
-imports TensorFlow at import time.
+`target_verdict`, `format_table`, `to_json`, `plot_comparison`) and `_command` (`main`, which `__main__`
+runs). Nothing imports TensorFlow at import time.
 """
 
 from helpers.benchmark._command import main
