@@ -8,7 +8,12 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 # The folder JupyterLab serves; the browser tests point it at a temporary copy of the notebooks.
 LAB_ROOT ?= .
-NB     ?= notebooks/*.ipynb
+# `make test NB=notebooks/03_x.ipynb`: that notebook and the unit tests of what it uses; `make notebook NB=...`.
+NB     ?=
+# Test workers: one per core this process may use (so `taskset -c 0 make test` runs one).
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())")
+# A notebook's cells stay together on one worker (conftest.py groups them); other tests are shared out.
+PYTEST = $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 # A fresh random token per `make lab`, unless you give one: `make lab TOKEN=...`.
 ifndef TOKEN
 TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(24))")
@@ -19,6 +24,7 @@ endif
 help:
 	@echo "make lab             install (first time) and open the kit in JupyterLab (PORT=8888)"
 	@echo "make test            install (first time) and run every test: unit tests and all notebooks (nbval)"
+	@echo "make test NB=...     one notebook under nbval and the unit tests of the helpers it uses (quick)"
 	@echo "make test-browser    run every notebook and the lab panel in JupyterLab in headless chromium"
 	@echo "make notebook NB=... re-execute one notebook and store its outputs"
 	@echo "make notebooks       re-execute every notebook and store its outputs"
@@ -47,13 +53,17 @@ lab: install
 	$(BIN)/jupyter lab $(LAB_ROOT)/notebooks/00_start_here.ipynb $(LAB_ARGS)
 
 test: install
-	$(BIN)/python -m pytest tests notebooks --ignore=tests/browser
+ifeq ($(NB),)
+	$(PYTEST) tests notebooks --ignore=tests/browser
+else
+	$(PYTEST) $(NB) $$($(BIN)/python tools/tests_for_notebook.py $(NB))
+endif
 
 test-unit: install
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(PYTEST) tests --ignore=tests/browser
 
 test-notebooks: install
-	$(BIN)/python -m pytest notebooks
+	$(PYTEST) notebooks
 
 # Browser tests drive Debian's chromium (Playwright's own browser download needs the internet).
 test-browser: install chromium
@@ -68,14 +78,15 @@ chromium:
 		fi; }
 
 notebooks: install
-	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb notebooks/optional/*.ipynb
 
 notebook: install
+	@test -n "$(NB)" || { echo "Say which notebook: make notebook NB=notebooks/02_image_pipeline.ipynb"; exit 1; }
 	$(BIN)/python tools/run_notebooks.py $(NB)
 
-# No install, no network: git restores the notebook as committed. NB must name notebooks, not the default glob.
+# No install, no network: git restores the notebook as committed.
 reset:
-	@test "$(NB)" != "notebooks/*.ipynb" || { echo "Say which notebook: make reset NB=notebooks/05_performance_lab.ipynb"; exit 1; }
+	@test -n "$(NB)" || { echo "Say which notebook: make reset NB=notebooks/02_image_pipeline.ipynb"; exit 1; }
 	git checkout -- $(NB)
 
 lint: install

@@ -1,10 +1,17 @@
-"""The result of an exercise self-check: passed or not, what is wrong, and a hint.
+"""The result of an exercise self-check: passed or not, what is wrong, a hint, and a second hint on request.
 
 Usage:
     def check_answer(answer) -> Feedback:
         if answer is None:
-            return Feedback.fail("You returned None.", hint="End the function with `return ds`.")
+            return Feedback.fail(
+                "You returned None.",
+                hint="What does a function give back when it has no `return`?",
+                more="End the function with `return dataset`.",
+            )
         return Feedback.ok("The dataset yields the right pairs.")
+
+The first hint points at the idea; the second (`more`) may give more of the answer. In JupyterLab the second
+hint sits folded under "Another hint", opened with a click, so it is there only for those who ask.
 """
 
 from __future__ import annotations
@@ -22,34 +29,40 @@ class Feedback:
     Attributes:
         passed: whether the attempt does what the exercise asks.
         message: what was checked and found.
-        hint: what to try next (only for failures).
+        hint: what to think about next (only for failures): the idea, not the edit.
+        more: a second, more specific hint, shown on request.
     """
 
     passed: bool
     message: str
     hint: str = ""
+    more: str = ""
 
     @classmethod
     def ok(cls, message: str) -> Feedback:
         return cls(True, message)
 
     @classmethod
-    def fail(cls, message: str, *, hint: str) -> Feedback:
-        return cls(False, message, hint)
+    def fail(cls, message: str, *, hint: str, more: str = "") -> Feedback:
+        return cls(False, message, hint, more)
 
     def __bool__(self) -> bool:
         return self.passed
 
     def __str__(self) -> str:
         head = "Correct: " if self.passed else "Not yet: "
-        return head + self.message + (f"\nHint: {self.hint}" if self.hint else "")
+        text = head + self.message + (f"\nHint: {self.hint}" if self.hint else "")
+        return text + (f"\nAnother hint, if you need it: {self.more}" if self.more else "")
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         colour, head = ("#1b7f3a", "✔ Correct") if self.passed else ("#b3261e", "✘ Not yet")
         hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
+        more = (
+            f"<details><summary>Another hint</summary>{html.escape(self.more)}</details>" if self.more else ""
+        )
         return (
             f'<div style="border-left:4px solid {colour};padding:4px 8px">'
-            f'<b style="color:{colour}">{head}</b>: {html.escape(self.message)}{hint}</div>'
+            f'<b style="color:{colour}">{head}</b>: {html.escape(self.message)}{hint}{more}</div>'
         )

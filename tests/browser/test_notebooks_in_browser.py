@@ -8,7 +8,7 @@ from helpers import catalog
 from tests.browser.jupyterlab import CURRENT_NOTEBOOK, open_notebook, run_all_cells, save_notebook
 
 RUN_ALL_SECONDS = 400
-PANEL_NOTEBOOK = "05_performance_lab.ipynb"  # run in test_performance_lab.py, which also drives its panel
+PANEL_NOTEBOOK = "06_performance_lab.ipynb"  # run in test_performance_lab.py, which also drives its panel
 
 
 def run_and_check_notebook(page, lab, name: str, artifacts_dir) -> None:
@@ -32,7 +32,7 @@ def run_and_check_notebook(page, lab, name: str, artifacts_dir) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", [lesson.filename for lesson in catalog.LESSONS if lesson.filename != PANEL_NOTEBOOK]
+    "name", [lesson.path for lesson in catalog.lessons() if lesson.path != PANEL_NOTEBOOK]
 )
 def test_notebook_runs_clean_in_jupyterlab(name, lab, page, artifacts_dir):
     run_and_check_notebook(page, lab, name, artifacts_dir)

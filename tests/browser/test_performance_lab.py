@@ -1,4 +1,4 @@
-"""Notebook 05 in JupyterLab: the notebook runs clean, and its panel works when a learner clicks it.
+"""Notebook 06 in JupyterLab: the notebook runs clean, and its panel works when a learner clicks it.
 
 A learner's run: Run (it goes on until Stop), change the batch size and the yield mode while it runs, see
 each change marked and a new segment in the table while throughput keeps updating, then Stop. Screenshots
