@@ -1,12 +1,12 @@
-"""Calibrates `helpers.lesson_time` on lessons taught in thousands of workshops: the Carpentries' Python lessons.
+"""Calibrates `helpers.lesson_time` on lessons taught in many workshops: the Carpentries' Python lessons.
 
     python tools/calibrate_lesson_time.py                      # fit the rates to the committed counts
     python tools/calibrate_lesson_time.py --count EPISODES...  # count episodes again (Markdown files)
 
 Every Carpentries episode states its teaching and exercise minutes in its front matter. This tool counts what
 the kit's estimator counts in a notebook (words of lesson text; non-blank lines of Python), in each episode's
-lesson text (challenges, solutions, objectives, questions, key points and instructor notes left out), and fits
-the two rates: minutes = words / words_per_minute + code_lines * seconds_per_line / 60. The fit keeps the total
+lesson text (challenges, solutions, objectives, questions, key points and instructor notes left out), and
+fits the two rates: minutes = words / words_per_minute + code_lines * seconds_per_line / 60. The fit keeps the total
 of the episodes' stated teaching minutes exact (a course is planned by its total) and, under that, chooses the
 code rate that minimises the squared log error per episode. The counts are committed beside this file
 (`lesson_time_calibration.csv`, from swcarpentry/python-novice-gapminder at 58eec486 and
@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     fit = fit_rates(read_counts())
     print(
-        f"{fit.episodes} episodes: {fit.words_per_minute:.1f} words a minute and {fit.seconds_per_line:g} s a "
-        f"line of code; per episode the median error is {fit.median_relative_error:.0%}, and "
+        f"{fit.episodes} episodes: {fit.words_per_minute:.1f} words a minute and {fit.seconds_per_line:g} s "
+        f"a line of code; per episode the median error is {fit.median_relative_error:.0%}, and "
         f"{fit.within_half} of {fit.episodes} are within 50% of their stated minutes"
     )
     return 0
