@@ -1,8 +1,9 @@
 """Each core notebook's core sections run on their own, top to bottom, without its deep dives.
 
-A workshop runs only the core; a deep dive may build on the core, never the other way round. The cells
-kept are those of every section whose heading does not start with "Deep dive"; nbclient runs them in a fresh kernel,
-and an error fails the test unless its cell carries the `raises-exception` tag (an error the lesson means).
+A workshop runs only the core; a deep dive may build on the core, never the other way round. The cells kept
+are those of every section whose heading does not start with "Deep dive"; nbclient runs them in a fresh
+kernel, and an error fails the test unless its cell carries the `raises-exception` tag (an error the lesson
+means).
 """
 
 import nbformat

@@ -2,8 +2,8 @@
 
 Solutions live in `notebooks/solutions/NN_name.py` (NN: their notebook's number). A learner loads one on
 demand with `%load solutions/NN_name.py`, which puts the code in a cell without running it, so Run All never
-reveals a solution. Here each runs after its notebook's Setup cells, in one namespace, as it would in the notebook; its
-last line is the self-check, which must say "Correct".
+reveals a solution. Here each runs after its notebook's Setup cells, in one namespace, as it would in the
+notebook; its last line is the self-check, which must say "Correct".
 """
 
 import ast

@@ -5,11 +5,11 @@
 
 Every Carpentries episode states its teaching and exercise minutes in its front matter. This tool counts what
 the kit's estimator counts in a notebook (words of lesson text; non-blank lines of Python), in each episode's
-lesson text (challenges, solutions, objectives, questions, key points and instructor notes left out), and
-fits the two rates: minutes = words / words_per_minute + code_lines * seconds_per_line / 60. The fit keeps the total
-of the episodes' stated teaching minutes exact (a course is planned by its total) and, under that, chooses the
-code rate that minimises the squared log error per episode. The counts are committed beside this file
-(`lesson_time_calibration.csv`, from swcarpentry/python-novice-gapminder at 58eec486 and
+lesson text (challenges, solutions, objectives, questions, key points and instructor notes left out), and fits
+the two rates: minutes = words / words_per_minute + code_lines * seconds_per_line / 60. The fit keeps the
+total of the episodes' stated teaching minutes exact (a course is planned by its total) and, under that,
+chooses the code rate that minimises the squared log error per episode. The counts are committed beside this
+file (`lesson_time_calibration.csv`, from swcarpentry/python-novice-gapminder at 58eec486 and
 swcarpentry/python-novice-inflammation at 2b3613a5), so the fit is checked offline by the tests.
 """
 
