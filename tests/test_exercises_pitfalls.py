@@ -11,55 +11,170 @@ from tests.support import assert_fails
 Spec = tf.TensorSpec
 
 
-# Exercise 1: parse_numbers
+# The core exercise: numbers_dataset(texts, skipped)
+
+NUMBER = Spec(shape=(), dtype=tf.int32)
 
 
-def parse_numbers_right(texts):
-    for text in texts:
-        try:
-            number = int(text)
-        except ValueError:
-            continue
-        yield number
+def numbers_dataset_right(texts, skipped):
+    def whole_numbers(texts):
+        for text in texts:
+            try:
+                number = int(text)
+            except ValueError:
+                skipped.append(text)
+                continue
+            yield number
+
+    return tf.data.Dataset.from_generator(whole_numbers, args=(texts,), output_signature=NUMBER)
 
 
-def test_parse_numbers_right_answer_passes():
-    feedback = ex.check_parse_numbers(parse_numbers_right)
+def test_numbers_dataset_right_answer_passes():
+    feedback = ex.check_numbers_dataset(numbers_dataset_right)
     assert feedback.passed, str(feedback)
 
 
-def test_parse_numbers_without_catching_ends_the_dataset():
-    def parse_numbers(texts):
-        for text in texts:
-            yield int(text)
+def test_numbers_dataset_closing_over_texts_and_recording_messages_passes():
+    def numbers_dataset(texts, skipped):
+        def whole_numbers():
+            for text in texts:
+                try:
+                    yield int(text)
+                except ValueError as error:
+                    skipped.append(str(error))  # a message naming the text is a record too
+
+        return tf.data.Dataset.from_generator(whole_numbers, output_signature=Spec(shape=(), dtype=tf.int64))
+
+    feedback = ex.check_numbers_dataset(numbers_dataset)
+    assert feedback.passed, str(feedback)
+
+
+def test_numbers_dataset_without_catching_ends_the_dataset():
+    def numbers_dataset(texts, skipped):
+        def whole_numbers(texts):
+            for text in texts:
+                yield int(text)
+
+        return tf.data.Dataset.from_generator(whole_numbers, args=(texts,), output_signature=NUMBER)
+
+    feedback = ex.check_numbers_dataset(numbers_dataset)
+    assert_fails(
+        feedback,
+        "gave [12, 7], then ended with InvalidArgumentError: ValueError",
+        hint="exception inside the generator ends the dataset",
+    )
+    assert "except ValueError" in feedback.more
+
+
+def test_numbers_dataset_that_stops_at_the_first_bad_text():
+    def numbers_dataset(texts, skipped):
+        def whole_numbers(texts):
+            for text in texts:
+                try:
+                    yield int(text)
+                except ValueError:
+                    skipped.append(text)
+                    return
+
+        return tf.data.Dataset.from_generator(whole_numbers, args=(texts,), output_signature=NUMBER)
+
+    feedback = ex.check_numbers_dataset(numbers_dataset)
+    assert_fails(feedback, "stops after [12, 7]; expected [12, 7, 40, -3, 8]", hint="what ends a loop")
+    assert "`continue`" in feedback.more
+
+
+def test_numbers_dataset_that_records_nothing():
+    def numbers_dataset(texts, skipped):
+        def whole_numbers(texts):
+            for text in texts:
+                try:
+                    yield int(text)
+                except ValueError:
+                    continue
+
+        return tf.data.Dataset.from_generator(whole_numbers, args=(texts,), output_signature=NUMBER)
 
     assert_fails(
-        ex.check_parse_numbers(parse_numbers),
-        "gave [12, 7], then raised InvalidArgumentError: ValueError",
-        hint="try/except ValueError inside the loop",
+        ex.check_numbers_dataset(numbers_dataset),
+        "skipped holds []; expected a record of each of ['x7', '', '1.5']",
+        hint="lost silently",
     )
 
 
-def test_parse_numbers_that_stops_at_the_first_bad_text():
-    def parse_numbers(texts):
-        for text in texts:
-            try:
-                yield int(text)
-            except ValueError:
-                return
+def test_numbers_dataset_that_records_twice():
+    def numbers_dataset(texts, skipped):
+        dataset = numbers_dataset_right(texts, skipped)
+        list(dataset)  # a pass to look at it fills skipped before the check's own pass
+        return dataset
 
-    assert_fails(ex.check_parse_numbers(parse_numbers), "stops after [12, 7]", hint="`continue`")
-
-
-def test_parse_numbers_hard_coded_answer_fails_on_the_second_case():
-    def parse_numbers(texts):
-        yield from [12, 7, 40, -3, 8]
-
-    assert_fails(ex.check_parse_numbers(parse_numbers), "['oops', '5'", hint="every text")
+    assert_fails(
+        ex.check_numbers_dataset(numbers_dataset), "skipped holds ['x7', '', '1.5', 'x7'", hint="once"
+    )
 
 
-def test_parse_numbers_given_a_generator_object():
-    assert_fails(ex.check_parse_numbers(parse_numbers_right([])), "not a generator function", hint="name")
+def test_numbers_dataset_hard_coded_answer_fails_on_the_second_case():
+    def numbers_dataset(texts, skipped):
+        skipped.extend(["x7", "", "1.5"])
+        return tf.data.Dataset.from_tensor_slices(np.array([12, 7, 40, -3, 8], dtype=np.int32))
+
+    assert_fails(ex.check_numbers_dataset(numbers_dataset), "['oops', '5'", hint="every text")
+
+
+def test_numbers_dataset_that_truncates_floats():
+    def numbers_dataset(texts, skipped):
+        def whole_numbers(texts):
+            for text in texts:
+                try:
+                    yield int(float(text))
+                except ValueError:
+                    skipped.append(text)
+
+        return tf.data.Dataset.from_generator(whole_numbers, args=(texts,), output_signature=NUMBER)
+
+    assert_fails(
+        ex.check_numbers_dataset(numbers_dataset), "gives [12, 7, 40, -3, 1, 8]", hint="whole number"
+    )
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [Spec(shape=(), dtype=tf.string), Spec(shape=(None,), dtype=tf.int32), (NUMBER,)],
+    ids=["text", "vector", "tuple"],
+)
+def test_numbers_dataset_with_a_signature_that_is_not_one_whole_number(signature):
+    def numbers_dataset(texts, skipped):
+        return tf.data.Dataset.from_generator(lambda: iter([]), output_signature=signature)
+
+    feedback = ex.check_numbers_dataset(numbers_dataset)
+    assert_fails(feedback, "element_spec is", hint="shape and dtype")
+    assert "shape=()" in feedback.more
+
+
+def test_numbers_dataset_without_return():
+    def numbers_dataset(texts, skipped):
+        tf.data.Dataset.from_generator(lambda: iter([]), output_signature=NUMBER)
+
+    assert_fails(ex.check_numbers_dataset(numbers_dataset), "returned None", hint="`return`")
+
+
+def test_numbers_dataset_returning_the_generator():
+    def numbers_dataset(texts, skipped):
+        yield from (int(text) for text in texts)
+
+    assert_fails(ex.check_numbers_dataset(numbers_dataset), "not a tf.data.Dataset", hint="from_generator")
+
+
+def test_numbers_dataset_that_raises_while_building():
+    def numbers_dataset(texts, skipped):
+        return tf.data.Dataset.from_generator(lambda: iter(texts), output_signature=[NUMBER], args=None, x=1)
+
+    assert_fails(ex.check_numbers_dataset(numbers_dataset), "raised TypeError", hint="Only build")
+
+
+def test_numbers_dataset_given_its_result():
+    assert_fails(
+        ex.check_numbers_dataset(numbers_dataset_right(["1"], [])), "Expected a function", hint="itself"
+    )
 
 
 # Exercise 2: the batch signature

@@ -1,17 +1,16 @@
-"""Self-checks for notebook 04 (pitfall gallery). Pass what you wrote: the generator function, the signature.
+"""Self-checks for notebook 04 (the errors people hit). Pass what you wrote: the function, the signature.
 
     from helpers.exercises import pitfalls as ex
-    ex.check_parse_numbers(parse_numbers)        # runs it through from_generator with its own inputs
+    ex.check_numbers_dataset(numbers_dataset)    # calls it with texts of its own and iterates the dataset
     ex.check_batch_signature(SIGNATURE)          # checks it with the doctor against pixel_label_batches
 
-Each check builds the dataset itself, with inputs of its own (so hard-coded answers are caught), iterates a
-bounded number of elements and returns a `Feedback` saying what is wrong and what to try.
+Each check builds or runs the learner's code with inputs of its own (so hard-coded answers are caught),
+iterates a bounded number of elements and returns a `Feedback` saying what is wrong and what to try.
 TensorFlow is imported inside the checks, so importing this module stays fast.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -19,81 +18,128 @@ from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
-__all__ = ["NUMBER_CASES", "BATCH_ARGS", "check_parse_numbers", "check_batch_signature"]
+__all__ = ["NUMBER_CASES", "BATCH_ARGS", "check_numbers_dataset", "check_batch_signature"]
 
 NUMBER_CASES: tuple[tuple[str, ...], ...] = (
     ("12", "7", "x7", "40", "", "-3", "1.5", "8"),
     ("oops", "5", "6", "seven", "100"),
 )
-"""The texts `check_parse_numbers` passes through `args`: some are not whole numbers and must be skipped."""
+"""The texts `check_numbers_dataset` passes: some are not whole numbers and must be skipped and recorded."""
 
 BATCH_ARGS = (10, 4)
 """(count, batch_size) that `check_batch_signature` calls `generators.pixel_label_batches` with."""
 
+_SKIP_HINT = "An exception inside the generator ends the dataset. Where can you stop one bad text's error?"
+_SKIP_MORE = (
+    "Inside the generator's loop: `try: number = int(text)`, then `except ValueError:` append the text to "
+    "`skipped` and `continue`; after the try, `yield number`."
+)
 
-def _whole_numbers(texts: tuple[str, ...]) -> list[int]:
-    values = []
+
+def _whole_numbers(texts: tuple[str, ...]) -> tuple[list[int], list[str]]:
+    """The whole numbers among `texts`, in order, and the texts that are not one."""
+    numbers, bad = [], []
     for text in texts:
         try:
-            values.append(int(text))
+            numbers.append(int(text))
         except ValueError:
-            continue
-    return values
+            bad.append(text)
+    return numbers, bad
 
 
-def check_parse_numbers(parse_numbers: Callable[..., Any]) -> Feedback:
-    """Checks exercise 1: a generator function `parse_numbers(texts)` that skips texts that are not numbers.
+def _as_text(record: object) -> str:
+    return record.decode(errors="replace") if isinstance(record, bytes) else str(record)
 
-    The check runs `from_generator(parse_numbers, args=(texts,), output_signature=int32 scalar)` for
-    each case in `NUMBER_CASES`: the texts arrive as an array of bytes, as args always do.
+
+def _records_name(skipped: list, bad: list[str]) -> bool:
+    """True when `skipped` holds one record per bad text, in order, each naming its text (the text itself,
+    as str or bytes, or a message that contains it)."""
+    return len(skipped) == len(bad) and all(
+        text in _as_text(record) for record, text in zip(skipped, bad, strict=True)
+    )
+
+
+def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
+    """Checks the core exercise: `numbers_dataset(texts, skipped)`, a dataset of the whole numbers in `texts`.
+
+    Right means: for each case in `NUMBER_CASES`, the function returns a `tf.data.Dataset` of integer
+    scalars giving every whole number in order, and the list `skipped` it was given then holds a record of
+    each other text (the text, or an error message naming it), in order.
 
     Args:
-        parse_numbers: the learner's generator function.
+        numbers_dataset: the learner's function `(texts, skipped) -> tf.data.Dataset`.
 
     Returns:
         Feedback naming the first problem found, with a hint, or confirming it works.
     """
     import tensorflow as tf
 
-    if inspect.isgenerator(parse_numbers) or not callable(parse_numbers):
-        return Feedback.fail(
-            f"You passed a {type(parse_numbers).__name__}, not a generator function.",
-            hint="Pass the function's name, without calling it: `check_parse_numbers(parse_numbers)`.",
+    if not callable(numbers_dataset):
+        return _guards.not_callable(
+            numbers_dataset,
+            hint="Pass the function itself, without calling it: `ex.check_numbers_dataset(numbers_dataset)`.",
         )
     for texts in NUMBER_CASES:
-        expected = _whole_numbers(texts)
-        dataset = tf.data.Dataset.from_generator(
-            parse_numbers, args=(list(texts),), output_signature=tf.TensorSpec(shape=(), dtype=tf.int32)
+        expected, bad = _whole_numbers(texts)
+        call = f"numbers_dataset({list(texts)}, skipped)"
+        skipped: list = []
+        dataset, problem = _guards.built_dataset(
+            numbers_dataset,
+            list(texts),
+            skipped,
+            failure=f"{call} raised",
+            hint="Only build the dataset here: the texts are converted later, inside the generator.",
+            subject=call,
+            none_hint="A function without `return` gives None: return the dataset you build.",
+            type_hint="Return the dataset that tf.data.Dataset.from_generator(...) gives.",
         )
+        if problem is not None:
+            return problem
+        spec = dataset.element_spec
+        if not (isinstance(spec, tf.TensorSpec) and spec.shape == () and spec.dtype.is_integer):
+            return Feedback.fail(
+                f"Each element should be one whole number, but the dataset's element_spec is {spec}.",
+                hint="One number per element: what shape and dtype does a single whole number have?",
+                more="output_signature=tf.TensorSpec(shape=(), dtype=tf.int32)",
+            )
         got: list[int] = []
         try:
             for value in dataset.take(len(expected) + _guards.EXTRA_ELEMENTS):
                 got.append(int(value))
         except tf.errors.OpError as error:
             return Feedback.fail(
-                f"With texts {list(texts)} the dataset gave {got}, then raised {error_summary(error)} "
-                "An exception inside the generator ends the whole dataset.",
-                hint="Put the conversion of ONE text in try/except ValueError inside the loop, and "
-                "`continue` with the next text when it fails.",
+                f"With texts {list(texts)} the dataset gave {got}, then ended with {error_summary(error)}",
+                hint=_SKIP_HINT,
+                more=_SKIP_MORE,
             )
-        if got == expected:
-            continue
-        if got == expected[: len(got)]:
+        if got != expected and got == expected[: len(got)]:
             return Feedback.fail(
                 f"With texts {list(texts)} the dataset stops after {got}; expected {expected}.",
-                hint="Skip a bad text and go on with the next one (`continue`); do not `return` or `break`.",
+                hint="Skip a bad text and go on with the next one: what ends a loop, and what only skips "
+                "to its next turn?",
+                more="`continue` goes on with the next text; `return` and `break` end the generator.",
             )
-        return Feedback.fail(
-            f"With texts {list(texts)} the dataset gives {got}; expected {expected}.",
-            hint="Yield int(text) for every text that is a whole number, in order, and nothing else.",
-        )
+        if got != expected:
+            return Feedback.fail(
+                f"With texts {list(texts)} the dataset gives {got}; expected {expected}.",
+                hint="Yield int(text) for every text that is a whole number, in order, and nothing else.",
+            )
+        if not _records_name(skipped, bad):
+            return Feedback.fail(
+                f"With texts {list(texts)} the numbers are right, but skipped holds "
+                f"{[_as_text(record) for record in skipped]}; expected a record of each of {bad}.",
+                hint="Nothing should be lost silently: record each text you skip, once, in the list you were "
+                "given.",
+                more="In the `except ValueError:` branch, `skipped.append(text)` before `continue`.",
+            )
     return Feedback.ok(
-        "Bad texts are skipped inside the generator and every whole number comes through, in order."
+        "Bad texts are skipped inside the generator and recorded, and every whole number comes through, "
+        "in order."
     )
 
 
 def check_batch_signature(signature: Any) -> Feedback:
-    """Checks exercise 2: an `output_signature` for `generators.pixel_label_batches(10, 4)`.
+    """Checks the deep dive's exercise: an `output_signature` for `generators.pixel_label_batches(10, 4)`.
 
     Right means: every batch, including the short last one, passes `doctor.checked` (nothing TensorFlow
     would refuse or silently change), and `doctor.diagnose` finds nothing to warn about (no unscaled uint8
