@@ -20,10 +20,14 @@ SENTENCE = (
 # The core exercise: make_padded_ranges
 
 
+def ranges(lengths):
+    """What the learner writes: one `np.arange(n)` per length."""
+    for n in lengths:
+        yield np.arange(n, dtype=np.int32)
+
+
 def padded_right(lengths, batch_size):
-    dataset = tf.data.Dataset.from_generator(
-        lambda: generators.integer_ranges(lengths), output_signature=RANGE
-    )
+    dataset = tf.data.Dataset.from_generator(lambda: ranges(lengths), output_signature=RANGE)
     return dataset.padded_batch(batch_size, padding_values=-1)
 
 
@@ -31,17 +35,10 @@ def padded_variant(*, signature=RANGE, batch=None, fixed_batch_size=None):
     """A make_padded_ranges with one mistake; `batch` turns (dataset, batch_size) into batches."""
 
     def make(lengths, batch_size):
-        dataset = tf.data.Dataset.from_generator(
-            lambda: generators.integer_ranges(lengths), output_signature=signature
-        )
+        dataset = tf.data.Dataset.from_generator(lambda: ranges(lengths), output_signature=signature)
         return batch(dataset, fixed_batch_size or batch_size)
 
     return make
-
-
-def ranges(lengths):
-    for n in lengths:
-        yield np.arange(n)  # int64: the int32 signature converts it
 
 
 def test_padded_right_answer_passes():
@@ -49,9 +46,13 @@ def test_padded_right_answer_passes():
     assert feedback.passed, str(feedback)
 
 
-def test_padded_learner_style_answer_with_its_own_generator_passes():
+def test_padded_int64_ranges_pass_because_the_signature_converts_them():
+    def int64_ranges(lengths):
+        for n in lengths:
+            yield np.arange(n)
+
     def make(lengths, batch_size):
-        dataset = tf.data.Dataset.from_generator(lambda: ranges(lengths), output_signature=RANGE)
+        dataset = tf.data.Dataset.from_generator(lambda: int64_ranges(lengths), output_signature=RANGE)
         return dataset.padded_batch(batch_size, padding_values=-1)
 
     feedback = ex.check_padded_ranges(make)
@@ -69,7 +70,7 @@ def test_padded_dataset_passed_instead_of_function():
 
 
 def test_padded_returns_a_list():
-    make = lambda lengths, batch_size: list(generators.integer_ranges(lengths))  # noqa: E731
+    make = lambda lengths, batch_size: list(ranges(lengths))  # noqa: E731
     assert_fails(ex.check_padded_ranges(make), "returned a list", hint="from_generator")
 
 
@@ -205,9 +206,7 @@ def test_padded_wrong_dtype():
 
 def test_padded_ignores_the_lengths_argument():
     def make(lengths, batch_size):
-        dataset = tf.data.Dataset.from_generator(
-            lambda: generators.integer_ranges([3, 1, 4, 2, 5]), output_signature=RANGE
-        )
+        dataset = tf.data.Dataset.from_generator(lambda: ranges([3, 1, 4, 2, 5]), output_signature=RANGE)
         return dataset.padded_batch(batch_size, padding_values=-1)
 
     feedback = ex.check_padded_ranges(make)
