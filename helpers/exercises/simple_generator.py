@@ -1,16 +1,18 @@
 """Self-checks for notebook 01 (a first generator dataset). Pass the function you wrote, not its result.
 
     from helpers.exercises import simple_generator as ex
-    ex.check_squares_dataset(make_squares_dataset)     # the check calls it, iterates it, reports
-    ex.check_padded_ranges(make_padded_ranges)
+    ex.check_padded_ranges(make_padded_ranges)         # the check calls it, iterates it, reports
+    ex.check_sentence_dataset(make_sentence_dataset)
 
 Each check builds the learner's dataset itself (with its own inputs, so hard-coded answers are caught),
-iterates a bounded number of elements, and returns a `Feedback` saying what is wrong and what to try.
-TensorFlow is imported inside the checks, so importing this module stays fast.
+iterates a bounded number of elements, and returns a `Feedback` saying what is wrong: its hint points at
+the idea, its second hint (`more`) comes closer to the code. TensorFlow is imported inside the checks, so
+importing this module stays fast.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,17 +23,14 @@ from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
 __all__ = [
-    "check_squares_dataset",
     "check_padded_ranges",
     "check_sentence_dataset",
     "FEATURE_KEYS",
     "PADDING_VALUE",
     "RANGE_CASES",
     "SENTENCES",
-    "SQUARES_COUNT",
 ]
 
-SQUARES_COUNT = 10
 RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
 """(lengths, batch_size) pairs `check_padded_ranges` builds the learner's dataset with."""
 PADDING_VALUE = -1
@@ -39,52 +38,64 @@ SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generat
 """The sentences `check_sentence_dataset` builds the learner's dataset from."""
 FEATURE_KEYS = ("text", "word_lengths")
 
-_ERROR_HINTS = (
+_ERROR_ADVICE = (
     (
         "must be a Python callable",
-        "Pass the generator function itself (`square_pairs`) or a `lambda` that calls it, "
-        "not a generator object (`square_pairs()`).",
+        "from_generator calls what you give it, once for every pass over the dataset.",
+        "Pass the generator function itself, or a `lambda` that calls it: not a generator object "
+        "(a call with brackets).",
     ),
     (
         "must contain objects that are subclass of `tf.TypeSpec`",
-        "Write `output_signature` as a tuple (or dict) of `tf.TensorSpec`s: round brackets, not a list.",
+        "output_signature is nested exactly like each element: one `tf.TensorSpec`, or a tuple or dict "
+        "of them.",
+        "A list is not a structure TensorFlow accepts here: use round brackets for a tuple.",
     ),
     (
         "can not be used together with",
+        "output_signature replaces the older arguments.",
         "Use `output_signature=` alone; drop `output_types`/`output_shapes`.",
     ),
     (
         "did not match the expected structure",
-        "The generator must yield exactly the structure of `output_signature`: a tuple for a tuple "
-        "(a list is not a tuple), a dict with the same keys for a dict.",
+        "What the generator yields must have exactly the structure of output_signature.",
+        "A tuple for a tuple (a list is not a tuple), a dict with the same keys for a dict, one array for "
+        "one TensorSpec.",
     ),
     (
         "yielded an element of shape",
-        "A dimension that changes from element to element must be `None` in the `tf.TensorSpec` shape.",
+        "The signature's shape must fit every element, and these elements differ in length.",
+        "A dimension that varies is `None` in the TensorSpec's shape: `shape=(None,)`.",
     ),
     (
         "could not be converted to the expected type",
-        "Check each `tf.TensorSpec` dtype against what the generator yields (text needs `tf.string`).",
+        "The yielded element in the message does not fit its TensorSpec: compare the two.",
+        "One array for one TensorSpec (a pair needs a tuple of two); text needs `tf.string`, whole numbers "
+        "an integer dtype such as `tf.int32`.",
     ),
     (
         "Cannot batch tensors with different shapes",
-        "`.batch` needs elements of equal shape; use `.padded_batch(batch_size, padding_values=...)`.",
-    ),
-    (
-        "expected to contain",
-        "The number given to `assert_cardinality` must equal the number of elements the dataset really "
-        "has (count batches after `.batch`). If a second pass is empty, the generator was a generator "
-        "object used up by the first pass.",
+        "`batch` stacks elements into one tensor, so they must all have the same shape.",
+        "`.padded_batch(batch_size, padding_values=...)` pads each batch to its longest element.",
     ),
 )
+_READ_THE_ERROR = "Read the error above; run your function in a cell on its own to see the full traceback."
 
 
-def _hint_for(error: BaseException) -> str:
-    text = str(error)
-    for needle, hint in _ERROR_HINTS:
-        if needle in text:
-            return hint
-    return "Read the error above; run your function in a cell on its own to see the full traceback."
+def _explained(problem: Feedback) -> Feedback:
+    """A failure about an error, with the hint and second hint that error calls for."""
+    for needle, hint, more in _ERROR_ADVICE:
+        if needle in problem.message:
+            return dataclasses.replace(problem, hint=hint, more=more)
+    return problem
+
+
+def _uses_deprecated_arguments(function: Callable) -> bool:
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):  # built-ins or code typed where no source is kept
+        return False
+    return "output_types" in source or "output_shapes" in source
 
 
 def _build(make_dataset: Any, *args: Any) -> tuple[Any, Feedback | None]:
@@ -101,111 +112,41 @@ def _build(make_dataset: Any, *args: Any) -> tuple[Any, Feedback | None]:
             f"You passed a {type(make_dataset).__name__}, not a function.",
             hint="Define the function with `def` and pass its name to the check.",
         )
-    return _guards.built_dataset(
+    if _uses_deprecated_arguments(make_dataset):
+        return None, Feedback.fail(
+            "Your function uses the deprecated `output_types`/`output_shapes`.",
+            hint="One argument now describes each element's shapes and dtypes together.",
+            more="`output_signature=` with a `tf.TensorSpec(shape=..., dtype=...)` per tensor.",
+        )
+    dataset, problem = _guards.built_dataset(
         make_dataset,
         *args,
         failure="Building the dataset raised",
-        hint=_hint_for,
-        none_hint="End it with `return` and the dataset.",
-        type_hint="Build it with `tf.data.Dataset.from_generator(...)` and return that.",
+        hint=_READ_THE_ERROR,
+        none_hint="A function without `return` gives back None: return the dataset it builds.",
+        type_hint="The dataset comes from `tf.data.Dataset.from_generator(...)`; return that.",
     )
-
-
-def _uses_deprecated_arguments(function: Callable) -> bool:
-    try:
-        source = inspect.getsource(function)
-    except (OSError, TypeError):  # built-ins or code typed where no source is kept
-        return False
-    return "output_types" in source or "output_shapes" in source
+    if problem is not None:
+        return None, _explained(problem)
+    return dataset, None
 
 
 def _epoch(dataset: Any, expected_count: int) -> tuple[list, Feedback | None]:
     """One bounded pass over the dataset, as NumPy values; errors from inside the generator surface here."""
     elements, problem = _guards.call(
-        _guards.take_elements, dataset, expected_count, failure="Iterating the dataset raised", hint=_hint_for
+        _guards.take_elements,
+        dataset,
+        expected_count,
+        failure="Iterating the dataset raised",
+        hint=_READ_THE_ERROR,
     )
-    return elements or [], problem
+    if problem is not None:
+        return [], _explained(problem)
+    return elements, None
 
 
 def _spec_text(spec: Any) -> str:
     return f"shape {spec.shape}, dtype {spec.dtype.name}"
-
-
-def check_squares_dataset(make_squares_dataset: Callable[[], Any]) -> Feedback:
-    """Checks exercise 1: `make_squares_dataset()` returns the pairs (i, i**2) for i < 10, done right.
-
-    Right means: built with `output_signature` (two int32 scalars), the ten pairs in order, the same
-    pairs on a second pass (re-iterable), and a known cardinality of 10 (via `assert_cardinality`).
-
-    Args:
-        make_squares_dataset: the learner's function, taking no arguments.
-
-    Returns:
-        Feedback naming the first problem found, with a hint, or confirming every point.
-    """
-    import tensorflow as tf
-
-    dataset, problem = _build(make_squares_dataset)
-    if problem is not None:
-        return problem
-    if _uses_deprecated_arguments(make_squares_dataset):
-        return Feedback.fail(
-            "Your function uses the deprecated `output_types`/`output_shapes`.",
-            hint="Describe each element with `output_signature=(tf.TensorSpec(...), tf.TensorSpec(...))`.",
-        )
-    spec = dataset.element_spec
-    if not (isinstance(spec, tuple) and len(spec) == 2):
-        return Feedback.fail(
-            f"Each element should be a pair of tensors, but element_spec is {spec}.",
-            hint="Use a tuple of two `tf.TensorSpec(shape=(), dtype=tf.int32)` as output_signature.",
-        )
-    for name, part in zip(("i", "i**2"), spec, strict=True):
-        if not isinstance(part, tf.TensorSpec) or part.shape.rank != 0 or part.dtype != tf.int32:
-            return Feedback.fail(
-                f"The spec for {name} is {part}; expected a scalar int32 TensorSpec.",
-                hint="Scalars have shape `()`; the exercise uses `dtype=tf.int32` like the article.",
-            )
-    if int(dataset.cardinality()) == tf.data.INFINITE_CARDINALITY:
-        return Feedback.fail(
-            "The dataset is endless (cardinality -1): `.repeat()` without a count repeats forever.",
-            hint="Return one pass of ten pairs; whoever trains on it adds `.repeat` if needed.",
-        )
-    expected = [(i, i**2) for i in range(SQUARES_COUNT)]
-    first, problem = _epoch(dataset, SQUARES_COUNT)
-    if problem is not None:
-        return problem
-    got = [tuple(int(value) for value in pair) for pair in first]
-    if len(got) != len(expected):
-        more = " or more" if len(got) > len(expected) else ""
-        return Feedback.fail(
-            f"A pass gives {len(got)}{more} elements; expected {len(expected)}.",
-            hint="Yield (i, i**2) for i in range(10), once each.",
-        )
-    wrong = next((index for index, pair in enumerate(got) if pair != expected[index]), None)
-    if wrong is not None:
-        return Feedback.fail(
-            f"Element {wrong} is {got[wrong]}; expected {expected[wrong]}.",
-            hint="Yield the tuple `(i, i**2)`: the number first, its square second.",
-        )
-    second, problem = _epoch(dataset, SQUARES_COUNT)
-    if problem is not None:
-        return problem
-    if len(second) != len(first):
-        return Feedback.fail(
-            f"The first pass gives {len(first)} elements, the second {len(second)}: "
-            "the dataset cannot be iterated twice.",
-            hint="Pass the generator function to from_generator, not `lambda: g` for a generator "
-            "object `g` (a generator object is used up after one pass).",
-        )
-    cardinality = int(dataset.cardinality())
-    if cardinality != SQUARES_COUNT:
-        return Feedback.fail(
-            f"The values are right, but cardinality() is {cardinality} (unknown), so len() fails.",
-            hint="Add `.apply(tf.data.experimental.assert_cardinality(10))`.",
-        )
-    return Feedback.ok(
-        "Ten pairs (i, i**2) from output_signature, the same on every pass, and len(dataset) == 10."
-    )
 
 
 def _padded_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
@@ -220,21 +161,69 @@ def _padded_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]
     return batches
 
 
-def _padding_hint(got: np.ndarray, expected: np.ndarray) -> str:
+def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
+    """(hint, more) for a batch whose values differ from the expected one."""
     if got.shape[0] != expected.shape[0]:
-        return "Batch with the `batch_size` argument (not a fixed number); the last batch may be shorter."
-    if got.shape[1] != expected.shape[1]:
-        return "Leave `padded_shapes` out: each batch is then padded to its own longest row."
+        return (
+            "Each batch holds `batch_size` ranges (the last may hold fewer).",
+            "Give `padded_batch` the `batch_size` your function receives, not a number of your own.",
+        )
     if np.array_equal(np.where(expected == PADDING_VALUE, 0, expected), got):
         return (
-            "You padded with 0, but 0 is also a real value of every range: "
-            "use `padding_values=-1` so padding can be told apart."
+            "You padded with 0, but 0 is also a real value of every range: padding must be a value no "
+            "range contains.",
+            "`padded_batch(batch_size, padding_values=-1)`.",
         )
-    return "Yield `np.arange(n, dtype=np.int32)` for each length (`generators.integer_ranges` does)."
+    if [row[row != PADDING_VALUE].tolist() for row in got] == [
+        row[row != PADDING_VALUE].tolist() for row in expected
+    ]:
+        return (
+            "The ranges are right; each batch should be as wide as its own longest range.",
+            "Leave `padded_shapes` out of `padded_batch`.",
+        )
+    return (
+        "Row by row, a batch should hold `0, 1, ..., n-1` for each length `n`, in the order of `lengths`.",
+        "Yield `np.arange(n, dtype=np.int32)` for each `n` in the `lengths` your function receives.",
+    )
+
+
+def _check_range_spec(spec: Any, call: str) -> Feedback | None:
+    """A failure when the dataset's element_spec is not int32 batches of vectors, else None."""
+    import tensorflow as tf
+
+    if isinstance(spec, tf.RaggedTensorSpec):
+        return Feedback.fail(
+            f"{call} gives ragged batches ({spec}); this exercise asks for padded dense ones.",
+            hint="A padded batch is a rectangle: short rows are filled up with a padding value.",
+            more="Use `.padded_batch(batch_size, padding_values=-1)` instead of a ragged batch.",
+        )
+    if not isinstance(spec, tf.TensorSpec):
+        return Feedback.fail(
+            f"Each element of {call} should be one tensor, but element_spec is {spec}.",
+            hint="The generator yields one range at a time: one tensor, not a pair or a dict.",
+            more="output_signature is a single `tf.TensorSpec(shape=(None,), dtype=tf.int32)`.",
+        )
+    if spec.dtype != tf.int32:
+        return Feedback.fail(
+            f"The batches are {spec.dtype.name}; expected int32.",
+            hint="The signature's dtype decides the dtype of what comes out.",
+            more="Declare `dtype=tf.int32` in the TensorSpec.",
+        )
+    if spec.shape.rank != 2:
+        return Feedback.fail(
+            f"Elements of {call} have {_spec_text(spec)}: they are not batches of vectors.",
+            hint="The dataset should give batches: one row per range.",
+            more="Keep `shape=(None,)` in the signature and add "
+            "`.padded_batch(batch_size, padding_values=-1)`.",
+        )
+    return None
 
 
 def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any]) -> Feedback:
-    """Checks exercise 2: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
+    """Checks the exercise: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
+
+    Right means: int32 batches of `np.arange(n)` for each length, `batch_size` per batch, each padded with -1
+    to its longest range, the same on a second pass; for every case in `RANGE_CASES`.
 
     Args:
         make_padded_ranges: the learner's function; called with a list of lengths and a batch size.
@@ -242,35 +231,14 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
     Returns:
         Feedback naming the first problem found, with a hint, or confirming every point.
     """
-    import tensorflow as tf
-
     for lengths, batch_size in RANGE_CASES:
         call = f"make_padded_ranges({list(lengths)}, {batch_size})"
         dataset, problem = _build(make_padded_ranges, list(lengths), batch_size)
         if problem is not None:
             return problem
-        spec = dataset.element_spec
-        if isinstance(spec, tf.RaggedTensorSpec):
-            return Feedback.fail(
-                f"{call} gives ragged batches ({spec}); this exercise asks for padded dense ones.",
-                hint="Use `.padded_batch(batch_size, padding_values=-1)` instead of a ragged batch.",
-            )
-        if not isinstance(spec, tf.TensorSpec):
-            return Feedback.fail(
-                f"Each element of {call} should be one tensor, but element_spec is {spec}.",
-                hint="output_signature is a single `tf.TensorSpec(shape=(None,), dtype=tf.int32)`.",
-            )
-        if spec.dtype != tf.int32:
-            return Feedback.fail(
-                f"The batches are {spec.dtype.name}; expected int32.",
-                hint="Declare `dtype=tf.int32` in the TensorSpec (the ranges are int32).",
-            )
-        if spec.shape.rank != 2:
-            return Feedback.fail(
-                f"Elements of {call} have {_spec_text(spec)}: they are not batches of vectors.",
-                hint="Keep shape=(None,) in the signature and add "
-                "`.padded_batch(batch_size, padding_values=-1)`.",
-            )
+        problem = _check_range_spec(dataset.element_spec, call)
+        if problem is not None:
+            return problem
         expected = _padded_batches(lengths, batch_size)
         got, problem = _epoch(dataset, len(expected))
         if problem is not None:
@@ -279,22 +247,35 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
             return Feedback.fail(
                 f"{call} gives {len(got)} batches; expected {len(expected)}.",
                 hint="One range per length, grouped `batch_size` at a time.",
+                more="Loop over the `lengths` your function receives, not lengths of your own.",
             )
         for index, (got_batch, expected_batch) in enumerate(zip(got, expected, strict=True)):
             if got_batch.shape != expected_batch.shape or not np.array_equal(got_batch, expected_batch):
+                hint, more = _padding_advice(got_batch, expected_batch)
                 return Feedback.fail(
                     f"Batch {index} of {call} is {_guards.describe_value(got_batch)}; "
                     f"expected {_guards.describe_value(expected_batch)}.",
-                    hint=_padding_hint(got_batch, expected_batch),
+                    hint=hint,
+                    more=more,
                 )
+        second, problem = _epoch(dataset, len(expected))
+        if problem is not None:
+            return problem
+        if len(second) != len(expected):
+            return Feedback.fail(
+                f"The first pass over {call} gives {len(expected)} batches, the second {len(second)}.",
+                hint="TensorFlow starts the generator again for every pass (every epoch).",
+                more="Give from_generator a function that makes a new generator (`lambda: ranges(lengths)`), "
+                "not a `lambda` returning one generator object made before.",
+            )
     return Feedback.ok(
         "Variable-length ranges with shape (None,), batched with padded_batch and padded with -1, "
-        "for any lengths and batch size."
+        "for any lengths and batch size, on every pass."
     )
 
 
 def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]) -> Feedback:
-    """Checks exercise 3: `(features, word_count)` pairs, features a dict of text and word lengths.
+    """Checks the deep dive's exercise: `(features, word_count)` pairs, features a dict of text and lengths.
 
     Expected element_spec: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`.
 
@@ -315,7 +296,8 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
     if not (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], dict)):
         return Feedback.fail(
             f"element_spec is {spec}; expected a tuple (features dict, label).",
-            hint='Write output_signature as ({"text": ..., "word_lengths": ...}, tf.TensorSpec(...)).',
+            hint="Each element is a pair: a dict of features first, then the label.",
+            more='output_signature = ({"text": ..., "word_lengths": ...}, tf.TensorSpec(...)).',
         )
     features, label = spec
     missing = [key for key in FEATURE_KEYS if key not in features]
@@ -324,6 +306,7 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
         return Feedback.fail(
             f"The features dict has keys {sorted(features)}; missing {missing}, unexpected {extra}.",
             hint=f"Use exactly the keys {list(FEATURE_KEYS)} in the signature and in what you yield.",
+            more="The word count is the label: it goes outside the dict, second in the pair.",
         )
     wanted = {
         "features['text']": (features["text"], tf.string, 0),
@@ -335,13 +318,16 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
             shape = "()" if rank == 0 else "(None,)"
             return Feedback.fail(
                 f"The spec for {name} is {part}; expected shape {shape} and dtype {dtype.name}.",
-                hint="Text is a scalar tf.string; a list of word lengths is int32 of shape (None,).",
+                hint="Text is a string scalar; word lengths are an int32 vector; a count is an int32 scalar.",
+                more="`tf.TensorSpec((), tf.string)`, `tf.TensorSpec((None,), tf.int32)`, "
+                "`tf.TensorSpec((), tf.int32)`.",
             )
     if features["word_lengths"].shape[0] is not None:
         return Feedback.fail(
             f"features['word_lengths'] has fixed shape {features['word_lengths'].shape}, "
             "but sentences have different numbers of words.",
-            hint="Use `shape=(None,)`.",
+            hint="A dimension that varies from element to element cannot have a fixed size.",
+            more="Use `shape=(None,)`.",
         )
     records = list(sentence_records(SENTENCES))
     got, problem = _epoch(dataset, len(records))
@@ -349,7 +335,10 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
         return problem
     if len(got) != len(records):
         return Feedback.fail(
-            f"{len(got)} elements for {len(records)} sentences.", hint="Yield once per sentence."
+            f"{len(got)} elements for {len(records)} sentences.",
+            hint="Yield once per sentence.",
+            more="Loop over `generators.sentence_records(sentences)` with the sentences your function "
+            "receives.",
         )
     for index, ((got_features, got_label), record) in enumerate(zip(got, records, strict=True)):
         right = (
@@ -366,6 +355,8 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
                 f"Element {index} is {_guards.describe_value((got_features, got_label))}; "
                 f"expected {_guards.describe_value(wanted_element)}.",
                 hint="Use the sentences passed to your function; the label is the number of words.",
+                more='For each record `r`: yield `({"text": r["text"], "word_lengths": r["word_lengths"]}, '
+                'r["word_count"])`.',
             )
     return Feedback.ok(
         "Elements are (features, label) with a dict of text and variable-length word lengths, "
