@@ -1,5 +1,7 @@
 """The notebook-03 self-checks accept right answers and give specific feedback on typical wrong ones."""
 
+import functools
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -68,12 +70,93 @@ def test_shards_default_argument_also_passes():
     assert exercises.check_shard_datasets(with_default).passed
 
 
-def test_shards_late_binding_is_named():
+def test_shards_late_binding_is_named_and_the_first_hint_keeps_the_answer_back():
     feedback = exercises.check_shard_datasets(shards_with_late_binding)
     assert not feedback.passed
     assert "late binding" in feedback.message
     assert str(exercises.expected_shard_elements(2, 3)) in feedback.message
-    assert "args=(k, num_shards)" in feedback.hint
+    assert "args" not in feedback.hint
+    assert "args=(k, num_shards)" in feedback.more
+
+
+def test_the_starting_state_says_what_is_missing():
+    def shard_elements(shard, num_shards): ...
+
+    def make_shard_datasets(num_shards): ...
+
+    feedback = exercises.check_shard_datasets(make_shard_datasets)
+    assert not feedback.passed
+    assert feedback.message == "make_shard_datasets(3) returned None."
+    assert "from_generator(" not in feedback.hint + feedback.more
+
+
+def shards_built_from(build):
+    """A learner's answer whose every dataset is `build(k, num_shards)`."""
+
+    def make_shard_datasets(num_shards):
+        return [build(k, num_shards) for k in range(num_shards)]
+
+    return make_shard_datasets
+
+
+@pytest.mark.parametrize(
+    ("build", "message", "hint", "more"),
+    [
+        (
+            lambda k, n: tf.data.Dataset.from_generator(
+                shard_elements(k, n), output_signature=SHARD_SIGNATURE
+            ),
+            "must be a Python callable",
+            "something it can call",
+            "generator object",
+        ),
+        (
+            lambda k, n: tf.data.Dataset.from_generator(shard_elements, output_signature=SHARD_SIGNATURE),
+            "missing 2 required positional arguments",
+            "values in args",
+            "two values",
+        ),
+        (
+            lambda k, n: tf.data.Dataset.from_generator(
+                shard_elements, args=(k), output_signature=SHARD_SIGNATURE
+            ),
+            "values must be a sequence",
+            "tuple",
+            "(k) is only k",
+        ),
+        (
+            lambda k, n: tf.data.Dataset.from_generator(
+                lambda shard, count: None, args=(k, n), output_signature=SHARD_SIGNATURE
+            ),
+            "'NoneType' object is not iterable",
+            "yield",
+            "range(shard, 12, num_shards)",
+        ),
+        (
+            lambda k, n: tf.data.Dataset.from_generator(shard_elements, args=(k, n)),
+            "output signature",
+            "what each element is",
+            "shape=()",
+        ),
+    ],
+    ids=["generator object", "no args", "args not a tuple", "no yield", "no signature"],
+)
+def test_shards_usual_call_mistakes_get_their_own_hints(build, message, hint, more):
+    feedback = exercises.check_shard_datasets(shards_built_from(build))
+    assert not feedback.passed
+    assert message in feedback.message
+    assert hint in feedback.hint
+    assert more in feedback.more
+
+
+def test_shards_functools_partial_also_passes():
+    assert exercises.check_shard_datasets(
+        shards_built_from(
+            lambda k, n: tf.data.Dataset.from_generator(
+                functools.partial(shard_elements, k, n), output_signature=SHARD_SIGNATURE
+            )
+        )
+    ).passed
 
 
 def test_shards_all_identical_but_not_last():
@@ -129,6 +212,7 @@ def test_shards_wrong_signature_reports_iteration_error():
     )
     assert "{{function_node" not in feedback.message
     assert "output_signature" in feedback.hint
+    assert "shape=()" in feedback.more
 
 
 def _signature(images):
@@ -193,13 +277,15 @@ def test_epochs_seeded_inside_repeats_every_epoch():
     feedback = exercises.check_augmented_epochs(seeded_inside_repeated)
     assert not feedback.passed
     assert "same augmented images as epoch 0" in feedback.message
-    assert "epoch_rng(seed, epoch=epoch)" in feedback.hint
+    assert "epoch_rng" not in feedback.hint
+    assert "epoch_rng(seed, epoch=epoch)" in feedback.more
 
 
 def test_epochs_unseeded_is_not_reproducible():
     feedback = exercises.check_augmented_epochs(unseeded)
     assert not feedback.passed
     assert "Not reproducible" in feedback.message
+    assert "epoch_rng(seed, epoch=epoch)" in feedback.more
 
 
 def test_epochs_ignored_seed_is_caught():
@@ -218,7 +304,7 @@ def test_epochs_wrong_count_is_caught():
     feedback = exercises.check_augmented_epochs(one_epoch_only)
     assert not feedback.passed
     assert "expected 9" in feedback.message
-    assert "range(epochs)" in feedback.hint
+    assert "range(epochs)" in feedback.more
 
 
 def test_epochs_iteration_error_is_summarised():
@@ -233,6 +319,16 @@ def test_epochs_iteration_error_is_summarised():
         "where an element of shape (2, 2, 3) was expected." in feedback.message
     )
     assert "{{function_node" not in feedback.message
+
+
+def test_epochs_starting_state_offers_a_second_hint():
+    def augmented_epochs_dataset_for(images_array, *, seed, epochs): ...
+
+    feedback = exercises.check_augmented_epochs(augmented_epochs_dataset_for)
+    assert not feedback.passed
+    assert feedback.message == "augmented_epochs_dataset_for(images, seed=7, epochs=3) returned None."
+    assert "return" in feedback.hint
+    assert "epoch" in feedback.more
 
 
 @pytest.mark.parametrize(

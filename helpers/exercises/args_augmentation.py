@@ -1,8 +1,9 @@
-"""Self-checks for notebook 03 (args and augmentation): each returns Feedback saying what is wrong and a hint.
+"""Self-checks for notebook 03 (args and augmentation): each returns Feedback saying what is wrong, a hint
+that points at the idea, and a second hint on request.
 
-    from helpers.exercises import args_augmentation as exercises
-    exercises.check_shard_datasets(make_shard_datasets)              # late binding, args=(k,)
-    exercises.check_augmented_epochs(augmented_epochs_dataset)       # seeding per epoch
+    from helpers.exercises import args_augmentation as ex
+    ex.check_shard_datasets(make_shard_datasets)                     # core: one dataset per shard, args
+    ex.check_augmented_epochs(augmented_epochs_dataset_for)          # deep dive: seeding per epoch
 
 TensorFlow is imported inside the checks, so importing this module stays cheap.
 """
@@ -10,6 +11,7 @@ TensorFlow is imported inside the checks, so importing this module stays cheap.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,30 +20,60 @@ from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
 __all__ = [
-    "SHARD_TOTAL",
-    "expected_shard_elements",
-    "check_shard_datasets",
-    "check_augmented_epochs",
     "CHECK_EPOCHS",
     "CHECK_IMAGE_COUNT",
     "CHECK_IMAGE_SIZE",
     "CHECK_SEEDS",
     "SHARD_COUNTS",
+    "SHARD_TOTAL",
+    "check_augmented_epochs",
+    "check_shard_datasets",
+    "expected_shard_elements",
 ]
 
-# Exercise 1: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL.
+# The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL.
 SHARD_TOTAL = 12
 # The checks call the learner's function with more than one shard count, so a hard-coded 3 is caught.
 SHARD_COUNTS = (3, 4)
-# Exercise 2: small random images, so the check runs in well under a second.
+# The deep-dive exercise: small random images, so the check runs in well under a second.
 CHECK_IMAGE_COUNT = 3
 CHECK_IMAGE_SIZE = (24, 24)
 CHECK_EPOCHS = 3
 CHECK_SEEDS = (7, 8)
 
+# (text in the error, hint, second hint): the usual ways a from_generator call with args goes wrong.
+_SHARD_ERRORS = (
+    (
+        "must be a Python callable",
+        "from_generator wants something it can call, each time the dataset is iterated.",
+        "Give it the generator function itself, `shard_elements`, and put the values in args: "
+        "`shard_elements(k, num_shards)` is a generator object, made once.",
+    ),
+    (
+        "values must be a sequence",
+        "args takes a tuple: one value for each parameter of the generator.",
+        "(k, num_shards) is a tuple; (k) is only k in brackets.",
+    ),
+    (
+        "positional argument",
+        "from_generator calls the generator with the values in args, and with nothing else.",
+        "shard_elements has two parameters, so args holds two values: the shard and the shard count.",
+    ),
+    (
+        "'NoneType' object is not iterable",
+        "The generator returned None instead of yielding: is there a `yield` in its body?",
+        "range(shard, 12, num_shards) counts k, k + n, k + 2n, ...: yield from it.",
+    ),
+    (
+        "output signature",
+        "from_generator must be told what each element is.",
+        "Each element is one integer: output_signature=tf.TensorSpec(shape=(), dtype=tf.int64).",
+    ),
+)
+
 
 def expected_shard_elements(shard: int, num_shards: int) -> list[int]:
-    """The numbers shard `shard` of `num_shards` must yield in exercise 1."""
+    """The numbers shard `shard` of `num_shards` must yield in the core exercise."""
     return list(range(shard, SHARD_TOTAL, num_shards))
 
 
@@ -50,12 +82,26 @@ def _shard_values(datasets: Sequence[Any]) -> list[list[int]]:
     return [[int(value) for value in _guards.take_elements(dataset, SHARD_TOTAL)] for dataset in datasets]
 
 
-def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
-    """Checks exercise 1: `make_shard_datasets(num_shards)` returns one dataset per shard.
+def _call_shards(
+    function: Callable, *args: Any, failure: str, hint: str, more: str = ""
+) -> tuple[Any, Feedback | None]:
+    """`_guards.call`, its hints chosen from the error when it is one of the usual `_SHARD_ERRORS`."""
+    result, problem = _guards.call(function, *args, failure=failure, hint=hint)
+    if problem is None:
+        return result, None
+    for text, known_hint, known_more in _SHARD_ERRORS:
+        if text in problem.message:
+            return None, Feedback.fail(problem.message, hint=known_hint, more=known_more)
+    return None, Feedback.fail(problem.message, hint=hint, more=more)
 
-    Dataset k must yield `expected_shard_elements(k, num_shards)`. The typical mistake is
-    `from_generator(lambda: shard_elements(k, num_shards), ...)` in a loop: every lambda reads `k` when the
-    dataset is iterated, after the loop has ended, so every dataset yields the last shard.
+
+def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
+    """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard.
+
+    Dataset k must yield `expected_shard_elements(k, num_shards)`; the check tries each of `SHARD_COUNTS`.
+    The typical mistake is `from_generator(lambda: shard_elements(k, num_shards), ...)` in a loop: every
+    lambda reads `k` when the dataset is iterated, after the loop has ended, so every dataset yields the
+    last shard.
 
     Args:
         make_shard_datasets: the learner's function.
@@ -71,7 +117,7 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
         )
     name = getattr(make_shard_datasets, "__name__", "your function")
     for num_shards in SHARD_COUNTS:
-        datasets, problem = _guards.call(
+        datasets, problem = _call_shards(
             make_shard_datasets,
             num_shards,
             failure=f"{name}({num_shards}) raised",
@@ -82,26 +128,30 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
         if datasets is None:
             return Feedback.fail(
                 f"{name}({num_shards}) returned None.",
-                hint="Build a list with one dataset per shard and return it.",
+                hint="Build one dataset per shard and return them in a list.",
+                more="Write shard_elements first (it yields), then one from_generator call per shard, "
+                "with the shard number in args.",
             )
         if not isinstance(datasets, list | tuple) or not all(
             isinstance(dataset, tf.data.Dataset) for dataset in datasets
         ):
             return Feedback.fail(
                 f"{name}({num_shards}) returned {type(datasets).__name__}, not a list of tf.data.Dataset.",
-                hint="Return [tf.data.Dataset.from_generator(...) for k in range(num_shards)].",
+                hint="Return a list with one dataset per shard.",
+                more="A list comprehension over range(num_shards), one from_generator call for each shard.",
             )
         if len(datasets) != num_shards:
             return Feedback.fail(
                 f"{name}({num_shards}) returned {len(datasets)} datasets.",
-                hint="One dataset per shard: loop over range(num_shards), not a fixed number.",
+                hint="One dataset per shard, whatever num_shards is.",
+                more="Loop over range(num_shards), not over a fixed number.",
             )
-        produced, problem = _guards.call(
+        produced, problem = _call_shards(
             _shard_values,
             datasets,
             failure=f"Iterating the datasets for {num_shards} shards raised",
-            hint="Check output_signature: the generator yields scalar integers, "
-            "tf.TensorSpec(shape=(), dtype=tf.int64).",
+            hint="Compare what the generator yields with what output_signature declares.",
+            more="Each element is one integer, a scalar: tf.TensorSpec(shape=(), dtype=tf.int64).",
         )
         if problem is not None:
             return problem
@@ -111,26 +161,29 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
         if all(values == expected[-1] for values in produced):
             return Feedback.fail(
                 f"With {num_shards} shards every dataset yields {expected[-1]}, the elements of the "
-                "last shard: late binding. The lambda looks k up when the dataset is iterated, after "
-                "the loop has finished, so all of them see the last k.",
-                hint="Pass the shard number through args: "
-                "from_generator(shard_elements, args=(k, num_shards), output_signature=...).",
+                "last shard: late binding.",
+                hint="When does a lambda read k: when the dataset is built, or when it is iterated, "
+                "after the loop has ended?",
+                more="from_generator converts args when each dataset is built, so each keeps its own k: "
+                "give it the generator function itself and args=(k, num_shards).",
             )
         if all(values == produced[0] for values in produced):
             return Feedback.fail(
                 f"With {num_shards} shards every dataset yields the same elements {produced[0]}.",
-                hint="Each dataset must get its own shard number k: args=(k, num_shards).",
+                hint="Each dataset needs its own shard number.",
+                more="Loop over k in range(num_shards) and pass that k through args.",
             )
         shard = next(k for k, values in enumerate(produced) if values != expected[k])
         return Feedback.fail(
             f"With {num_shards} shards, dataset {shard} yields {produced[shard]}; "
             f"expected {expected[shard]}.",
-            hint="Dataset k must yield shard_elements(k, num_shards).",
+            hint=f"Dataset k yields k, k + num_shards, k + 2 * num_shards, ... below {SHARD_TOTAL}.",
+            more=f"range(shard, {SHARD_TOTAL}, num_shards) counts that way.",
         )
     return Feedback.ok(
         "Each dataset yields its own shard (checked with "
         + " and ".join(str(count) for count in SHARD_COUNTS)
-        + " shards): the shard number reaches the generator through args."
+        + " shards): every dataset kept the shard number it was built with."
     )
 
 
@@ -147,7 +200,7 @@ def _epochs_of(builder: Callable, images: np.ndarray, *, seed: int) -> np.ndarra
 
 
 def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
-    """Checks exercise 2: `augmented_epochs_dataset(images, seed=, epochs=)` augments differently per epoch.
+    """Checks the deep-dive exercise: `augmented_epochs_dataset(images, seed=, epochs=)` augments per epoch.
 
     The dataset must yield `epochs` passes over `images`, each image augmented; the same seed must give the
     same images on every build (reproducible), each epoch different augmentation, another seed other images.
@@ -173,9 +226,15 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
         problem = _guards.not_dataset(
             dataset,
             subject=call,
-            none_hint="End the function with `return ...`.",
+            none_hint="End the function with `return` and the dataset it builds.",
             type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
         )
+        if dataset is None and problem is not None:
+            return replace(
+                problem,
+                more="Inside: a generator taking the images, the seed and the epoch, and one "
+                "from_generator pass per epoch, its number passed through args.",
+            )
         seeds = (first_seed, first_seed, other_seed)
         if problem is not None:
             return problem
@@ -197,8 +256,9 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
         return Feedback.fail(
             f"For {CHECK_IMAGE_COUNT} images and epochs={CHECK_EPOCHS} the dataset yielded "
             f"{len(first)} images; expected {expected_count}.",
-            hint="One pass over the images per epoch: "
-            "tf.data.Dataset.range(epochs).flat_map(lambda epoch: from_generator(..., args=(...)))",
+            hint="One pass over the images per epoch, each pass a new call of the generator.",
+            more="tf.data.Dataset.range(epochs).flat_map(lambda epoch: from_generator(..., args=(...)))"
+            " makes one pass per epoch and hands each its number.",
         )
     if first.shape[1:] != images.shape[1:]:
         return Feedback.fail(
@@ -210,28 +270,32 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
     if all(np.allclose(epoch, images) for epoch in epochs):
         return Feedback.fail(
             "The dataset yields the images unchanged: nothing is augmented.",
-            hint="Apply augment.augment_image(image, rng) to each image.",
+            hint="Every image should pass through augment.augment_image with a random generator.",
         )
     if not np.array_equal(first, again):
         return Feedback.fail(
             f"Not reproducible: building the dataset twice with seed={first_seed} gave different "
             "images. The random numbers do not come from the seed alone (global np.random, or "
             "np.random.default_rng() without a seed?).",
-            hint="Create the RNG inside the generator from args: augment.epoch_rng(seed, epoch=epoch).",
+            hint="Only values that reach the generator through args may decide its random choices.",
+            more="Create the random generator inside the generator: augment.epoch_rng(seed, epoch=epoch).",
         )
     repeated = [index for index in range(1, CHECK_EPOCHS) if np.array_equal(epochs[index], epochs[0])]
     if repeated:
         return Feedback.fail(
             f"Epoch {repeated[0]} yields exactly the same augmented images as epoch 0: the RNG is "
             "seeded from the seed alone, so every epoch replays the same 'random' choices.",
-            hint="Pass the epoch number to the generator through args and seed from both: "
+            hint="Every epoch calls the generator again with the same args: what must change from one "
+            "epoch to the next?",
+            more="Pass the epoch number through args too and seed from both: "
             "augment.epoch_rng(seed, epoch=epoch); tf.data.Dataset.range(epochs).flat_map(...) "
             "gives each epoch its number.",
         )
     if np.array_equal(first, other):
         return Feedback.fail(
             f"seed={first_seed} and seed={other_seed} give the same images: the seed is ignored.",
-            hint="Pass the seed through args and use it: augment.epoch_rng(seed, epoch=epoch).",
+            hint="Does the seed reach the random generator?",
+            more="Pass the seed through args and use it: augment.epoch_rng(seed, epoch=epoch).",
         )
     return Feedback.ok(
         f"Reproducible (two builds with seed={first_seed} are identical), different in each of "
