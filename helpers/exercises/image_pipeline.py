@@ -176,7 +176,8 @@ def _checked_batches(
         batch_size,
         failure=f"Calling {name}(paths, {batch_size}) raised",
         hint=_build_hint,
-        none_hint="End it with `return dataset` (the batched, prefetched dataset).",
+        subject=f"{name}(paths, {batch_size})",
+        none_hint="Build the pipeline inside the function and end it with `return dataset`.",
         type_hint="Return the dataset itself, not a batch or a list of images.",
     )
     if problem is not None:
