@@ -153,7 +153,7 @@ def dropped(image_paths, batch_size):
 
 
 @pytest.mark.parametrize(
-    ("function", "in_message", "in_hint"),
+    ("function", "in_message", "in_advice"),
     [
         (None, "Expected a function, got NoneType", "no parentheses"),
         (lambda image_paths, batch_size: None, "returned None", "return dataset"),
@@ -181,11 +181,13 @@ def dropped(image_paths, batch_size):
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
-def test_each_pipeline_mistake_has_its_own_feedback(image_paths, missing_path, function, in_message, in_hint):
+def test_each_pipeline_mistake_has_its_own_feedback(
+    image_paths, missing_path, function, in_message, in_advice
+):
     feedback = check_pipeline(function, image_paths, missing_path)
     assert not feedback.passed
     assert in_message in feedback.message, str(feedback)
-    assert in_hint in feedback.hint, str(feedback)
+    assert in_advice in feedback.hint + feedback.more, str(feedback)
 
 
 @pytest.mark.parametrize(
@@ -206,9 +208,27 @@ def test_missing_file_mistakes(image_paths, missing_path, generator, in_message,
     assert "load_rgb" in feedback.more, "a second hint, on request"
 
 
-def test_missing_prefetch_gets_a_second_hint(image_paths, missing_path):
-    feedback = check_pipeline(pipeline_of(rgb_images, prefetch=False), image_paths, missing_path)
-    assert "AUTOTUNE" not in feedback.hint and "tf.data.AUTOTUNE" in feedback.more
+@pytest.mark.parametrize(
+    ("function", "edit"),
+    [
+        (pipeline_of(rgb_images, prefetch=False), ".prefetch(tf.data.AUTOTUNE)"),
+        (pipeline_of(rgb_images, batch=False), ".batch(batch_size)"),
+        (pipeline_of(rgb_images, signature=tf.TensorSpec((224, 224, 3), tf.float64)), "dtype=tf.float32"),
+        (fixed_batch_size, ".batch(batch_size)"),
+        (dropped, "drop_remainder=True"),
+        (pipeline_of(article_images), "cv2.COLOR_BGR2RGB"),
+        (pipeline_of(unscaled), "/ 255"),
+        (pipeline_of(none_for_missing), "if image is None"),
+    ],
+    ids=["no-prefetch", "no-batch", "float64", "batch-32", "dropped", "bgr", "unscaled", "none"],
+)
+def test_the_first_hint_points_at_the_idea_and_the_edit_comes_on_request(
+    image_paths, missing_path, function, edit
+):
+    feedback = check_pipeline(function, image_paths, missing_path)
+    assert not feedback.passed
+    assert "`" not in feedback.hint, f"the first hint shows code: {feedback.hint}"
+    assert edit in feedback.more, str(feedback)
 
 
 # --- the deep dive's exercise: yield uint8, scale in TensorFlow -------------------------------------------
@@ -263,7 +283,7 @@ def int32_dataset(image_paths, batch_size):
 
 
 @pytest.mark.parametrize(
-    ("function", "in_message", "in_hint"),
+    ("function", "in_message", "in_advice"),
     [
         (uint8_only, "uint8", "tf.cast(batch, tf.float32) / 255"),
         (dropped, "delivered 3 of 4 images", "drop_remainder"),
@@ -279,11 +299,11 @@ def int32_dataset(image_paths, batch_size):
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
-def test_each_uint8_dataset_mistake_has_its_own_feedback(image_paths, function, in_message, in_hint):
+def test_each_uint8_dataset_mistake_has_its_own_feedback(image_paths, function, in_message, in_advice):
     feedback = ex.check_image_dataset(function, image_paths=image_paths, batch_size=3)
     assert not feedback.passed
     assert in_message in feedback.message, str(feedback)
-    assert in_hint in feedback.hint, str(feedback)
+    assert in_advice in feedback.hint + feedback.more, str(feedback)
 
 
 def prefetched_with_options(image_paths, batch_size):

@@ -77,7 +77,10 @@ def check_image_pipeline(
         paths,
         batch_size,
         name="image_dataset",
-        dtype_hint="The signature says what the generator yields: what dtype does load_rgb return?",
+        dtype_hints=(
+            "The signature says what the generator yields: what dtype does load_rgb return?",
+            "`tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)`.",
+        ),
     )
     if isinstance(outcome, Feedback):
         return outcome
@@ -127,8 +130,10 @@ def check_image_dataset(
         paths,
         batch_size,
         name="uint8_image_dataset",
-        dtype_hint="Scale inside TensorFlow after batching: "
-        "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)`.",
+        dtype_hints=(
+            "Yield uint8, then scale inside TensorFlow, after batching.",
+            "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)` after `.batch(batch_size)`.",
+        ),
     )
     if isinstance(outcome, Feedback):
         return outcome
@@ -154,9 +159,16 @@ def _checked_batches(
     batch_size: int,
     *,
     name: str,
-    dtype_hint: str,
+    dtype_hints: tuple[str, str],
 ) -> tuple[Any, list[int]] | Feedback:
     """Builds the learner's dataset, checks its element_spec and every image that arrives.
+
+    Args:
+        dataset_function: the learner's function, called as `dataset_function(paths, batch_size)`.
+        paths: the images to check with.
+        batch_size: the batch size to ask for.
+        name: the function's name in the exercise, for the messages.
+        dtype_hints: the hint and the second hint when the batches are not float32.
 
     Returns:
         `(dataset, batch sizes)`, or Feedback on the first problem found.
@@ -186,21 +198,26 @@ def _checked_batches(
     if not isinstance(spec, tf.TensorSpec):
         return Feedback.fail(
             f"Each element should be one batch of images, but the element_spec is {spec}.",
-            hint="Yield only the image (no label, no tuple) and use one tf.TensorSpec as output_signature.",
+            hint="What does your generator yield for each path, and what does the signature say it yields?",
+            more="Yield only the image (no label, no tuple) and use one tf.TensorSpec as output_signature.",
         )
     if spec.shape.rank == 3 and tuple(spec.shape) == _EXPECTED_SHAPE:
         return Feedback.fail(
             f"The elements have shape {spec.shape}: they are single images, not batches.",
-            hint="Add `.batch(batch_size)` after from_generator(...).",
+            hint="Which step groups the images into batches?",
+            more="Add `.batch(batch_size)` after from_generator(...).",
         )
     if spec.dtype == tf.uint8:
         return Feedback.fail(
             "The batches are uint8 (0..255): yielding uint8 is fine, but the dataset should deliver float32 "
             "in [0, 1].",
-            hint=dtype_hint,
+            hint=dtype_hints[0],
+            more=dtype_hints[1],
         )
     if spec.dtype != tf.float32:
-        return Feedback.fail(f"The batches are {spec.dtype.name}, expected float32.", hint=dtype_hint)
+        return Feedback.fail(
+            f"The batches are {spec.dtype.name}, expected float32.", hint=dtype_hints[0], more=dtype_hints[1]
+        )
     if spec.shape.rank != 4 or tuple(spec.shape[1:]) != _EXPECTED_SHAPE:
         return Feedback.fail(
             f"The batches have shape {spec.shape}, expected (None, 224, 224, 3).",
@@ -222,20 +239,23 @@ def _checked_batches(
         return Feedback.fail(
             f"The dataset delivered {delivered} of {len(paths)} images, in batches of {sizes}: "
             f"the last {len(paths) - delivered} were dropped without a word.",
-            hint="Keep the short last batch: `.batch(batch_size)` without drop_remainder=True, and a "
+            hint="Which batching option drops a short last batch?",
+            more="Keep the short last batch: `.batch(batch_size)` without drop_remainder=True, and a "
             "batch dimension of None if your generator yields batches.",
         )
     if sizes != expected_sizes:
         return Feedback.fail(
             f"Expected batches of sizes {expected_sizes} for {len(paths)} images in batches of {batch_size}, "
             f"got {sizes}.",
-            hint="Yield each image once, then `.batch(batch_size)` with the batch_size your function "
+            hint="Where should the batch size come from?",
+            more="Yield each image once, then `.batch(batch_size)` with the batch_size your function "
             "is given.",
         )
     if spec.shape[0] is not None:
         return Feedback.fail(
             f"The batch dimension is fixed at {spec.shape[0]}: a short last batch cannot match it.",
-            hint="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
+            hint="Can a short last batch match a fixed batch dimension?",
+            more="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
         )
     for path, image in zip(paths, np.concatenate(batches), strict=True):
         problem = _pixels_problem(path, image)
@@ -264,13 +284,15 @@ def _pixels_problem(path: str, image: np.ndarray) -> Feedback | None:
         return Feedback.fail(
             f"The image for {name} is BGR: red and blue are swapped (OpenCV reads BGR, while TensorFlow, "
             "Keras and matplotlib expect RGB).",
-            hint="Convert after reading: `cv2.cvtColor(image, cv2.COLOR_BGR2RGB)`.",
+            hint="In what order does OpenCV store a pixel's colours?",
+            more="Convert after reading: `cv2.cvtColor(image, cv2.COLOR_BGR2RGB)`, as load_rgb does.",
         )
     low, high = float(np.min(image)), float(np.max(image))
     if low < 0.0 or high > 1.0:
         return Feedback.fail(
             f"The image for {name} has values from {low:.1f} to {high:.1f}, expected [0, 1].",
-            hint="Divide the uint8 pixels by 255 (once).",
+            hint="Pixels are scaled from 0..255 to [0, 1] exactly once: where does that happen?",
+            more="Divide the uint8 pixels by 255, once: `image.astype(np.float32) / 255`.",
         )
     if as_is >= _SAME_IMAGE_TOLERANCE:
         return Feedback.fail(
