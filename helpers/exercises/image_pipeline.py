@@ -72,6 +72,8 @@ def check_image_pipeline(
     """
     paths = [str(path) for path in (image_paths or _sample_paths(_CHECK_NAMES))]
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
+    if not callable(dataset_function):
+        return _not_callable(dataset_function, name="image_dataset")
     outcome = _checked_batches(
         dataset_function,
         paths,
@@ -98,7 +100,7 @@ def check_image_pipeline(
         )
     return Feedback.ok(
         f"{len(paths)} images arrive in order as RGB float32 batches of {sizes} (batch dimension None), "
-        f"a missing file stops the pass with an error naming it, and the pipeline ends with prefetch."
+        "a missing file stops the pass with an error naming it, and the pipeline ends with prefetch."
     )
 
 
@@ -125,6 +127,8 @@ def check_image_dataset(
         Feedback on the first problem found, or that the dataset is right.
     """
     paths = [str(path) for path in (image_paths or _sample_paths(_CHECK_NAMES))]
+    if not callable(dataset_function):
+        return _not_callable(dataset_function, name="uint8_image_dataset")
     outcome = _checked_batches(
         dataset_function,
         paths,
@@ -153,8 +157,16 @@ def _sample_paths(names: Iterable[str]) -> list[Path]:
     return [SAMPLE_IMAGES_DIR / name for name in names]
 
 
+def _not_callable(value: object, *, name: str) -> Feedback:
+    return _guards.not_callable(
+        value,
+        hint=f"Define `def {name}(image_paths, batch_size):` that returns the dataset, and pass the "
+        "function itself (no parentheses).",
+    )
+
+
 def _checked_batches(
-    dataset_function: Callable[..., object] | None,
+    dataset_function: Callable[..., object],
     paths: list[str],
     batch_size: int,
     *,
@@ -176,12 +188,6 @@ def _checked_batches(
     import tensorflow as tf
 
     expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
-    if not callable(dataset_function):
-        return _guards.not_callable(
-            dataset_function,
-            hint=f"Define `def {name}(image_paths, batch_size):` that returns the dataset, and pass the "
-            "function itself (no parentheses).",
-        )
     dataset, problem = _guards.built_dataset(
         dataset_function,
         paths,
@@ -304,7 +310,9 @@ def _pixels_problem(path: str, image: np.ndarray) -> Feedback | None:
     return None
 
 
-def _missing_file_problem(dataset_function: Callable, paths: list[str], batch_size: int) -> Feedback | None:
+def _missing_file_problem(
+    dataset_function: Callable[..., object], paths: list[str], batch_size: int
+) -> Feedback | None:
     """Feedback when a pass over `paths` (the last one missing) does not fail with an error naming it."""
     missing = paths[-1]
     name = display_path(missing)
