@@ -1,41 +1,14 @@
 """Self-checks of notebook 02: right answers pass, each typical mistake gets its own message."""
 
 import cv2
-import nbformat
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from helpers import images
 from helpers.exercises import image_pipeline as ex
-from helpers.paths import NOTEBOOKS_DIR
 
 IMAGE_SIGNATURE = tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)
-NOTEBOOK = NOTEBOOKS_DIR / "02_image_pipeline.ipynb"
-
-
-def notebook_exercise(function_name, *, check_call, solution):
-    """`function_name` as the notebook's stub (or hidden solution) cell defines it, run from its source.
-
-    The cell must define the function and, for a solution, end with the self-check call `check_call`;
-    the test fails when the notebook drifts from that.
-    """
-    cells = [
-        cell
-        for cell in nbformat.read(NOTEBOOK, as_version=4).cells
-        if cell.cell_type == "code"
-        and f"def {function_name}(" in cell.source
-        and ("solution" in cell.metadata.get("tags", [])) == solution
-    ]
-    assert len(cells) == 1, f"expected one {'solution' if solution else 'stub'} cell defining {function_name}"
-    source = cells[0].source
-    if solution:
-        assert source.startswith("# Solution (reveal to see)\n")
-        source, last_line = source.rstrip().rsplit("\n", 1)
-        assert last_line == check_call
-    namespace = {"cv2": cv2, "np": np, "tf": tf, "images": images}
-    exec(compile(source, f"{NOTEBOOK.name}:{function_name}", "exec"), namespace)
-    return namespace[function_name]
 
 
 @pytest.fixture(scope="module")
@@ -60,125 +33,76 @@ def missing_path(tmp_path_factory):
     return str(tmp_path_factory.mktemp("empty") / "not_there.jpg")
 
 
-def check_generator(function, image_paths, missing_path):
-    return ex.check_rgb_image_generator(function, image_paths=image_paths, missing_path=missing_path)
+# --- the core exercise: the fixed pipeline --------------------------------------------------------------
 
 
-# --- exercise 1: the generator -------------------------------------------------------------------------
+def load_rgb(path):
+    """The notebook's loader."""
+    image = cv2.imread(path)
+    if image is None:
+        raise FileNotFoundError(f"cannot read image file {path!r}")
+    image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    image = cv2.resize(image, (224, 224))
+    return image.astype(np.float32) / 255
 
 
-def right_generator(image_paths):
+def rgb_images(image_paths):
     for path in image_paths:
-        image = cv2.imread(path)
-        if image is None:
-            raise FileNotFoundError(f"cannot read {path}")
-        image = cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), (224, 224))
-        yield image.astype(np.float32) / 255
+        yield load_rgb(path)
 
 
-def article_generator(image_paths):
+def right_pipeline(image_paths, batch_size):
+    dataset = tf.data.Dataset.from_generator(
+        lambda: rgb_images(image_paths), output_signature=IMAGE_SIGNATURE
+    )
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def pipeline_of(generator, *, signature=IMAGE_SIGNATURE, batch=True, prefetch=True):
+    """A dataset function like the right one, around another generator or signature."""
+
+    def image_dataset(image_paths, batch_size):
+        dataset = tf.data.Dataset.from_generator(lambda: generator(image_paths), output_signature=signature)
+        dataset = dataset.batch(batch_size) if batch else dataset
+        return dataset.prefetch(tf.data.AUTOTUNE) if prefetch else dataset
+
+    return image_dataset
+
+
+def check_pipeline(function, image_paths, missing_path):
+    return ex.check_image_pipeline(function, image_paths=image_paths, missing_path=missing_path, batch_size=3)
+
+
+def test_right_pipeline_passes(image_paths, missing_path):
+    feedback = check_pipeline(right_pipeline, image_paths, missing_path)
+    assert feedback.passed, str(feedback)
+    assert "[3, 1]" in feedback.message and "naming it" in feedback.message
+
+
+def test_right_pipeline_passes_on_the_sample_images():
+    """As the notebook calls it: its own photographs, its own missing file."""
+    feedback = ex.check_image_pipeline(right_pipeline)
+    assert feedback.passed, str(feedback)
+    assert "[4, 2]" in feedback.message
+
+
+def test_kit_reader_with_args_passes(image_paths, missing_path):
+    def image_dataset(image_paths, batch_size):
+        dataset = tf.data.Dataset.from_generator(
+            images.make_image_reader(size=(224, 224)), args=(image_paths,), output_signature=IMAGE_SIGNATURE
+        )
+        return dataset.batch(batch_size).prefetch(1)
+
+    feedback = check_pipeline(image_dataset, image_paths, missing_path)
+    assert feedback.passed, str(feedback)
+
+
+def article_images(image_paths):
     for path in image_paths:
         yield cv2.resize(cv2.imread(path), (224, 224)) / 255.0
 
 
-def test_right_generator_passes(image_paths, missing_path):
-    feedback = check_generator(right_generator, image_paths, missing_path)
-    assert feedback.passed, str(feedback)
-    assert "FileNotFoundError" in feedback.message
-
-
-def test_kit_reader_passes(image_paths, missing_path):
-    feedback = check_generator(images.make_image_reader(size=(224, 224)), image_paths, missing_path)
-    assert feedback.passed, str(feedback)
-
-
-def test_article_generator_is_told_bgr(image_paths, missing_path):
-    feedback = check_generator(article_generator, image_paths, missing_path)
-    assert not feedback.passed
-    assert "BGR" in feedback.message and "COLOR_BGR2RGB" in feedback.hint
-
-
-def rgb_float64(image_paths):
-    for path in image_paths:
-        yield cv2.resize(cv2.imread(path, cv2.IMREAD_COLOR_RGB), (224, 224)) / 255.0
-
-
-def rgb_uint8(image_paths):
-    for path in image_paths:
-        yield cv2.resize(cv2.imread(path, cv2.IMREAD_COLOR_RGB), (224, 224))
-
-
-def rgb_unscaled(image_paths):
-    for path in image_paths:
-        yield cv2.resize(cv2.imread(path, cv2.IMREAD_COLOR_RGB), (224, 224)).astype(np.float32)
-
-
-def not_resized(image_paths):
-    for path in image_paths:
-        yield cv2.imread(path, cv2.IMREAD_COLOR_RGB).astype(np.float32) / 255
-
-
-def grayscale_read(image_paths):
-    for path in image_paths:
-        yield cv2.resize(cv2.imread(path, cv2.IMREAD_GRAYSCALE), (224, 224)).astype(np.float32) / 255
-
-
-def reversed_order(image_paths):
-    yield from right_generator(list(reversed(image_paths)))
-
-
-@pytest.mark.parametrize(
-    ("function", "in_message", "in_hint"),
-    [
-        (rgb_float64, "float64", "astype(np.float32)"),
-        (rgb_uint8, "uint8", "/ 255"),
-        (rgb_unscaled, "expected [0, 1]", "255"),
-        (not_resized, "expected (224, 224, 3)", "cv2.resize"),
-        (grayscale_read, "expected (224, 224, 3)", "grayscale"),
-        (reversed_order, "does not look like", "order"),
-    ],
-    ids=lambda value: getattr(value, "__name__", None),
-)
-def test_each_image_mistake_has_its_own_feedback(image_paths, missing_path, function, in_message, in_hint):
-    feedback = check_generator(function, image_paths, missing_path)
-    assert not feedback.passed
-    assert in_message in feedback.message
-    assert in_hint in feedback.hint
-
-
-def returns_none(image_paths):
-    for _ in image_paths:
-        pass
-
-
-def yields_none(image_paths):
-    for _ in image_paths:
-        yield None
-
-
-def yields_too_few(image_paths):
-    yield from right_generator(image_paths[:1])
-
-
-@pytest.mark.parametrize(
-    ("function", "in_message"),
-    [
-        (None, "Expected a generator function, got NoneType"),
-        (returns_none, "returned None instead of a generator"),
-        (yields_none, "yielded None for"),
-        (yields_too_few, "yielded 1 images for 4 paths"),
-        (lambda image_paths: 42, "returned an object of type int, which cannot be iterated"),
-        (lambda image_paths: (1 / 0 for _ in image_paths), "ZeroDivisionError"),
-    ],
-    ids=["not-callable", "returns-none", "yields-none", "too-few", "not-iterable", "raises"],
-)
-def test_structural_mistakes(image_paths, missing_path, function, in_message):
-    feedback = check_generator(function, image_paths, missing_path)
-    assert not feedback.passed
-    assert in_message in feedback.message
-
-
-def resize_fails_on_missing(image_paths):
+def rgb_without_none_check(image_paths):
     for path in image_paths:
         image = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
         yield cv2.resize(image, (224, 224)).astype(np.float32) / 255
@@ -205,37 +129,112 @@ def skips_missing(image_paths):
             yield cv2.resize(image, (224, 224)).astype(np.float32) / 255
 
 
+def unscaled(image_paths):
+    for path in image_paths:
+        yield load_rgb(path) * 255
+
+
+def reversed_order(image_paths):
+    yield from rgb_images(list(reversed(image_paths)))
+
+
+def generator_object(image_paths, batch_size):
+    dataset = tf.data.Dataset.from_generator(rgb_images(image_paths), output_signature=IMAGE_SIGNATURE)
+    return dataset.batch(batch_size).prefetch(1)
+
+
+def fixed_batch_size(image_paths, batch_size):
+    return right_pipeline(image_paths, 32)
+
+
+def dropped(image_paths, batch_size):
+    unbatched = pipeline_of(rgb_images, batch=False)(image_paths, batch_size)
+    return unbatched.batch(batch_size, drop_remainder=True)
+
+
 @pytest.mark.parametrize(
-    ("function", "in_message"),
+    ("function", "in_message", "in_advice"),
     [
-        (resize_fails_on_missing, "raised cv2.error"),
-        (none_for_missing, "yielded None: cv2.imread returns None"),
-        (anonymous_error, "does not name the file"),
-        (skips_missing, "skipped the missing file"),
+        (None, "Expected a function, got NoneType", "no parentheses"),
+        (lambda image_paths, batch_size: None, "returned None", "return dataset"),
+        (lambda image_paths, batch_size: [], "returned a list", "dataset itself"),
+        (lambda image_paths: None, "raised TypeError", "from_generator"),
+        (generator_object, "must be a Python callable", "not a generator already made"),
+        (pipeline_of(rgb_images, batch=False), "single images, not batches", ".batch(batch_size)"),
+        (pipeline_of(rgb_images, signature=tf.TensorSpec((224, 224, 3), tf.float64)), "float64", "dtype"),
+        (
+            pipeline_of(rgb_images, signature=tf.TensorSpec((None, 224, 224, 3), tf.float32)),
+            "expected (None, 224, 224, 3)",
+            "one element",
+        ),
+        (
+            pipeline_of(rgb_images, signature=tf.TensorSpec((224, 224), tf.float32)),
+            "expected (None, 224, 224, 3)",
+            "one element",
+        ),
+        (fixed_batch_size, "Expected batches of sizes [3, 1]", "batch_size your function is given"),
+        (dropped, "delivered 3 of 4 images", "drop_remainder"),
+        (pipeline_of(article_images), "BGR", "COLOR_BGR2RGB"),
+        (pipeline_of(unscaled), "expected [0, 1]", "255"),
+        (pipeline_of(reversed_order), "does not look like", "order"),
+        (pipeline_of(rgb_images, prefetch=False), "does not end with `.prefetch(...)`", "next batch"),
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
-def test_missing_file_mistakes(image_paths, missing_path, function, in_message):
-    feedback = check_generator(function, image_paths, missing_path)
+def test_each_pipeline_mistake_has_its_own_feedback(
+    image_paths, missing_path, function, in_message, in_advice
+):
+    feedback = check_pipeline(function, image_paths, missing_path)
     assert not feedback.passed
-    assert in_message in feedback.message
-    assert "not_there.jpg" in feedback.message
+    assert in_message in feedback.message, str(feedback)
+    assert in_advice in feedback.hint + feedback.more, str(feedback)
 
 
-def test_notebook_exercise_1_stub_and_solution_on_sample_images():
-    """The notebook calls the check without paths: its stub (the article's code) is told BGR."""
-    check_call = "exercises.check_rgb_image_generator(rgb_images)"
-    stub = notebook_exercise("rgb_images", check_call=check_call, solution=False)
-    solution = notebook_exercise("rgb_images", check_call=check_call, solution=True)
-    feedback = ex.check_rgb_image_generator(stub)
-    assert not feedback.passed and "BGR" in feedback.message
-    assert ex.check_rgb_image_generator(solution).passed
+@pytest.mark.parametrize(
+    ("generator", "in_message", "in_hint"),
+    [
+        (rgb_without_none_check, "failed inside OpenCV", "cv2.imread"),
+        (none_for_missing, "yielded None", "cv2.imread"),
+        (anonymous_error, "does not name the file", "path"),
+        (skips_missing, "lost without a word", "names it"),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_missing_file_mistakes(image_paths, missing_path, generator, in_message, in_hint):
+    feedback = check_pipeline(pipeline_of(generator), image_paths, missing_path)
+    assert not feedback.passed
+    assert in_message in feedback.message and "not_there.jpg" in feedback.message, str(feedback)
+    assert in_hint in feedback.hint, str(feedback)
+    assert "load_rgb" in feedback.more, "a second hint, on request"
 
 
-# --- exercise 2: the dataset ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("function", "edit"),
+    [
+        (pipeline_of(rgb_images, prefetch=False), ".prefetch(tf.data.AUTOTUNE)"),
+        (pipeline_of(rgb_images, batch=False), ".batch(batch_size)"),
+        (pipeline_of(rgb_images, signature=tf.TensorSpec((224, 224, 3), tf.float64)), "dtype=tf.float32"),
+        (fixed_batch_size, ".batch(batch_size)"),
+        (dropped, "drop_remainder=True"),
+        (pipeline_of(article_images), "cv2.COLOR_BGR2RGB"),
+        (pipeline_of(unscaled), "/ 255"),
+        (pipeline_of(none_for_missing), "if image is None"),
+    ],
+    ids=["no-prefetch", "no-batch", "float64", "batch-32", "dropped", "bgr", "unscaled", "none"],
+)
+def test_the_first_hint_points_at_the_idea_and_the_edit_comes_on_request(
+    image_paths, missing_path, function, edit
+):
+    feedback = check_pipeline(function, image_paths, missing_path)
+    assert not feedback.passed
+    assert "`" not in feedback.hint, f"the first hint shows code: {feedback.hint}"
+    assert edit in feedback.more, str(feedback)
 
 
-def right_dataset(image_paths, batch_size):
+# --- the deep dive's exercise: yield uint8, scale in TensorFlow -------------------------------------------
+
+
+def right_uint8_dataset(image_paths, batch_size):
     reader = images.make_image_reader(size=(224, 224), dtype="uint8")
     dataset = tf.data.Dataset.from_generator(
         reader, args=(image_paths,), output_signature=tf.TensorSpec((224, 224, 3), tf.uint8)
@@ -244,25 +243,10 @@ def right_dataset(image_paths, batch_size):
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def float32_dataset(generator, image_paths, *, signature=IMAGE_SIGNATURE):
-    return tf.data.Dataset.from_generator(lambda: generator(image_paths), output_signature=signature)
-
-
-def test_right_dataset_passes(image_paths):
-    feedback = ex.check_image_dataset(right_dataset, image_paths=image_paths, batch_size=3)
+def test_right_uint8_dataset_passes(image_paths):
+    feedback = ex.check_image_dataset(right_uint8_dataset, image_paths=image_paths, batch_size=3)
     assert feedback.passed, str(feedback)
-    assert "[3, 1]" in feedback.message
-
-
-def test_notebook_exercise_2_stub_and_solution_on_sample_images():
-    check_call = "exercises.check_image_dataset(uint8_image_dataset)"
-    stub = notebook_exercise("uint8_image_dataset", check_call=check_call, solution=False)
-    solution = notebook_exercise("uint8_image_dataset", check_call=check_call, solution=True)
-    feedback = ex.check_image_dataset(stub)
-    assert not feedback.passed and "uint8" in feedback.message
-    feedback = ex.check_image_dataset(solution)
-    assert feedback.passed, str(feedback)
-    assert "explicit prefetch" in feedback.message
+    assert "[3, 1]" in feedback.message and "explicit prefetch" in feedback.message
 
 
 def uint8_only(image_paths, batch_size):
@@ -273,93 +257,74 @@ def uint8_only(image_paths, batch_size):
     return dataset.batch(batch_size, drop_remainder=True)
 
 
-def dropped(image_paths, batch_size):
-    return float32_dataset(right_generator, image_paths).batch(batch_size, drop_remainder=True)
-
-
-def not_prefetched(image_paths, batch_size):
-    return float32_dataset(right_generator, image_paths).batch(batch_size)
-
-
-def unbatched(image_paths, batch_size):
-    return float32_dataset(right_generator, image_paths).prefetch(1)
-
-
 def fixed_batches(image_paths, batch_size):
     def batches(paths):
         for start in range(0, len(paths), batch_size):
-            yield np.stack(list(right_generator(paths[start : start + batch_size])))
+            yield np.stack(list(rgb_images(paths[start : start + batch_size])))
 
     signature = tf.TensorSpec((batch_size, 224, 224, 3), tf.float32)
-    return float32_dataset(batches, image_paths, signature=signature).prefetch(1)
+    return pipeline_of(batches, signature=signature, batch=False)(image_paths, batch_size)
 
 
-def bgr_dataset(image_paths, batch_size):
-    signature = tf.TensorSpec((224, 224, 3), tf.float64)
-    dataset = float32_dataset(article_generator, image_paths, signature=signature).batch(batch_size)
-    return dataset.map(lambda batch: tf.cast(batch, tf.float32)).prefetch(1)
-
-
-def unscaled(image_paths, batch_size):
-    return right_dataset(image_paths, batch_size).map(lambda batch: batch * 255)
+def scaled_twice(image_paths, batch_size):
+    return right_uint8_dataset(image_paths, batch_size).map(lambda batch: batch * 255)
 
 
 def wrong_size(image_paths, batch_size):
-    return right_dataset(image_paths, batch_size).map(lambda batch: batch[:, :200, :200, :])
+    return right_uint8_dataset(image_paths, batch_size).map(lambda batch: batch[:, :200, :200, :])
 
 
 def labelled(image_paths, batch_size):
-    return right_dataset(image_paths, batch_size).map(lambda batch: (batch, 0))
+    return right_uint8_dataset(image_paths, batch_size).map(lambda batch: (batch, 0))
 
 
 def int32_dataset(image_paths, batch_size):
-    return right_dataset(image_paths, batch_size).map(lambda batch: tf.cast(batch, tf.int32))
+    return right_uint8_dataset(image_paths, batch_size).map(lambda batch: tf.cast(batch, tf.int32))
 
 
 @pytest.mark.parametrize(
-    ("function", "in_message", "in_hint"),
+    ("function", "in_message", "in_advice"),
     [
         (uint8_only, "uint8", "tf.cast(batch, tf.float32) / 255"),
         (dropped, "delivered 3 of 4 images", "drop_remainder"),
-        (unbatched, "single images, not batches", ".batch(batch_size)"),
-        (fixed_batches, "an element of shape (1, 224, 224, 3) where", "None"),
-        (bgr_dataset, "BGR", "COLOR_BGR2RGB"),
-        (unscaled, "expected [0, 1]", "255"),
-        (wrong_size, "expected (224, 224, 3)", "224x224"),
+        (pipeline_of(rgb_images, batch=False), "single images, not batches", ".batch(batch_size)"),
+        (fixed_batches, "an element of shape (1, 224, 224, 3) where", "signature"),
+        (pipeline_of(article_images, signature=tf.TensorSpec((224, 224, 3), tf.float32)), "BGR", "BGR2RGB"),
+        (scaled_twice, "expected [0, 1]", "255"),
+        (wrong_size, "expected (None, 224, 224, 3)", "224x224"),
         (labelled, "element_spec is", "no tuple"),
-        (int32_dataset, "int32, expected float32", "tf.float32"),
+        (int32_dataset, "int32, expected float32", "tf.cast"),
         (lambda image_paths, batch_size: None, "returned None", "return dataset"),
-        (lambda image_paths, batch_size: [], "returned a list", "dataset itself"),
-        (lambda image_paths: None, "raised TypeError", "from_generator"),
-        (None, "Expected a function, got NoneType", "image_dataset"),
+        (None, "Expected a function, got NoneType", "uint8_image_dataset"),
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
-def test_each_dataset_mistake_has_its_own_feedback(image_paths, function, in_message, in_hint):
+def test_each_uint8_dataset_mistake_has_its_own_feedback(image_paths, function, in_message, in_advice):
     feedback = ex.check_image_dataset(function, image_paths=image_paths, batch_size=3)
     assert not feedback.passed
     assert in_message in feedback.message, str(feedback)
-    assert in_hint in feedback.hint, str(feedback)
+    assert in_advice in feedback.hint + feedback.more, str(feedback)
 
 
 def prefetched_with_options(image_paths, batch_size):
     options = tf.data.Options()
     options.experimental_optimization.inject_prefetch = False
-    return not_prefetched(image_paths, batch_size).prefetch(tf.data.AUTOTUNE).with_options(options)
+    dataset = pipeline_of(rgb_images, prefetch=False)(image_paths, batch_size)
+    return dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
 
 
 def prefetched_then_mapped(image_paths, batch_size):
-    return not_prefetched(image_paths, batch_size).prefetch(1).map(tf.identity)
+    return pipeline_of(rgb_images)(image_paths, batch_size).map(tf.identity)
 
 
-@pytest.mark.parametrize("function", [right_dataset, prefetched_with_options])
+@pytest.mark.parametrize("function", [right_uint8_dataset, prefetched_with_options])
 def test_explicit_prefetch_is_recognised(image_paths, function):
     feedback = ex.check_image_dataset(function, image_paths=image_paths, batch_size=3)
     assert feedback.passed, str(feedback)
     assert "ends with an explicit prefetch" in feedback.message
 
 
-@pytest.mark.parametrize("function", [not_prefetched, prefetched_then_mapped])
+@pytest.mark.parametrize("function", [pipeline_of(rgb_images, prefetch=False), prefetched_then_mapped])
 def test_no_final_prefetch_passes_with_a_note(image_paths, function):
     """TensorFlow injects a prefetch by default, so this is right; the note says why to write it anyway."""
     feedback = ex.check_image_dataset(function, image_paths=image_paths, batch_size=3)

@@ -1,11 +1,12 @@
 """Self-checks for notebook 02 (an image pipeline with OpenCV): each names the first problem found and a hint.
 
-    from helpers.exercises import image_pipeline as exercises
-    exercises.check_rgb_image_generator(rgb_images)   # a generator function: paths -> RGB float32 images
-    exercises.check_image_dataset(image_dataset)      # a function: (paths, batch_size) -> tf.data.Dataset
+    from helpers.exercises import image_pipeline as ex
+    ex.check_image_pipeline(image_dataset)        # core: (paths, batch_size) -> the fixed image pipeline
+    ex.check_image_dataset(uint8_image_dataset)   # deep dive: the same contract, the generator yields uint8
 
-The checks compare the learner's images with `helpers.images.load_image` on a few sample photographs.
-TensorFlow is imported inside the checks, so importing this module stays cheap.
+Both call the learner's function with their own photographs and batch size, and compare the images that
+arrive with `helpers.images.load_image` of the same files. TensorFlow is imported inside the checks, so
+importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,17 +26,16 @@ from helpers.paths import SAMPLE_IMAGES_DIR, display_path
 
 __all__ = [
     "EXERCISE_IMAGE_SIZE",
-    "check_rgb_image_generator",
     "check_image_dataset",
+    "check_image_pipeline",
 ]
 
 EXERCISE_IMAGE_SIZE = (224, 224)
 """(height, width) every image of the exercises is resized to."""
 
-# A colour JPEG, a colour PNG and a grayscale PNG: enough to tell RGB from BGR and to catch
-# grayscale handling, few enough to keep the check well under a second.
-_GENERATOR_CHECK_NAMES = ("flower.jpg", "astronaut.png", "camera.png")
-_DATASET_CHECK_NAMES = ("astronaut.png", "camera.png", "chelsea.png", "china.jpg", "coffee.png", "rocket.jpg")
+# Colour JPEGs and PNGs (red and blue clearly differ, so BGR shows) and a grayscale PNG; six images in
+# batches of 4 end in a short batch of 2; few enough to keep a check around a second.
+_CHECK_NAMES = ("astronaut.png", "camera.png", "chelsea.png", "china.jpg", "coffee.png", "rocket.jpg")
 _MISSING_NAME = "no_such_image.jpg"
 # Mean absolute difference (pixel values in [0, 1]) below which two resized images count as the same
 # picture: different interpolation methods differ by ~0.01, a swapped channel order by ~0.1 or more.
@@ -47,42 +48,60 @@ _EXPECTED_SHAPE = (*EXERCISE_IMAGE_SIZE, 3)
 _SETTINGS_ONLY_OPS = frozenset({"OptionsDataset"})
 
 
-def check_rgb_image_generator(
-    generator_function: Callable[[Sequence[str]], Iterable[np.ndarray]] | None,
+def check_image_pipeline(
+    dataset_function: Callable[..., object] | None,
     *,
     image_paths: Sequence[str | os.PathLike[str]] | None = None,
     missing_path: str | os.PathLike[str] | None = None,
+    batch_size: int = 4,
 ) -> Feedback:
-    """Checks a generator function that should fix the article's `image_generator`.
+    """Checks the core exercise: `dataset_function(image_paths, batch_size)` builds the fixed pipeline.
 
-    Expected: `generator_function(image_paths)` yields, for each path in order, an RGB float32 array of
-    shape (224, 224, 3) with values in [0, 1], and raises an error naming the file for a missing path.
+    Expected: a `tf.data.Dataset` of float32 batches of shape (None, 224, 224, 3), every image once, in
+    order, RGB in [0, 1]; a path that cannot be read fails the pass with an error naming the file; the
+    pipeline ends with `.prefetch`.
 
     Args:
-        generator_function: the learner's generator function (called with a list of str paths).
-        image_paths: images to check with; by default three sample photographs (colour and grayscale).
+        dataset_function: the learner's function.
+        image_paths: images to check with; by default six sample photographs (batches of 4 and 2).
         missing_path: a path that does not exist; by default one in `sample_images/`.
+        batch_size: the batch size passed to `dataset_function`.
 
     Returns:
-        Feedback on the first problem found, or that the generator is right.
+        Feedback on the first problem found, or that the pipeline is right.
     """
-    paths = [str(path) for path in (image_paths or _sample_paths(_GENERATOR_CHECK_NAMES))]
+    paths = [str(path) for path in (image_paths or _sample_paths(_CHECK_NAMES))]
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
-    if not callable(generator_function):
-        return _guards.not_callable(
-            generator_function,
-            expected="a generator function",
-            hint="Define `def rgb_images(image_paths):` with `yield image` in its loop, and pass the "
-            "function itself (no parentheses).",
-        )
-    outcome = _first_items(generator_function, paths)
+    if not callable(dataset_function):
+        return _not_callable(dataset_function, name="image_dataset")
+    outcome = _checked_batches(
+        dataset_function,
+        paths,
+        batch_size,
+        name="image_dataset",
+        dtype_hints=(
+            "The signature says what the generator yields: what dtype does load_rgb return?",
+            "`tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)`.",
+        ),
+    )
     if isinstance(outcome, Feedback):
         return outcome
-    for path, item in zip(paths, outcome, strict=True):
-        problem = _yielded_image_problem(path, item)
-        if problem is not None:
-            return problem
-    return _missing_file_feedback(generator_function, missing, count=len(paths))
+    dataset, sizes = outcome
+    problem = _missing_file_problem(dataset_function, [paths[0], missing], batch_size)
+    if problem is not None:
+        return problem
+    if not _ends_with_prefetch(dataset):
+        return Feedback.fail(
+            "The images arrive right, but the pipeline does not end with `.prefetch(...)`, which the "
+            "exercise asks for.",
+            hint="What lets the generator prepare the next batch while your loop works on this one?",
+            more="End with `.prefetch(tf.data.AUTOTUNE)`. (TensorFlow's default options add one anyway; "
+            "writing it says so in your code and keeps it when that option is switched off.)",
+        )
+    return Feedback.ok(
+        f"{len(paths)} images arrive in order as RGB float32 batches of {sizes} (batch dimension None), "
+        "a missing file stops the pass with an error naming it, and the pipeline ends with prefetch."
+    )
 
 
 def check_image_dataset(
@@ -107,85 +126,22 @@ def check_image_dataset(
     Returns:
         Feedback on the first problem found, or that the dataset is right.
     """
-    import tensorflow as tf
-
-    paths = [str(path) for path in (image_paths or _sample_paths(_DATASET_CHECK_NAMES))]
-    expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
+    paths = [str(path) for path in (image_paths or _sample_paths(_CHECK_NAMES))]
     if not callable(dataset_function):
-        return _guards.not_callable(
-            dataset_function,
-            hint="Define `def image_dataset(image_paths, batch_size):` that returns the dataset.",
-        )
-    dataset, problem = _guards.built_dataset(
+        return _not_callable(dataset_function, name="uint8_image_dataset")
+    outcome = _checked_batches(
         dataset_function,
         paths,
         batch_size,
-        failure=f"Calling image_dataset(paths, {batch_size}) raised",
-        hint="Building a dataset runs no generator code yet: check the from_generator(...) arguments.",
-        none_hint="End it with `return dataset` (the batched, prefetched dataset).",
-        type_hint="Return the dataset itself, not a batch or a list of images.",
+        name="uint8_image_dataset",
+        dtype_hints=(
+            "Yield uint8, then scale inside TensorFlow, after batching.",
+            "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)` after `.batch(batch_size)`.",
+        ),
     )
-    if problem is not None:
-        return problem
-    spec = dataset.element_spec
-    if not isinstance(spec, tf.TensorSpec):
-        return Feedback.fail(
-            f"Each element should be one batch of images, but the element_spec is {spec}.",
-            hint="Yield only the image (no label, no tuple) and use one tf.TensorSpec as output_signature.",
-        )
-    if spec.shape.rank != 4:
-        return Feedback.fail(
-            f"The elements have shape {spec.shape}: they are single images, not batches.",
-            hint="Add `.batch(batch_size)` after from_generator(...).",
-        )
-    if spec.dtype == tf.uint8:
-        return Feedback.fail(
-            "The batches are uint8 (0..255): yielding uint8 is fine, but the dataset should deliver float32 "
-            "in [0, 1].",
-            hint="Scale inside TensorFlow after batching: "
-            "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)`.",
-        )
-    if spec.dtype != tf.float32:
-        return Feedback.fail(
-            f"The batches are {spec.dtype.name}, expected float32.",
-            hint="Declare tf.float32 in output_signature and yield float32 images in [0, 1].",
-        )
-    if tuple(spec.shape[1:]) != _EXPECTED_SHAPE:
-        return Feedback.fail(
-            f"Each image has shape {tuple(spec.shape[1:])}, expected {_EXPECTED_SHAPE}.",
-            hint="Resize every image to 224x224 (e.g. images.make_image_reader(size=(224, 224))) "
-            "and declare shape=(224, 224, 3).",
-        )
-    try:
-        batches = [batch.numpy() for batch in dataset]
-    except Exception as error:
-        return Feedback.fail(
-            f"Iterating over the dataset raised {error_summary(error)}",
-            hint=_iteration_hint(str(error)),
-        )
-    sizes = [len(batch) for batch in batches]
-    delivered = sum(sizes)
-    if delivered < len(paths):
-        return Feedback.fail(
-            f"The dataset delivered {delivered} of {len(paths)} images, in batches of {sizes}: "
-            f"the last {len(paths) - delivered} were dropped without a word.",
-            hint="Keep the short last batch: `.batch(batch_size)` without drop_remainder=True, and a "
-            "batch dimension of None if your generator yields batches.",
-        )
-    if sizes != expected_sizes:
-        return Feedback.fail(
-            f"Expected batches of sizes {expected_sizes} for {len(paths)} images, got {sizes}.",
-            hint="Yield each image once, then `.batch(batch_size)`.",
-        )
-    if spec.shape[0] is not None:
-        return Feedback.fail(
-            f"The batch dimension is fixed at {spec.shape[0]}: a short last batch cannot match it.",
-            hint="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
-        )
-    for path, image in zip(paths, np.concatenate(batches), strict=True):
-        problem = _yielded_image_problem(path, image)
-        if problem is not None:
-            return problem
+    if isinstance(outcome, Feedback):
+        return outcome
+    dataset, sizes = outcome
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
     if _ends_with_prefetch(dataset):
         return Feedback.ok(f"{arrived}, and the pipeline ends with an explicit prefetch.")
@@ -201,165 +157,225 @@ def _sample_paths(names: Iterable[str]) -> list[Path]:
     return [SAMPLE_IMAGES_DIR / name for name in names]
 
 
-def _first_items(generator_function: Callable, paths: list[str]) -> list | Feedback:
-    """Calls the generator function and takes one item per path, or returns Feedback on what went wrong."""
-    result, problem = _guards.call(
-        generator_function,
+def _not_callable(value: object, *, name: str) -> Feedback:
+    return _guards.not_callable(
+        value,
+        hint=f"Define `def {name}(image_paths, batch_size):` that returns the dataset, and pass the "
+        "function itself (no parentheses).",
+    )
+
+
+def _checked_batches(
+    dataset_function: Callable[..., object],
+    paths: list[str],
+    batch_size: int,
+    *,
+    name: str,
+    dtype_hints: tuple[str, str],
+) -> tuple[Any, list[int]] | Feedback:
+    """Builds the learner's dataset, checks its element_spec and every image that arrives.
+
+    Args:
+        dataset_function: the learner's function, called as `dataset_function(paths, batch_size)`.
+        paths: the images to check with.
+        batch_size: the batch size to ask for.
+        name: the function's name in the exercise, for the messages.
+        dtype_hints: the hint and the second hint when the batches are not float32.
+
+    Returns:
+        `(dataset, batch sizes)`, or Feedback on the first problem found.
+    """
+    import tensorflow as tf
+
+    expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
+    dataset, problem = _guards.built_dataset(
+        dataset_function,
         paths,
-        failure="Calling your function with a list of paths raised",
-        hint="It receives the whole list of paths; loop over it and `yield` one image per path.",
+        batch_size,
+        failure=f"Calling {name}(paths, {batch_size}) raised",
+        hint=_build_hint,
+        subject=f"{name}(paths, {batch_size})",
+        none_hint="Build the pipeline inside the function and end it with `return dataset`.",
+        type_hint="Return the dataset itself, not a batch or a list of images.",
     )
     if problem is not None:
         return problem
-    if result is None:
+    spec = dataset.element_spec
+    if not isinstance(spec, tf.TensorSpec):
         return Feedback.fail(
-            "Calling your function returned None instead of a generator.",
-            hint="Use `yield image` inside the loop (not `return`); a function containing yield "
-            "returns a generator when called.",
+            f"Each element should be one batch of images, but the element_spec is {spec}.",
+            hint="What does your generator yield for each path, and what does the signature say it yields?",
+            more="Yield only the image (no label, no tuple) and use one tf.TensorSpec as output_signature.",
         )
-    try:
-        items = _guards.first_items(result, len(paths))
-    except TypeError:
+    if spec.shape.rank == 3 and tuple(spec.shape) == _EXPECTED_SHAPE:
         return Feedback.fail(
-            f"Calling your function returned an object of type {type(result).__name__}, which cannot be "
-            "iterated.",
-            hint="Use `yield image` inside a loop over image_paths.",
+            f"The elements have shape {spec.shape}: they are single images, not batches.",
+            hint="Which step groups the images into batches?",
+            more="Add `.batch(batch_size)` after from_generator(...).",
         )
-    except Exception as error:
+    if spec.dtype == tf.uint8:
         return Feedback.fail(
-            f"Your generator raised {error_summary(error)}",
-            hint="Run it on one path in a cell, e.g. next(rgb_images(paths)), to see where it fails.",
+            "The batches are uint8 (0..255): yielding uint8 is fine, but the dataset should deliver float32 "
+            "in [0, 1].",
+            hint=dtype_hints[0],
+            more=dtype_hints[1],
         )
-    if len(items) < len(paths):
+    if spec.dtype != tf.float32:
         return Feedback.fail(
-            f"Your generator yielded {len(items)} images for {len(paths)} paths.",
-            hint="Yield exactly one image per path, in order.",
+            f"The batches are {spec.dtype.name}, expected float32.", hint=dtype_hints[0], more=dtype_hints[1]
         )
-    return items
+    if spec.shape.rank != 4 or tuple(spec.shape[1:]) != _EXPECTED_SHAPE:
+        return Feedback.fail(
+            f"The batches have shape {spec.shape}, expected (None, 224, 224, 3).",
+            hint="The output_signature describes one element the generator yields: one 224x224 RGB image. "
+            "`.batch` adds the batch dimension in front.",
+        )
+    batches, problem = _guards.call(
+        _guards.take_elements,
+        dataset,
+        len(expected_sizes),
+        failure="Iterating over the dataset raised",
+        hint=lambda error: _iteration_hint(str(error)),
+    )
+    if problem is not None:
+        return problem
+    sizes = [len(batch) for batch in batches]
+    delivered = sum(sizes)
+    if delivered < len(paths):
+        return Feedback.fail(
+            f"The dataset delivered {delivered} of {len(paths)} images, in batches of {sizes}: "
+            f"the last {len(paths) - delivered} were dropped without a word.",
+            hint="Which batching option drops a short last batch?",
+            more="Keep the short last batch: `.batch(batch_size)` without drop_remainder=True, and a "
+            "batch dimension of None if your generator yields batches.",
+        )
+    if sizes != expected_sizes:
+        return Feedback.fail(
+            f"Expected batches of sizes {expected_sizes} for {len(paths)} images in batches of {batch_size}, "
+            f"got {sizes}.",
+            hint="Where should the batch size come from?",
+            more="Yield each image once, then `.batch(batch_size)` with the batch_size your function "
+            "is given.",
+        )
+    if spec.shape[0] is not None:
+        return Feedback.fail(
+            f"The batch dimension is fixed at {spec.shape[0]}: a short last batch cannot match it.",
+            hint="Can a short last batch match a fixed batch dimension?",
+            more="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
+        )
+    for path, image in zip(paths, np.concatenate(batches), strict=True):
+        problem = _pixels_problem(path, image)
+        if problem is not None:
+            return problem
+    return dataset, sizes
 
 
-def _yielded_image_problem(path: str, item: object) -> Feedback | None:
-    """Returns Feedback on what is wrong with one yielded image, or None when it is right."""
+def _build_hint(error: BaseException) -> str:
+    if "must be a Python callable" in str(error):
+        return (
+            "from_generator calls what you give it at the start of every pass, so it needs a function, "
+            "not a generator already made (notebook 01)."
+        )
+    return "Building a dataset runs no generator code yet: check the from_generator(...) arguments."
+
+
+def _pixels_problem(path: str, image: np.ndarray) -> Feedback | None:
+    """Returns Feedback on what is wrong with one float32 image that arrived, or None when it is right."""
     name = display_path(path)
-    if item is None:
-        return Feedback.fail(
-            f"Your generator yielded None for {name}.",
-            hint="cv2.imread returns None instead of raising when it cannot read a file: check its "
-            "result (`if image is None: raise FileNotFoundError(path)`) and yield the image.",
-        )
-    if not isinstance(item, np.ndarray):
-        return Feedback.fail(
-            f"For {name} your generator yielded a {type(item).__name__}, expected a NumPy array.",
-            hint="Yield the image array itself (one array per path, not a tuple or a list).",
-        )
-    if item.shape != _EXPECTED_SHAPE:
-        return Feedback.fail(
-            f"For {name} your generator yielded shape {item.shape}, expected {_EXPECTED_SHAPE}.",
-            hint=_shape_hint(item.shape),
-        )
     reference = images.load_image(path, size=EXERCISE_IMAGE_SIZE)
-    scale = 255.0 if item.dtype == np.uint8 or float(np.max(item)) > 1.5 else 1.0
-    learner = item.astype(np.float32) / scale
-    as_is = float(np.mean(np.abs(learner - reference)))
-    swapped = float(np.mean(np.abs(learner[..., ::-1] - reference)))
+    as_is = float(np.mean(np.abs(image - reference)))
+    swapped = float(np.mean(np.abs(image[..., ::-1] - reference)))
     is_colour = float(np.mean(np.abs(reference[..., 0] - reference[..., 2]))) > _COLOUR_MIN_DIFFERENCE
     if is_colour and swapped < as_is and swapped < _SAME_IMAGE_TOLERANCE:
         return Feedback.fail(
             f"The image for {name} is BGR: red and blue are swapped (OpenCV reads BGR, while TensorFlow, "
             "Keras and matplotlib expect RGB).",
-            hint="Convert after reading: `cv2.cvtColor(image, cv2.COLOR_BGR2RGB)`.",
+            hint="In what order does OpenCV store a pixel's colours?",
+            more="Convert after reading: `cv2.cvtColor(image, cv2.COLOR_BGR2RGB)`, as load_rgb does.",
         )
-    if min(as_is, swapped) >= _SAME_IMAGE_TOLERANCE:
+    low, high = float(np.min(image)), float(np.max(image))
+    if low < 0.0 or high > 1.0:
         return Feedback.fail(
-            f"The image yielded for {name} does not look like that file resized to 224x224 "
+            f"The image for {name} has values from {low:.1f} to {high:.1f}, expected [0, 1].",
+            hint="Pixels are scaled from 0..255 to [0, 1] exactly once: where does that happen?",
+            more="Divide the uint8 pixels by 255, once: `image.astype(np.float32) / 255`.",
+        )
+    if as_is >= _SAME_IMAGE_TOLERANCE:
+        return Feedback.fail(
+            f"The image that arrived for {name} does not look like that file resized to 224x224 "
             f"(mean difference {as_is:.2f} on a 0..1 scale).",
-            hint="Yield the images in the order of image_paths, resized with "
-            "`cv2.resize(image, (224, 224))`, without cropping or augmenting.",
-        )
-    if item.dtype == np.float64:
-        return Feedback.fail(
-            f"The image for {name} is float64: `image / 255.0` turns uint8 into float64. TensorFlow "
-            "casts it to float32 without a word, after your generator built an array twice the size.",
-            hint="Convert first: `image.astype(np.float32) / 255`.",
-        )
-    if item.dtype == np.uint8:
-        return Feedback.fail(
-            f"The image for {name} is uint8 with values 0..255, expected float32 in [0, 1].",
-            hint="Scale it: `image.astype(np.float32) / 255`.",
-        )
-    if item.dtype != np.float32:
-        return Feedback.fail(
-            f"The image for {name} is {item.dtype}, expected float32.",
-            hint="Convert with `image.astype(np.float32) / 255`.",
-        )
-    if scale != 1.0 or float(np.min(item)) < 0.0:
-        return Feedback.fail(
-            f"The image for {name} has values from {float(np.min(item)):.1f} to {float(np.max(item)):.1f}, "
-            "expected [0, 1].",
-            hint="Divide the uint8 pixels by 255 (once).",
+            hint="Yield the images in the order of image_paths, each resized to 224x224, without cropping "
+            "or augmenting.",
         )
     return None
 
 
-def _shape_hint(shape: tuple[int, ...]) -> str:
-    if len(shape) == 2:
-        return "The image has no channel axis (grayscale): cv2.imread(path) gives 3 channels."
-    if len(shape) == 3 and shape[2] == 4:
-        return (
-            "The image has an alpha channel: read with cv2.imread(path) (3 channels), not IMREAD_UNCHANGED."
-        )
-    if len(shape) == 4:
-        return "Yield one image at a time, not a batch; batch later with `.batch(...)`."
-    return "Resize every image: `cv2.resize(image, (224, 224))` (OpenCV takes (width, height))."
-
-
-def _missing_file_feedback(generator_function: Callable, missing: str, *, count: int) -> Feedback:
+def _missing_file_problem(
+    dataset_function: Callable[..., object], paths: list[str], batch_size: int
+) -> Feedback | None:
+    """Feedback when a pass over `paths` (the last one missing) does not fail with an error naming it."""
+    missing = paths[-1]
     name = display_path(missing)
+    dataset, problem = _guards.built_dataset(
+        dataset_function,
+        paths,
+        batch_size,
+        failure=f"With a missing file among the paths, image_dataset(paths, {batch_size}) raised",
+        hint="Building the dataset should not read any file yet: leave that to the generator.",
+        none_hint="End it with `return dataset`.",
+        type_hint="Return the dataset itself.",
+    )
+    if problem is not None:
+        return problem
     try:
-        items = _guards.first_items(generator_function([missing]), 1)
+        delivered = _guards.take_elements(dataset, 1)
     except Exception as error:
         text = str(error)
         if Path(missing).name in text:
-            return Feedback.ok(
-                f"{count} images come out RGB float32 (224, 224, 3) in [0, 1], and a missing file raises "
-                f"{type(error).__name__} naming it."
-            )
-        if type(error).__module__ == "cv2":
+            return None
+        # None yielded where float32 is declared becomes NaN of shape (); other dtypes name the None.
+        if "yielded element was None" in text or "an element of shape () where" in text:
             return Feedback.fail(
-                f"For the missing file {name} your generator raised cv2.error from OpenCV, which does not "
-                "say which file: the real problem (cv2.imread returned None) happened a line earlier.",
-                hint="Right after cv2.imread: `if image is None: raise FileNotFoundError(path)`.",
+                f"For the missing file {name} the generator yielded None instead of an image, and "
+                f"TensorFlow failed later, without naming the file: {error_summary(error)}",
+                hint="What does cv2.imread return for a file it cannot read?",
+                more="Use load_rgb (it raises FileNotFoundError naming the file), or check right after "
+                "cv2.imread: `if image is None: raise FileNotFoundError(path)`.",
+            )
+        if "OpenCV" in text:
+            return Feedback.fail(
+                f"For the missing file {name} the pass failed inside OpenCV, with an error that does not "
+                f"name the file: {error_summary(error)}",
+                hint="The real problem happened a line earlier: what does cv2.imread return for a file it "
+                "cannot read?",
+                more="Use load_rgb, or right after cv2.imread: "
+                "`if image is None: raise FileNotFoundError(f'cannot read {path!r}')`.",
             )
         return Feedback.fail(
-            f"For the missing file {name} your generator raised {type(error).__name__}: {text!r}, which "
-            "does not name the file.",
-            hint="Put the path in the message, e.g. `raise FileNotFoundError(f'cannot read {path}')`.",
+            f"For the missing file {name} the pass failed with an error that does not name the file: "
+            f"{error_summary(error)}",
+            hint="Someone reading this error has to find the file: put its path in the message.",
+            more="`raise FileNotFoundError(f'cannot read {path!r}')`, as load_rgb does.",
         )
-    if not items:
-        return Feedback.fail(
-            f"Your generator skipped the missing file {name} without a word.",
-            hint="Raise an error naming the file (or, if you skip it, record it so it can be reported).",
-        )
-    if items[0] is None:
-        return Feedback.fail(
-            f"For the missing file {name} your generator yielded None: cv2.imread returns None instead "
-            "of raising, and the None only fails later, far from the cause.",
-            hint="Right after cv2.imread: `if image is None: raise FileNotFoundError(path)`.",
-        )
+    images_delivered = sum(len(batch) for batch in delivered)
     return Feedback.fail(
-        f"For the missing file {name} your generator yielded a {type(items[0]).__name__}.",
-        hint="A path that cannot be read should raise an error naming the file.",
+        f"With the missing file {name} among {len(paths)} paths, the pass ended without an error after "
+        f"{images_delivered} image(s): the missing file was lost without a word.",
+        hint="A file that cannot be read should stop the pass with an error that names it.",
+        more="Use load_rgb, which raises FileNotFoundError naming the file.",
     )
 
 
 def _iteration_hint(message: str) -> str:
     if "where an element of shape" in message:
         return (
-            "The generator yielded a shape the signature does not allow; for batches, make the batch "
-            "dimension None: TensorSpec(shape=(None, 224, 224, 3), dtype=tf.float32)."
+            "The generator yielded a shape the output_signature does not allow: the signature describes "
+            "one element exactly as the generator yields it."
         )
     if "yielded element was None" in message or "NoneType" in message:
-        return "The generator yielded None: a file could not be read. Use images.load_image, which raises."
+        return "The generator yielded None: a file could not be read. Use load_rgb, which raises."
+    if "OpenCV" in message:
+        return "OpenCV failed on one of the check's images: run your generator by hand on a few paths."
     return "Iterate your generator by hand on a few paths to find the first failing image."
 
 
