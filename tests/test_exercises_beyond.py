@@ -25,22 +25,30 @@ def test_decode_on_white_flags_dropped_alpha():
     assert not feedback.passed
     assert feedback.message.startswith("retina_rgba.png:")
     assert "by up to 255 grey levels" in feedback.message
-    assert "channels=4" in feedback.hint
+    assert "alpha" in feedback.hint and "channels=4" not in feedback.hint  # the idea first
+    assert "channels=4" in feedback.more
 
 
 def test_decode_on_white_flags_four_channels_and_wrong_dtype_and_eager_code():
     four = beyond.check_decode_on_white(lambda data: tf.io.decode_png(data, channels=4))
     assert "got 4 channels" in four.message
     floats = beyond.check_decode_on_white(lambda data: tf.cast(_decode_on_white(data), tf.float32))
-    assert "float32 array" in floats.message and "uint8" in floats.hint
+    assert "float32 array" in floats.message and "tf.uint8" in floats.more
     eager = beyond.check_decode_on_white(lambda data: images.load_image_uint8(data.numpy()))
     assert "inside `Dataset.map` failed" in eager.message and ".numpy()" in eager.hint
+    assert "decode_png" in eager.more
     assert "Expected a function" in beyond.check_decode_on_white(None).message
 
 
 def test_decode_on_white_flags_a_decoder_that_breaks_opaque_images():
-    inverted = beyond.check_decode_on_white(lambda data: 255 - _decode_on_white(data))
-    assert not inverted.passed and "opacity" in inverted.hint
+    def right_for_transparency_only(data):
+        alpha = tf.io.decode_png(data, channels=4)[..., 3]
+        composited = _decode_on_white(data)
+        return tf.cond(tf.reduce_min(alpha) < 255, lambda: composited, lambda: 255 - composited)
+
+    inverted = beyond.check_decode_on_white(right_for_transparency_only)
+    assert inverted.message.startswith("astronaut.png:")
+    assert "opacity is 1" in inverted.hint
 
 
 def test_parse_record_accepts_the_feature_description_with_label():
@@ -53,7 +61,8 @@ def test_parse_record_accepts_the_feature_description_with_label():
 def test_parse_record_flags_the_missing_label_and_failing_parses():
     missing = beyond.check_parse_record(graph_native.parse_image_record)
     assert missing.message == "The parsed record has no 'label' (keys: ['image_bytes', 'name'])."
-    assert '"label": tf.io.FixedLenFeature([], tf.int64)' in missing.hint
+    assert "FixedLenFeature" not in missing.hint
+    assert '"label": tf.io.FixedLenFeature([], tf.int64)' in missing.more
     wrong_type = {
         "image_bytes": tf.io.FixedLenFeature([], tf.string),
         "name": tf.io.FixedLenFeature([], tf.string),
@@ -92,7 +101,25 @@ def test_checkpointable_dataset_flags_from_generator_with_tensorflows_message():
         lambda paths: tf.data.Dataset.from_generator(reader, args=(paths,), output_signature=signature)
     )
     assert feedback.message == "Saving the iterator failed: FailedPreconditionError: PyFunc is stateful."
-    assert "from_generator" in feedback.hint
+    assert "from_generator" in feedback.hint and "from_tensor_slices" in feedback.more
+
+
+def test_checkpointable_dataset_flags_no_dataset_and_pairs():
+    stub = beyond.check_checkpointable_dataset(lambda paths: None)
+    assert stub.message == "Your function returned None." and "return" in stub.hint
+    size = beyond.CHECKPOINT_IMAGE_SIZE
+    pairs = beyond.check_checkpointable_dataset(
+        lambda paths: graph_native.image_dataset(paths, list(range(len(paths))), image_size=size)
+    )
+    assert pairs.message == "china.jpg: got tuple; expected float32 (64, 64, 3)."
+    assert "Expected a function" in beyond.check_checkpointable_dataset("paths").message
+
+
+def test_checkpointable_dataset_stops_reading_an_endless_dataset():
+    endless = beyond.check_checkpointable_dataset(
+        lambda paths: graph_native.image_dataset(paths, image_size=beyond.CHECKPOINT_IMAGE_SIZE).repeat()
+    )
+    assert endless.message == "The dataset yielded 10 images for 5 paths."
 
 
 def test_checkpointable_dataset_flags_wrong_images_and_counts():

@@ -1,11 +1,12 @@
-"""Self-checks for notebook 07 (beyond from_generator): each names the first problem found and a hint.
+"""Self-checks for optional notebook 07 (beyond from_generator): each names the first problem found.
 
-    from helpers.exercises import beyond
-    beyond.check_decode_on_white(decode_on_white)          # bytes of a PNG -> RGB uint8, alpha onto white
-    beyond.check_parse_record(parse_record)                # serialized tf.train.Example -> dict, label
-    beyond.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose iterator can be saved
+    from helpers.exercises import beyond as ex
+    ex.check_decode_on_white(decode_on_white)          # bytes of a PNG -> RGB uint8, alpha onto white
+    ex.check_parse_record(parse_labelled_record)       # serialized tf.train.Example -> dict with a label
+    ex.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose iterator can be saved
 
 The checks use sample photographs and compare with `helpers.images` (OpenCV) and `helpers.graph_native`.
+A failure's hint points at the idea; its second hint (`more`, shown on request) comes closer to the code.
 """
 
 from __future__ import annotations
@@ -68,20 +69,23 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     except Exception as error:
         return Feedback.fail(
             f"Running it inside `Dataset.map` failed: {error_summary(error)}",
-            hint="Use TensorFlow ops only (no `.numpy()`, no NumPy or OpenCV calls): "
-            "`tf.io.decode_png(data, channels=4)`, `tf.cast`, arithmetic, `tf.math.round`.",
+            hint="Inside `map` the function is traced into a graph: tensors have no values yet, so only "
+            "TensorFlow ops work (no `.numpy()`, no NumPy or OpenCV calls).",
+            more="`tf.io.decode_png(data, channels=4)`, `tf.cast`, arithmetic on tensors, `tf.math.round`.",
         )
     for path, image in zip(paths, decoded, strict=True):
         if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3:
             return Feedback.fail(
                 f"{path.name}: got {_guards.describe_kind(image)}; "
                 "expected a uint8 array (height, width, 3).",
-                hint="Finish with `tf.cast(tf.math.round(rgb), tf.uint8)`.",
+                hint="Images are uint8 in [0, 255]; blending is done in float32, so convert back at the end.",
+                more="Finish with `tf.cast(tf.math.round(rgb), tf.uint8)`.",
             )
         if image.shape[2] != 3:
             return Feedback.fail(
                 f"{path.name}: got {image.shape[2]} channels; expected 3 (RGB).",
-                hint="Decode with 4 channels to read the alpha, then return only the composited RGB, "
+                hint="The alpha channel is needed for blending, not in the result.",
+                more="Decode with 4 channels to read the alpha, then return only the composited RGB: "
                 "`rgba[..., :3]` blended with white.",
             )
         reference = images.load_image_uint8(path)
@@ -90,7 +94,7 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
             return Feedback.fail(
                 f"{path.name}: {np.mean(difference > 1):.0%} of the values differ from OpenCV's, "
                 f"by up to {difference.max()} grey levels.",
-                hint=_composite_hint(path.name),
+                **_composite_hints(path.name),
             )
     return Feedback.ok(
         "Transparent, opaque and grayscale PNGs decode exactly as OpenCV loads them, "
@@ -117,7 +121,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     if not callable(parse_record):
         return _guards.not_callable(
             parse_record,
-            hint="Define `def parse_record(serialized):` and pass the function itself.",
+            hint="Define `def parse_labelled_record(serialized):` and pass the function itself.",
         )
     paths = [SAMPLE_IMAGES_DIR / name for name in _RECORD_NAMES]
     with tempfile.TemporaryDirectory() as folder:
@@ -128,37 +132,43 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
         except Exception as error:
             return Feedback.fail(
                 f"Parsing the records failed: {error_summary(error)}",
-                hint="Call `tf.io.parse_single_example(serialized, features)`; `features` maps each key to "
-                "`tf.io.FixedLenFeature([], dtype)` with the dtype it was written with.",
+                hint="A feature is read back with the dtype it was written with.",
+                more="`tf.io.parse_single_example(serialized, features)`, `features` mapping each key to "
+                "`tf.io.FixedLenFeature([], dtype)`: tf.string for the bytes and the name, tf.int64 for "
+                "the label.",
             )
     first = records[0]
     if not isinstance(first, dict):
         return Feedback.fail(
             f"Got {_guards.describe_kind(first)}; expected a dict of features.",
-            hint="Return what `tf.io.parse_single_example` returns: a dict.",
+            hint="A parsed record is a dict of features, keyed by their names.",
+            more="Return what `tf.io.parse_single_example` returns.",
         )
     for key, dtype in (("image_bytes", "tf.string"), ("name", "tf.string"), ("label", "tf.int64")):
         if key not in first:
             return Feedback.fail(
                 f"The parsed record has no {key!r} (keys: {sorted(first)}).",
-                hint=f'Add `"{key}": tf.io.FixedLenFeature([], {dtype})` to the feature description.',
+                hint="The feature description names every feature to read; the others are not parsed.",
+                more=f'Add `"{key}": tf.io.FixedLenFeature([], {dtype})` to the feature description.',
             )
     for path, label, record in zip(paths, _RECORD_LABELS, records, strict=True):
         if record["name"] != path.name.encode():
             return Feedback.fail(
                 f"'name' is {_short(record['name'])}; expected {path.name.encode()!r}.",
-                hint="Parse 'name' as a scalar string: `tf.io.FixedLenFeature([], tf.string)`.",
+                hint="Each feature comes back under its own key, with the dtype it was written with.",
+                more="Parse 'name' as a scalar string: `tf.io.FixedLenFeature([], tf.string)`.",
             )
         if record["image_bytes"] != path.read_bytes():
             return Feedback.fail(
                 f"{path.name}: 'image_bytes' differs from the file's bytes.",
-                hint="Parse it as a scalar string, `tf.io.FixedLenFeature([], tf.string)`, and do not decode "
-                "it in the parse function.",
+                hint="The record holds the file's encoded bytes: parse them, do not change or decode them.",
+                more='`"image_bytes": tf.io.FixedLenFeature([], tf.string)`, returned as parsed.',
             )
         if record["label"] != label:
             return Feedback.fail(
                 f"{path.name}: 'label' is {_short(record['label'])}; expected {label}.",
-                hint="Parse 'label' as a scalar integer: `tf.io.FixedLenFeature([], tf.int64)`.",
+                hint="Return the label as it was written, unchanged.",
+                more="Parse 'label' as a scalar integer: `tf.io.FixedLenFeature([], tf.int64)`.",
             )
     return Feedback.ok(
         f"All {len(paths)} records parse back to the exact file bytes, names and labels (JPEG and PNG)."
@@ -185,49 +195,76 @@ def check_checkpointable_dataset(
     if not callable(make_dataset):
         return _guards.not_callable(
             make_dataset,
-            hint="Define `def make_dataset(paths):` returning a tf.data.Dataset.",
+            hint="Define `def checkpointable_dataset(paths):` returning a tf.data.Dataset; pass the function "
+            "itself.",
         )
     paths = [str(SAMPLE_IMAGES_DIR / name) for name in _CHECKPOINT_NAMES]
-    try:
-        dataset = make_dataset(paths)
-        iterator = iter(dataset)
-        first_two = [next(iterator).numpy() for _ in range(2)]
-    except Exception as error:
-        return Feedback.fail(
-            f"Building or reading the dataset failed: {error_summary(error)}",
-            hint="Start from `tf.data.Dataset.from_tensor_slices(paths)` and `map` a function of TF ops.",
-        )
+    dataset, problem = _guards.built_dataset(
+        make_dataset,
+        paths,
+        failure="Building the dataset raised",
+        hint="Read the error above; run your function in a cell on its own to see the full traceback.",
+        none_hint="A function without `return` gives back None: return the dataset it builds.",
+        type_hint="Build a tf.data.Dataset and return it.",
+    )
+    if problem is not None:
+        return problem
+    iterator = iter(dataset)
+    first_two, problem = _guards.call(
+        _guards.first_items,
+        iterator,
+        2,
+        failure="Reading the first two images raised",
+        hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
+    )
+    if problem is not None:
+        return problem
     with tempfile.TemporaryDirectory() as folder:
         checkpoint = tf.train.Checkpoint(iterator=iterator)
         try:
             saved = checkpoint.save(str(Path(folder) / "ckpt"))
         except Exception as error:
             summary = error_summary(error)
-            stateful = _STATEFUL_MARK in summary
+            if _STATEFUL_MARK in summary:
+                return Feedback.fail(
+                    f"Saving the iterator failed: {summary}",
+                    hint="A Python function runs inside the pipeline (from_generator, py_function or "
+                    "numpy_function), and TensorFlow cannot save its state.",
+                    more="Start from `tf.data.Dataset.from_tensor_slices(paths)` and `map` a function of "
+                    "tf.io and tf.image ops: `graph_native.load_image` is one.",
+                )
             return Feedback.fail(
                 f"Saving the iterator failed: {summary}",
-                hint="A Python function runs inside the pipeline (from_generator, py_function or "
-                "numpy_function), and its state cannot be saved. Read and decode with tf.io ops instead."
-                if stateful
-                else "Build the dataset from tf.data and tf.io ops only.",
+                hint="Build the dataset from tf.data, tf.io and tf.image ops only.",
             )
-        rest = [element.numpy() for element in iterator]
+        # Bounded: an endless dataset (`repeat()`) must not hang the check.
+        rest, problem = _guards.call(
+            _guards.first_items,
+            iterator,
+            len(paths) + _guards.EXTRA_ELEMENTS - len(first_two),
+            failure="Reading the images after the first two raised",
+            hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
+        )
+        if problem is not None:
+            return problem
         checkpoint.restore(saved)
-        resumed = next(iterator).numpy()
-    images_seen = first_two + rest
+        resumed = next(iterator, None)
+    images_seen = [_as_numpy(element) for element in first_two + rest]
     if len(images_seen) != len(paths):
         return Feedback.fail(
             f"The dataset yielded {len(images_seen)} images for {len(paths)} paths.",
-            hint="One image per path, no repeat, no batch.",
+            hint="One element per path: one image each, in one pass.",
+            more="No `repeat`, no `batch`.",
         )
     for path, image in zip(paths, images_seen, strict=True):
         problem = _checkpoint_image_problem(path, image)
         if problem is not None:
             return problem
-    if not np.array_equal(resumed, images_seen[2]):
+    if resumed is None or not np.array_equal(_as_numpy(resumed), images_seen[2]):
         return Feedback.fail(
             "After restoring the checkpoint, the next image is not the third one.",
-            hint="Keep the order deterministic (the default) and save the iterator, not the dataset.",
+            hint="A checkpoint resumes an iterator where it was only if the order is fixed.",
+            more="Keep `deterministic` at its default (True) in `map`.",
         )
     return Feedback.ok(
         "The iterator saved after two images and, restored, continued with the third; every image "
@@ -235,31 +272,43 @@ def check_checkpointable_dataset(
     )
 
 
-def _checkpoint_image_problem(path: str, image: np.ndarray) -> Feedback | None:
+def _as_numpy(element: Any) -> Any:
+    """A tensor's NumPy value; anything else (a tuple, a dict of tensors) as it is, for the message."""
+    return element.numpy() if hasattr(element, "numpy") else element
+
+
+def _checkpoint_image_problem(path: str, image: Any) -> Feedback | None:
     name = Path(path).name
     expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
-    if image.dtype != np.float32 or image.shape != expected_shape:
+    if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.shape != expected_shape:
         return Feedback.fail(
             f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
-            hint="Resize to CHECKPOINT_IMAGE_SIZE and divide by 255 as float32.",
+            hint="Like `images.load_image`: float32 values in [0, 1], at CHECKPOINT_IMAGE_SIZE.",
+            more="Resize to `ex.CHECKPOINT_IMAGE_SIZE`, then cast to float32 and divide by 255.",
         )
     difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
     if difference > 1.0 + 1e-3:
         return Feedback.fail(
             f"{name}: differs from images.load_image by up to {difference:.1f} grey levels.",
-            hint="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
+            hint="The decoding and resizing must match OpenCV's: the section *What differs, and why* lists "
+            "the four causes.",
+            more="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
         )
     return None
 
 
-def _composite_hint(name: str) -> str:
+def _composite_hints(name: str) -> dict[str, str]:
     if name == _PNG_NAMES[0]:
-        return (
-            "The transparent pixels keep whatever colour is stored under them. Decode with "
-            "`channels=4`, take `opacity = alpha / 255` as float32, then "
-            "`rgb * opacity + 255 * (1 - opacity)`, round, and cast to uint8."
-        )
-    return "Opaque and grayscale images must come out unchanged: alpha is 255 there, so opacity is 1."
+        return {
+            "hint": "The transparent pixels keep whatever colour is stored under them: read the alpha "
+            "channel too, and blend each pixel with white by how opaque it is.",
+            "more": "Decode with `channels=4`, take `opacity = alpha / 255` as float32, then "
+            "`rgb * opacity + 255 * (1 - opacity)`, round, and cast to uint8.",
+        }
+    return {
+        "hint": "Opaque and grayscale images must come out unchanged: alpha is 255 there, so opacity is 1.",
+        "more": "White counts `255 * (1 - opacity)`, the pixel `rgb * opacity`; add the two.",
+    }
 
 
 def _short(value: Any, limit: int = 40) -> str:

@@ -1,11 +1,12 @@
-"""Self-check for notebook 09 (the questions people ask): names the first problem found and gives a hint.
+"""Self-check for optional notebook 09 (the questions people ask): names the first problem found.
 
-    from helpers.exercises import questions
-    model = questions.two_input_model()                        # inputs "pixels" (8, 8, 1) and "counts" (3,)
-    questions.check_feature_dicts(feature_dicts, FEATURE_SIGNATURE)
+    from helpers.exercises import questions as ex
+    model = ex.two_input_model()                        # inputs "pixels" (8, 8, 1) and "counts" (3,)
+    ex.check_feature_dataset(make_feature_dataset)      # n -> a dataset of n (features dict, label) pairs
 
-The check builds `from_generator(feature_dicts, args=(64,), output_signature=...)`, batches it and trains
-`two_input_model()` on it for one epoch with `fit`.
+The check calls the learner's `make_feature_dataset(n)` with its own counts, reads the element spec and the
+elements, then batches the dataset and trains `two_input_model()` on it for one epoch with `fit`. A failure's
+hint points at the idea; its second hint (`more`, shown on request) comes closer to the code.
 """
 
 from __future__ import annotations
@@ -15,13 +16,19 @@ from typing import Any
 
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
-from helpers.messages import error_summary
 
-__all__ = ["INPUT_SHAPES", "check_feature_dicts", "two_input_model"]
+__all__ = ["ELEMENT_COUNTS", "INPUT_SHAPES", "check_feature_dataset", "two_input_model"]
 
 INPUT_SHAPES = {"pixels": (8, 8, 1), "counts": (3,)}
 """The two inputs of `two_input_model`, by `keras.Input` name."""
-_ELEMENTS, _BATCH_SIZE = 64, 16
+ELEMENT_COUNTS = (48, 32)
+"""The `n`s `check_feature_dataset` builds the learner's dataset with (whole batches of `_BATCH_SIZE`)."""
+_BATCH_SIZE = 16
+_READ_THE_ERROR = "Read the error above; run your function in a cell on its own to see the full traceback."
+_PAIR_SIGNATURE = (
+    'Signature: `({"pixels": tf.TensorSpec(...), "counts": tf.TensorSpec(...)}, tf.TensorSpec(...))`; '
+    "the generator yields the same structure: `features_dict, label`."
+)
 
 
 def two_input_model():
@@ -36,60 +43,117 @@ def two_input_model():
     return model
 
 
-def check_feature_dicts(feature_dicts: Callable[..., Any] | None, signature: Any) -> Feedback:
-    """Checks a generator of (features dict, label) pairs for `two_input_model`, and its signature.
+def check_feature_dataset(make_feature_dataset: Callable[[int], Any] | None) -> Feedback:
+    """Checks a function building a dataset of (features dict, label) pairs for `two_input_model`.
 
-    Expected: `feature_dicts(n)` yields n pairs `({"pixels": float32 (8, 8, 1), "counts": float32 (3,)},
-    float32 label)`; `signature` describes them with `tf.TensorSpec`s in the same structure; batched by 16,
-    the dataset trains `two_input_model()` for one epoch.
+    Expected: `make_feature_dataset(n)` returns an unbatched dataset of n pairs
+    `({"pixels": float32 (8, 8, 1), "counts": float32 (3,)}, float32 label)`, for each n in
+    `ELEMENT_COUNTS`; batched by 16, it trains `two_input_model()` for one epoch.
 
     Args:
-        feature_dicts: the learner's generator function, taking the number of pairs.
-        signature: the learner's `output_signature`.
+        make_feature_dataset: the learner's function, taking the number of pairs.
 
     Returns:
-        Feedback on the first problem found, or that the generator is right.
+        Feedback on the first problem found, or that the dataset is right.
     """
     import tensorflow as tf
 
-    if not callable(feature_dicts):
+    if not callable(make_feature_dataset):
         return _guards.not_callable(
-            feature_dicts,
-            expected="a generator function",
-            hint="Define `def feature_dicts(n):` with `yield features, label` inside.",
+            make_feature_dataset,
+            hint="Define `def make_feature_dataset(n):` returning the dataset; pass the function itself.",
         )
-    if not (isinstance(signature, tuple) and len(signature) == 2 and isinstance(signature[0], dict)):
-        return Feedback.fail(
-            f"The signature is {type(signature).__name__}; expected a pair (dict of TensorSpec, TensorSpec).",
-            hint='Write `({"pixels": tf.TensorSpec(...), "counts": tf.TensorSpec(...)}, '
-            "tf.TensorSpec(...))`.",
+    for count in ELEMENT_COUNTS:
+        subject = f"make_feature_dataset({count})"
+        dataset, problem = _guards.built_dataset(
+            make_feature_dataset,
+            count,
+            failure=f"{subject} raised",
+            hint=_READ_THE_ERROR,
+            subject=subject,
+            none_hint="A function without `return` gives back None: return the dataset it builds.",
+            type_hint="The dataset comes from `tf.data.Dataset.from_generator(...)`; return that.",
         )
-    keys = set(signature[0])
-    if keys != set(INPUT_SHAPES):
+        if problem is not None:
+            return problem
+        problem = _signature_problem(dataset.element_spec)
+        if problem is not None:
+            return problem
+        elements, problem = _guards.call(
+            _guards.take_elements,
+            dataset,
+            count,
+            failure=f"Iterating {subject} raised",
+            hint="Each element the generator yields must have the signature's structure, shapes and dtypes.",
+        )
+        if problem is not None:
+            return problem
+        if len(elements) != count:
+            got = f"more than {count}" if len(elements) > count else str(len(elements))
+            return Feedback.fail(
+                f"{subject} gave {got} elements; expected {count}.",
+                hint="One pair per example, n of them, unbatched: the check batches the dataset itself.",
+                more="Pass n to the generator through `args=(n,)`, yield n pairs; no `repeat`, no `batch`.",
+            )
+    batches = dataset.batch(_BATCH_SIZE).apply(tf.data.experimental.assert_cardinality(count // _BATCH_SIZE))
+    _, problem = _guards.call(
+        two_input_model().fit,
+        batches,
+        epochs=1,
+        verbose=0,
+        shuffle=False,  # the default, True, only makes Keras warn that a dataset is not shuffled by fit
+        failure="Training on it failed:",
+        hint="The dict's keys, shapes and dtypes must be what the model's inputs take.",
+    )
+    if problem is not None:
+        return problem
+    return Feedback.ok(
+        f"The dict keys match the model's input names: one epoch of fit ran on "
+        f"{count // _BATCH_SIZE} batches of {_BATCH_SIZE}."
+    )
+
+
+def _signature_problem(element_spec: Any) -> Feedback | None:
+    """What is wrong with the dataset's element spec for `two_input_model`, or None."""
+    import tensorflow as tf
+
+    if not (isinstance(element_spec, tuple) and len(element_spec) == 2 and isinstance(element_spec[0], dict)):
         return Feedback.fail(
-            f"The feature keys are {sorted(keys)}; the model's inputs are named {sorted(INPUT_SHAPES)}.",
+            f"Each element is described as {_spec_kind(element_spec)}; expected a pair (features, label).",
+            hint="Keras takes `(inputs, targets)` pairs; a model with named inputs takes a dict of inputs.",
+            more=_PAIR_SIGNATURE,
+        )
+    features, label = element_spec
+    if set(features) != set(INPUT_SHAPES):
+        return Feedback.fail(
+            f"The feature keys are {sorted(features)}; the model's inputs are named {sorted(INPUT_SHAPES)}.",
             hint="Keras matches dict keys to the `name=` of each `keras.Input`.",
+            more="Use the keys 'pixels' and 'counts', in the signature and in what the generator yields.",
         )
     for key, shape in INPUT_SHAPES.items():
-        spec = signature[0][key]
-        if not isinstance(spec, tf.TensorSpec) or tuple(spec.shape) != shape or spec.dtype != tf.float32:
+        spec = features[key]
+        if (
+            not isinstance(spec, tf.TensorSpec)
+            or spec.shape != tf.TensorShape(shape)
+            or spec.dtype != tf.float32
+        ):
             return Feedback.fail(
-                f"{key!r} is declared as {spec!r}; the model expects float32 of shape {shape}.",
-                hint=f'`"{key}": tf.TensorSpec(shape={shape}, dtype=tf.float32)`.',
+                f"{key!r} is described as {_spec_kind(spec)}; the model takes float32 of shape {shape}.",
+                hint="A spec describes one example, no batch dimension: the shape of the model's Input.",
+                more=f'`"{key}": tf.TensorSpec(shape={shape}, dtype=tf.float32)`.',
             )
-    try:
-        dataset = tf.data.Dataset.from_generator(feature_dicts, args=(_ELEMENTS,), output_signature=signature)
-        dataset = dataset.batch(_BATCH_SIZE).apply(
-            tf.data.experimental.assert_cardinality(_ELEMENTS // _BATCH_SIZE)
-        )
-        two_input_model().fit(dataset, epochs=1, verbose=0)
-    except Exception as error:
+    if not isinstance(label, tf.TensorSpec) or label.dtype != tf.float32 or label.shape.rank != 0:
         return Feedback.fail(
-            f"Training on it failed: {error_summary(error)}",
-            hint="Yield exactly n pairs, each `(dict of two float32 arrays, np.float32 label)`, matching "
-            "the signature.",
+            f"The label is described as {_spec_kind(label)}; expected one float32 number per example.",
+            hint="The model has one output: its target is one number per example.",
+            more="`tf.TensorSpec(shape=(), dtype=tf.float32)`, and yield `np.float32(...)`.",
         )
-    return Feedback.ok(
-        f"The generator's dict keys match the model's input names: one epoch of fit ran on "
-        f"{_ELEMENTS // _BATCH_SIZE} batches of {_BATCH_SIZE}."
-    )
+    return None
+
+
+def _spec_kind(spec: Any) -> str:
+    """A spec as a learner wrote it: `TensorSpec(shape=(8, 8), dtype=float32)`, or its type's name."""
+    if hasattr(spec, "shape") and hasattr(spec, "dtype"):
+        shape = tuple(spec.shape) if spec.shape.rank is not None else None
+        return f"{type(spec).__name__}(shape={shape}, dtype={spec.dtype.name})"
+    return type(spec).__name__
