@@ -190,9 +190,9 @@ def _file_order(batches: list, image_paths: np.ndarray, labels: np.ndarray) -> t
 
     by_key: dict[tuple[bytes, int], list[int]] = {}
     by_image: dict[bytes, int] = {}
-    for index, (image, label) in enumerate(training.digit_examples(image_paths, labels)):
-        by_key.setdefault((image.tobytes(), int(label)), []).append(index)
-        by_image.setdefault(image.tobytes(), index)
+    for index, (file_image, file_label) in enumerate(training.digit_examples(image_paths, labels)):
+        by_key.setdefault((file_image.tobytes(), int(file_label)), []).append(index)
+        by_image.setdefault(file_image.tobytes(), index)
     images = [image for batch_images, _ in batches for image in batch_images]
     got_labels = [int(label) for _, batch_labels in batches for label in batch_labels]
     if len(images) != len(image_paths):
