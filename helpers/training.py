@@ -1,24 +1,30 @@
-"""The pieces of notebook 06 (training a Keras model from a generator pipeline), tested and reusable.
+"""The pieces of notebook 05 (training a Keras model from a generator pipeline), tested and reusable.
 
     from helpers import training
     train_index, validation_index = training.stratified_split(labels, validation_fraction=0.2, seed=0)
     model = training.build_model()
-    print(training.format_history(model.fit(train_ds, epochs=10, steps_per_epoch=45, ...).history))
+    with training.ran_out_warnings() as ran_out:
+        model.fit(dataset, epochs=2, verbose=0)
+    step_seconds = training.compare_step_seconds(
+        training.build_model(), {"generator": ds, "memory": ds.cache()}, steps_per_epoch=45
+    )
 
 The notebook writes its generator and `from_generator` calls out in full; the generator also lives here so
-the exercise checks and the tests can use it. Measurements return numbers; the notebook prints them.
+the exercise checks (and a solution) can use it. Measurements return numbers; the notebook prints them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+import warnings
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import augment, images, measure
+from helpers import images, measure
 
 __all__ = [
     "IMAGE_SIZE",
@@ -27,6 +33,8 @@ __all__ = [
     "stratified_split",
     "digit_examples",
     "build_model",
+    "RAN_OUT_OF_DATA",
+    "ran_out_warnings",
     "EpochTimer",
     "format_history",
     "compare_step_seconds",
@@ -77,37 +85,60 @@ def stratified_split(
 
 
 def digit_examples(
-    image_paths: Sequence[str | bytes] | np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-    augment_images: bool,
-    seed: int,
-    epoch: int,
+    image_paths: Sequence[str | bytes] | np.ndarray, labels: Sequence[int] | np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.int64]]:
-    """Yields (image, label) pairs matching `DIGIT_SIGNATURE`: one pass over the files.
+    """Yields (image, label) pairs matching `DIGIT_SIGNATURE`: the files in the given order, unchanged.
 
-    With `augment_images` the order is shuffled and every image is augmented (`augment.augment_digit`),
-    both drawn from a generator seeded by (seed, epoch): reproducible, and different every epoch.
-    Without it the files come in the given order, unchanged. All arguments can travel through
-    `from_generator`'s `args` (the paths then arrive as bytes, which `images.load_image` accepts).
+    Both arguments can travel through `from_generator`'s `args` (the paths then arrive as bytes, which
+    `images.load_image` accepts).
 
     Args:
         image_paths: the image files.
         labels: the class of each file.
-        augment_images: shuffle and augment (training) or not (validation).
-        seed: the run's seed.
-        epoch: the epoch number; with `seed` it picks this pass's order and augmentation.
 
     Yields:
         A float32 image of shape (*IMAGE_SIZE, 1) in [0, 1] and its label as np.int64.
     """
-    rng = augment.epoch_rng(seed, epoch=epoch)
-    order = rng.permutation(len(image_paths)) if augment_images else range(len(image_paths))
-    for index in order:
+    for path, label in zip(image_paths, labels, strict=True):
         # The PNGs are grayscale, so the three channels load_image returns are equal: keep one.
-        image = images.load_image(image_paths[index], size=IMAGE_SIZE)[..., :1]
-        if augment_images:
-            image = augment.augment_digit(image, rng)
-        yield image, np.int64(labels[index])
+        yield images.load_image(path, size=IMAGE_SIZE)[..., :1], np.int64(label)
+
+
+RAN_OUT_OF_DATA = "Your input ran out of data"
+"""How Keras' warning begins when a dataset ends before `fit` or `evaluate` expected it to."""
+
+# Other warnings that ran_out_warnings has passed on: each is shown once, as Python's default filter does.
+_PASSED_ON: set[tuple[str, int, type[Warning], str]] = set()
+
+
+@contextlib.contextmanager
+def ran_out_warnings() -> Iterator[list[str]]:
+    """Collects Keras' "Your input ran out of data" warnings raised inside the block, every one of them.
+
+        with training.ran_out_warnings() as ran_out:
+            model.fit(dataset, epochs=2, verbose=0)
+        len(ran_out)  # one per epoch that ended by running out
+
+    Python shows a warning only once per place in the code; here each one is recorded. Other warnings
+    are not swallowed: they are shown when the block ends, each the first time only (as Python does).
+
+    Yields:
+        A list that holds, once the block has ended, the message of every such warning, in order.
+    """
+    messages: list[str] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield messages
+    finally:
+        for warning in caught:
+            text = str(warning.message)
+            place = (warning.filename, warning.lineno, warning.category, text)
+            if text.startswith(RAN_OUT_OF_DATA):
+                messages.append(text)
+            elif place not in _PASSED_ON:
+                _PASSED_ON.add(place)
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def build_model(
@@ -191,7 +222,8 @@ def compare_step_seconds(
     datasets: Mapping[str, tf.data.Dataset],
     *,
     steps_per_epoch: int,
-    rounds: int = 4,
+    rounds: int = 6,
+    without_model: Collection[str] = (),
 ) -> dict[str, float]:
     """Trains `model` one epoch on each dataset in turn, `rounds` times; returns seconds per step for each.
 
@@ -205,22 +237,33 @@ def compare_step_seconds(
             each epoch iterates it from the start.
         steps_per_epoch: batches per epoch.
         rounds: turns to take, at least 2.
+        without_model: names in `datasets` whose `steps_per_epoch` batches are only iterated, with no
+            training: the input's own pace, measured in the same turns.
 
     Returns:
         name -> the fastest epoch's seconds divided by `steps_per_epoch`, in the order of `datasets`.
 
     Raises:
-        ValueError: `rounds` is less than 2.
+        ValueError: `rounds` is less than 2, or `without_model` names a dataset not in `datasets`.
     """
     if rounds < 2:
         raise ValueError("compare_step_seconds needs at least 2 rounds: the first one is left out")
+    unknown = set(without_model) - set(datasets)
+    if unknown:
+        raise ValueError(f"without_model names datasets that are not given: {sorted(unknown)}")
 
     def one_epoch(dataset: tf.data.Dataset) -> float:
         timer = EpochTimer()
         model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, callbacks=[timer])
         return timer.epoch_seconds[0]
 
-    epochs = {name: (lambda dataset=dataset: one_epoch(dataset)) for name, dataset in datasets.items()}
+    def one_pass(dataset: tf.data.Dataset) -> float:
+        return measure.time_dataset_pass(dataset.take(steps_per_epoch), count=lambda _batch: 1).seconds
+
+    epochs = {
+        name: (lambda dataset=dataset, run=one_pass if name in without_model else one_epoch: run(dataset))
+        for name, dataset in datasets.items()
+    }
     epoch_seconds = measure.round_robin(epochs, repeats=rounds)
     return {name: min(seconds[1:]) / steps_per_epoch for name, seconds in epoch_seconds.items()}
 

@@ -3,149 +3,278 @@ import os
 import subprocess
 import sys
 
-import cv2
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import training
+from helpers import augment, training
 from helpers.exercises import training as exercises
 
 
-@pytest.fixture(scope="module")
-def digit_pngs(tmp_path_factory):
-    """Twenty 8x8 grayscale PNGs with their own patterns; labels cycle through 0..3."""
-    folder = tmp_path_factory.mktemp("digits")
-    rng = np.random.default_rng(1)
-    paths = []
-    for index in range(20):
-        path = folder / f"{index}.png"
-        cv2.imwrite(str(path), rng.integers(0, 256, size=(8, 8), dtype=np.uint8))
-        paths.append(str(path))
-    return np.array(paths), np.arange(20) % 4
-
-
-def unbatched(paths, labels, augment_images=False, epoch=0):
+def examples(paths, labels):
     return tf.data.Dataset.from_generator(
-        training.digit_examples,
-        output_signature=training.DIGIT_SIGNATURE,
-        args=(paths, labels, augment_images, 0, epoch),
+        training.digit_examples, output_signature=training.DIGIT_SIGNATURE, args=(paths, labels)
     )
 
 
-def with_cardinality(dataset, paths, batch_size):
-    batches = math.ceil(len(paths) / batch_size)
-    return dataset.batch(batch_size).apply(tf.data.experimental.assert_cardinality(batches))
+def with_length(dataset, paths, batch_size):
+    return dataset.apply(tf.data.experimental.assert_cardinality(math.ceil(len(paths) / batch_size)))
 
 
-def test_evaluation_dataset_solution_passes(digit_pngs):
-    def solution(paths, labels, batch_size):
-        return with_cardinality(unbatched(paths, labels), paths, batch_size)
+def training_solution(paths, labels, batch_size):
+    return with_length(examples(paths, labels).shuffle(len(paths)).batch(batch_size), paths, batch_size)
 
-    feedback = exercises.check_evaluation_dataset(solution, *digit_pngs)
+
+def evaluation_solution(paths, labels, batch_size):
+    return with_length(examples(paths, labels).batch(batch_size), paths, batch_size)
+
+
+def shuffled_then(transform):
+    """A training attempt: the solution's pipeline with `transform` applied to the shuffled examples."""
+
+    def attempt(paths, labels, batch_size):
+        dataset = transform(examples(paths, labels).shuffle(len(paths)))
+        return with_length(dataset.batch(batch_size), paths, batch_size)
+
+    return attempt
+
+
+def augmented_digits(paths, labels):
+    rng = augment.epoch_rng(0)
+    for image, label in training.digit_examples(paths, labels):
+        yield augment.augment_digit(image, rng), label
+
+
+def test_training_dataset_solution_passes():
+    feedback = exercises.check_training_dataset(training_solution)
     assert feedback.passed, str(feedback)
-    assert "20 files in order" in feedback.message and "cardinality 2" in feedback.message
+    assert f"the {exercises.TRAINING_CHECK_FILES} files in a new order every pass" in feedback.message
+
+
+def test_training_dataset_with_a_seeded_shuffle_passes():
+    def seeded(paths, labels, batch_size):
+        dataset = examples(paths, labels).shuffle(len(paths), seed=3).batch(batch_size)
+        return with_length(dataset, paths, batch_size)
+
+    assert exercises.check_training_dataset(seeded).passed
 
 
 @pytest.mark.parametrize(
     ("attempt", "expected_message", "expected_hint"),
     [
-        (lambda paths, labels, batch_size: None, "returned None", "return dataset"),
+        (lambda paths, labels, batch_size: None, "returned None", "without `return`"),
         (lambda paths, labels, batch_size: [1, 2], "returned a list", "from_generator"),
         (lambda paths, labels, batch_size: 1 / 0, "raised ZeroDivisionError", "cell of its own"),
-        (lambda paths, labels, batch_size: unbatched(paths, labels), "not batched", ".batch("),
         (
-            lambda paths, labels, batch_size: with_cardinality(
-                unbatched(paths, labels).map(lambda image, label: image), paths, batch_size
-            ),
+            lambda paths, labels, batch_size: with_length(examples(paths, labels), paths, 1),
+            "not batched",
+            "batches",
+        ),
+        (
+            shuffled_then(lambda dataset: dataset.map(lambda image, label: image)),
             "yields single tensors of shape (None, 32, 32, 1)",
-            "(image, label)",
+            "(features, label)",
         ),
         (
-            lambda paths, labels, batch_size: with_cardinality(
-                unbatched(paths, labels).map(lambda image, label: {"image": image, "label": label}),
-                paths,
-                batch_size,
-            ),
+            shuffled_then(lambda dataset: dataset.map(lambda image, label: {"image": image, "label": label})),
             "yields dicts with the keys ['image', 'label']",
-            "(image, label)",
+            "(features, label)",
         ),
         (
-            lambda paths, labels, batch_size: with_cardinality(
-                unbatched(paths, labels).map(lambda image, label: (image, label, label)), paths, batch_size
-            ),
+            shuffled_then(lambda dataset: dataset.map(lambda image, label: (image, label, label))),
             "yields tuples of 3 parts",
-            "(image, label)",
+            "(features, label)",
         ),
         (
-            lambda paths, labels, batch_size: with_cardinality(
-                unbatched(paths, labels).map(lambda image, label: ({"image": image}, label)),
-                paths,
-                batch_size,
-            ),
+            shuffled_then(lambda dataset: dataset.map(lambda image, label: ({"image": image}, label))),
             "something other than a tensor inside",
-            "(image, label)",
+            "(features, label)",
         ),
         (
-            lambda paths, labels, batch_size: with_cardinality(
-                unbatched(paths, labels).map(lambda image, label: (label, image)), paths, batch_size
-            ),
+            shuffled_then(lambda dataset: dataset.map(lambda image, label: (label, image))),
             "shape (None,), not (batch, 32, 32, 1)",
-            "in that order",
+            "in which order",
         ),
         (
-            lambda paths, labels, batch_size: unbatched(paths, labels).batch(batch_size),
-            "cardinality is unknown",
-            "assert_cardinality",
+            lambda paths, labels, batch_size: examples(paths, labels).shuffle(len(paths)).batch(batch_size),
+            "length is unknown (cardinality -2)",
+            "tell the dataset",
         ),
         (
             lambda paths, labels, batch_size: (
-                unbatched(paths, labels)
+                examples(paths, labels).shuffle(len(paths)).batch(batch_size).repeat()
+            ),
+            "endless (cardinality -1)",
+            "one pass per epoch",
+        ),
+        (
+            lambda paths, labels, batch_size: (
+                examples(paths, labels)
+                .shuffle(len(paths))
                 .batch(batch_size)
                 .apply(tf.data.experimental.assert_cardinality(len(paths)))
             ),
-            "declares 20 batches",
-            "math.ceil",
+            "declares 100 batches",
+            "last batch may be short",
         ),
         (
-            lambda paths, labels, batch_size: with_cardinality(
-                unbatched(paths, labels, augment_images=True), paths, batch_size
+            lambda paths, labels, batch_size: (
+                examples(paths, labels)
+                .shuffle(len(paths))
+                .batch(32)
+                .apply(tf.data.experimental.assert_cardinality(math.ceil(len(paths) / batch_size)))
             ),
-            "in another order",
-            "augment_images=False",
+            "Iterating the dataset raised FailedPreconditionError",
+            "assert_cardinality must equal",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(examples(paths, labels).batch(32), paths, 32),
+            "declares 4 batches; 100 files in batches of 16 make 7",
+            "last batch may be short",
+        ),
+        (
+            lambda paths, labels, batch_size: evaluation_solution(paths, labels, batch_size),
+            "nothing shuffles them",
+            "Which tf.data method",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(
+                examples(paths, labels).batch(batch_size).shuffle(len(paths)), paths, batch_size
+            ),
+            "shuffles whole batches",
+            "then group them",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(
+                examples(paths, labels).shuffle(len(paths), reshuffle_each_iteration=False).batch(batch_size),
+                paths,
+                batch_size,
+            ),
+            "the same shuffled order",
+            "anew for every pass",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(
+                examples(paths, labels).shuffle(10).batch(batch_size), paths, batch_size
+            ),
+            "No file moved more than 9 places forward",
+            "buffer's size",
+        ),
+        (
+            lambda paths, labels, batch_size: training_solution(
+                paths, np.random.default_rng(0).permutation(labels), batch_size
+            ),
+            "that file's label is",
+            "travel with its own image",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(
+                tf.data.Dataset.from_generator(
+                    augmented_digits, output_signature=training.DIGIT_SIGNATURE, args=(paths, labels)
+                )
+                .shuffle(len(paths))
+                .batch(batch_size),
+                paths,
+                batch_size,
+            ),
+            "none of the files as digit_examples loads them",
+            "unchanged",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(
+                examples(paths[:97], labels[:97]).shuffle(len(paths)).batch(batch_size), paths, batch_size
+            ),
+            "The batches hold [16, 16, 16, 16, 16, 16, 1] elements",
+            "all the files the function receives",
         ),
     ],
 )
-def test_evaluation_dataset_mistakes_get_specific_feedback(
-    digit_pngs, attempt, expected_message, expected_hint
-):
-    feedback = exercises.check_evaluation_dataset(attempt, *digit_pngs)
+def test_training_dataset_mistakes_get_specific_feedback(attempt, expected_message, expected_hint):
+    feedback = exercises.check_training_dataset(attempt)
     assert not feedback.passed
-    assert expected_message in feedback.message
-    assert expected_hint in feedback.hint
+    assert expected_message in feedback.message, feedback.message
+    assert expected_hint in feedback.hint, feedback.hint
 
 
-def test_evaluation_dataset_that_changes_the_images_in_order_is_caught(digit_pngs):
-    def brightened(paths, labels, batch_size):
-        dataset = unbatched(paths, labels).map(lambda image, label: (image * 0.5, label))
-        return with_cardinality(dataset, paths, batch_size)
+def test_training_dataset_checks_say_more_on_request_for_the_common_mistakes():
+    unknown = exercises.check_training_dataset(
+        lambda paths, labels, batch_size: examples(paths, labels).shuffle(len(paths)).batch(batch_size)
+    )
+    assert "assert_cardinality" not in unknown.hint and "assert_cardinality" in unknown.more
+    unshuffled = exercises.check_training_dataset(evaluation_solution)
+    assert ".shuffle" not in unshuffled.hint and ".shuffle(len(image_paths))" in unshuffled.more
 
-    feedback = exercises.check_evaluation_dataset(brightened, *digit_pngs)
-    assert not feedback.passed and "in the files' order but changed" in feedback.message
+
+def test_training_dataset_passed_as_a_dataset_instead_of_a_function():
+    dataset = training_solution(["a.png"], [0], 1)
+    feedback = exercises.check_training_dataset(dataset)
+    assert not feedback.passed and "Expected a function, got" in feedback.message
 
 
-def test_evaluation_dataset_with_generator_error_reports_it(digit_pngs):
-    def wrong_args(paths, labels, batch_size):
+def test_training_dataset_whose_signature_does_not_match_the_generator_reports_the_shape():
+    def three_channels(paths, labels, batch_size):
+        signature = (tf.TensorSpec((32, 32, 3), tf.float32), tf.TensorSpec((), tf.int64))
         dataset = tf.data.Dataset.from_generator(
-            training.digit_examples,
-            output_signature=training.DIGIT_SIGNATURE,
-            args=(labels, paths, False, 0, 0),
+            training.digit_examples, output_signature=signature, args=(paths, labels)
         )
-        return with_cardinality(dataset, paths, batch_size)
+        return with_length(dataset.shuffle(len(paths)).batch(batch_size), paths, batch_size)
 
-    feedback = exercises.check_evaluation_dataset(wrong_args, *digit_pngs)
+    feedback = exercises.check_training_dataset(three_channels)
     assert not feedback.passed and feedback.message.startswith("Iterating the dataset raised")
+    assert "shape (32, 32, 1) where an element of shape (32, 32, 3)" in feedback.message
+    assert "output_signature" in feedback.hint
     assert "Traceback" not in feedback.message and "{{function_node" not in feedback.message
+
+
+def test_training_dataset_keras_cannot_train_on_is_caught_by_the_short_fit():
+    def text_labels(paths, labels, batch_size):
+        dataset = examples(paths, labels).map(lambda image, label: (image, tf.strings.as_string(label)))
+        return with_length(dataset.shuffle(len(paths)).batch(batch_size), paths, batch_size)
+
+    feedback = exercises.check_training_dataset(text_labels)
+    assert not feedback.passed
+    assert feedback.message.startswith("Training a small model on the dataset raised")
+
+
+def test_evaluation_dataset_solution_passes():
+    feedback = exercises.check_evaluation_dataset(evaluation_solution)
+    assert feedback.passed, str(feedback)
+    assert f"the {exercises.EVALUATION_CHECK_FILES} files in order" in feedback.message
+    assert "cardinality 3" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("attempt", "expected_message", "expected_hint"),
+    [
+        (lambda paths, labels, batch_size: None, "returned None", "without `return`"),
+        (lambda paths, labels, batch_size: examples(paths, labels).batch(batch_size), "unknown", "tell"),
+        (lambda paths, labels, batch_size: examples(paths, labels), "not batched", "batches"),
+        (training_solution, "another order", "as they are"),
+        (
+            lambda paths, labels, batch_size: with_length(
+                examples(paths[:33], labels[:33]).batch(batch_size), paths, batch_size
+            ),
+            "One pass yields 33 images for 40 files",
+            "each file once",
+        ),
+        (
+            lambda paths, labels, batch_size: with_length(
+                tf.data.Dataset.from_generator(
+                    augmented_digits, output_signature=training.DIGIT_SIGNATURE, args=(paths, labels)
+                ).batch(batch_size),
+                paths,
+                batch_size,
+            ),
+            "changes the images",
+            "no augmentation",
+        ),
+    ],
+)
+def test_evaluation_dataset_mistakes_get_specific_feedback(attempt, expected_message, expected_hint):
+    feedback = exercises.check_evaluation_dataset(attempt)
+    assert not feedback.passed
+    assert expected_message in feedback.message, feedback.message
+    assert expected_hint in feedback.hint, feedback.hint
 
 
 def save_then_load(dataset, folder):
@@ -166,7 +295,7 @@ def test_save_once_returning_the_generator_dataset_is_caught():
 
     feedback = exercises.check_save_once(returns_original)
     assert not feedback.passed
-    assert "ran 2 times" in feedback.message and "Dataset.load" in feedback.hint
+    assert "ran 2 times" in feedback.message and "Dataset.load" in feedback.more
 
 
 def test_save_once_saving_every_time_is_caught():
@@ -176,7 +305,7 @@ def test_save_once_saving_every_time_is_caught():
 
     feedback = exercises.check_save_once(saves_always)
     assert not feedback.passed
-    assert "second call" in feedback.message and "does not exist yet" in feedback.hint
+    assert "second call" in feedback.message and "no copy yet" in feedback.hint
 
 
 @pytest.mark.parametrize(
@@ -186,6 +315,7 @@ def test_save_once_saving_every_time_is_caught():
         (lambda dataset, folder: dataset, "nothing in the folder"),
         (lambda dataset, folder: save_then_load(dataset.take(3), folder), "yields [0, 1, 2]"),
         (lambda dataset, folder: tf.data.Dataset.load(folder), "raised"),
+        (tf.data.Dataset.range(3), "Expected a function"),
     ],
 )
 def test_save_once_other_mistakes_get_specific_feedback(attempt, expected_message):

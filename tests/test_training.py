@@ -1,3 +1,5 @@
+import warnings
+
 import cv2
 import keras
 import numpy as np
@@ -44,9 +46,9 @@ def test_stratified_split_rejects_fractions_outside_0_1(fraction):
         training.stratified_split([0, 1, 0, 1], validation_fraction=fraction, seed=0)
 
 
-def test_digit_examples_without_augmentation_yields_the_files_in_order(digit_pngs):
+def test_digit_examples_yields_the_files_in_order_unchanged(digit_pngs):
     paths, labels = digit_pngs
-    examples = list(training.digit_examples(paths, labels, False, 0, 0))
+    examples = list(training.digit_examples(paths, labels))
     assert [int(label) for _, label in examples] == labels
     first_image, first_label = examples[0]
     assert first_image.shape == (*training.IMAGE_SIZE, 1) and first_image.dtype == np.float32
@@ -58,27 +60,64 @@ def test_digit_examples_without_augmentation_yields_the_files_in_order(digit_png
 def test_digit_examples_accepts_bytes_paths_as_from_generator_passes_them(digit_pngs):
     paths, labels = digit_pngs
     as_bytes = np.array([path.encode() for path in paths])
-    from_bytes = next(training.digit_examples(as_bytes, labels, False, 0, 0))
-    from_str = next(training.digit_examples(paths, labels, False, 0, 0))
+    from_bytes = next(training.digit_examples(as_bytes, labels))
+    from_str = next(training.digit_examples(paths, labels))
     np.testing.assert_array_equal(from_bytes[0], from_str[0])
 
 
-def test_digit_examples_augmentation_is_seeded_per_epoch(digit_pngs):
+def test_digit_examples_matches_its_signature_through_from_generator(digit_pngs):
     paths, labels = digit_pngs
+    dataset = tf.data.Dataset.from_generator(
+        training.digit_examples, output_signature=training.DIGIT_SIGNATURE, args=(paths, labels)
+    )
+    assert [int(label) for _, label in dataset.as_numpy_iterator()] == labels
 
-    def epoch_pass(epoch):
-        examples = list(training.digit_examples(paths, labels, True, 7, epoch))
-        return np.stack([image for image, _ in examples]), [int(label) for _, label in examples]
 
-    images_0, labels_0 = epoch_pass(0)
-    images_0_again, labels_0_again = epoch_pass(0)
-    images_1, labels_1 = epoch_pass(1)
-    np.testing.assert_array_equal(images_0, images_0_again)
-    assert labels_0 == labels_0_again
-    assert sorted(labels_0) == sorted(labels) == sorted(labels_1)
-    assert labels_0 != labels and labels_0 != labels_1, "expected a new order every epoch"
-    assert not np.array_equal(images_0, images_1)
-    assert 0.0 <= images_0.min() and images_0.max() <= 1.0
+def test_digit_examples_refuses_paths_and_labels_of_different_lengths(digit_pngs):
+    paths, labels = digit_pngs
+    with pytest.raises(ValueError, match="zip"):
+        list(training.digit_examples(paths, labels[:-1]))
+
+
+def test_ran_out_warnings_collects_every_one_and_passes_others_on_once():
+    def warn_twice():
+        for _ in range(2):
+            warnings.warn(f"{training.RAN_OUT_OF_DATA}; interrupting training.", UserWarning, stacklevel=1)
+            warnings.warn("an unrelated warning from test_training", UserWarning, stacklevel=1)
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with training.ran_out_warnings() as ran_out:
+            warn_twice()
+        with training.ran_out_warnings() as ran_out_again:
+            warn_twice()
+    assert ran_out == ran_out_again == [f"{training.RAN_OUT_OF_DATA}; interrupting training."] * 2
+    assert [str(warning.message) for warning in shown] == ["an unrelated warning from test_training"]
+
+
+def test_ran_out_warnings_keeps_what_it_collected_when_the_block_raises():
+    with pytest.raises(RuntimeError), training.ran_out_warnings() as ran_out:
+        warnings.warn(f"{training.RAN_OUT_OF_DATA}.", UserWarning, stacklevel=1)
+        raise RuntimeError("stop")
+    assert ran_out == [f"{training.RAN_OUT_OF_DATA}."]
+
+
+def test_keras_warns_once_per_epoch_about_a_dataset_of_unknown_length_and_not_once_it_is_known():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+
+    def pairs():
+        for _ in range(4):
+            yield np.zeros(2, np.float32), np.float32(0)
+
+    signature = (tf.TensorSpec((2,), tf.float32), tf.TensorSpec((), tf.float32))
+    unknown = tf.data.Dataset.from_generator(pairs, output_signature=signature).batch(2)
+    known = unknown.apply(tf.data.experimental.assert_cardinality(2))
+    with training.ran_out_warnings() as ran_out_unknown:
+        model.fit(unknown, epochs=3, shuffle=False, verbose=0)
+    with training.ran_out_warnings() as ran_out_known:
+        model.fit(known, epochs=3, shuffle=False, verbose=0)
+    assert len(ran_out_unknown) == 3 and ran_out_known == []
 
 
 def test_build_model_outputs_class_probabilities_with_stable_layer_names():
@@ -132,9 +171,32 @@ def test_compare_step_seconds_takes_turns_and_trains_every_round():
     assert model.optimizer.iterations.numpy() == 2 * 2 * 3
 
 
-def test_compare_step_seconds_needs_two_rounds():
+def test_compare_step_seconds_only_iterates_the_datasets_named_without_model():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    passes = []
+
+    def counting():
+        passes.append(1)
+        for _ in range(4):
+            yield np.zeros(2), 0.0
+
+    signature = (tf.TensorSpec((2,), tf.float64), tf.TensorSpec((), tf.float64))
+    alone = tf.data.Dataset.from_generator(counting, output_signature=signature).batch(2)
+    small = tf.data.Dataset.from_tensor_slices((np.zeros((4, 2)), np.zeros(4))).batch(2)
+    seconds = training.compare_step_seconds(
+        model, {"alone": alone, "trained": small}, steps_per_epoch=2, rounds=3, without_model=["alone"]
+    )
+    assert list(seconds) == ["alone", "trained"] and all(value > 0 for value in seconds.values())
+    assert len(passes) == 3
+    assert model.optimizer.iterations.numpy() == 2 * 3
+
+
+def test_compare_step_seconds_needs_two_rounds_and_known_names():
     with pytest.raises(ValueError, match="at least 2 rounds"):
         training.compare_step_seconds(None, {}, steps_per_epoch=1, rounds=1)
+    with pytest.raises(ValueError, match="not given"):
+        training.compare_step_seconds(None, {"a": None}, steps_per_epoch=1, without_model=["b"])
 
 
 def test_seconds_per_pass_iterates_the_dataset_repeats_times():

@@ -1,19 +1,21 @@
-"""Self-checks for notebook 06 (training from a generator pipeline): each returns Feedback with a hint.
+"""Self-checks for notebook 05 (training from a generator pipeline): each returns Feedback with a hint.
 
-    from helpers.exercises import training as exercises
-    exercises.check_evaluation_dataset(make_evaluation_dataset, image_paths, labels)  # no augmentation
-    exercises.check_save_once(save_once)  # ds.save once, tf.data.Dataset.load after
+    from helpers.exercises import training as ex
+    ex.check_training_dataset(make_training_dataset)      # shuffled, batched, its length known
+    ex.check_evaluation_dataset(make_evaluation_dataset)  # the files in order, unaugmented, its length known
+    ex.check_save_once(save_once)                         # ds.save once, tf.data.Dataset.load after
 
-The checks call the learner's function on small inputs and look at what the returned dataset yields.
-TensorFlow (and `helpers.training`, which needs it) is imported inside the checks, so importing this module
-stays cheap.
+The dataset checks call the learner's function on their own digit files and batch size, iterate what it
+returns and compare every element with the files as `training.digit_examples` loads them. TensorFlow (and
+`helpers.training`, which needs it) is imported inside the checks, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,18 +23,66 @@ import numpy as np
 
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
-from helpers.messages import error_summary
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-__all__ = ["CHECK_BATCH_SIZE", "SAVE_CHECK_ELEMENTS", "check_evaluation_dataset", "check_save_once"]
+__all__ = [
+    "CHECK_BATCH_SIZE",
+    "EVALUATION_CHECK_FILES",
+    "SAVE_CHECK_ELEMENTS",
+    "TRAINING_CHECK_FILES",
+    "check_evaluation_dataset",
+    "check_save_once",
+    "check_training_dataset",
+]
 
 CHECK_BATCH_SIZE = 16
-"""The batch size the evaluation-dataset check asks for (not the notebook's, so a hard-coded one shows)."""
+"""The batch size the dataset checks ask for (not the notebook's, so a hard-coded one shows)."""
+
+TRAINING_CHECK_FILES = 100
+"""How many digit files `check_training_dataset` passes: enough to tell a full shuffle from a small buffer."""
+
+EVALUATION_CHECK_FILES = 40
+"""How many digit files `check_evaluation_dataset` passes."""
 
 SAVE_CHECK_ELEMENTS = 10
 """How many numbers the save-once check's generator yields."""
+
+_ERROR_HINTS = (
+    (
+        "yielded an element of shape",
+        "Compare the shape of what the generator yields with its output_signature.",
+    ),
+    (
+        "did not match the expected structure",
+        "The generator must yield exactly the structure of output_signature: a tuple (image, label).",
+    ),
+    (
+        "could not be converted to the expected type",
+        "Compare each tf.TensorSpec's dtype with what the generator yields.",
+    ),
+    (
+        "expected to contain",
+        "The number given to assert_cardinality must equal the number of batches the dataset really has.",
+    ),
+)
+
+
+def _hint_for(error: BaseException) -> str:
+    text = str(error)
+    for needle, hint in _ERROR_HINTS:
+        if needle in text:
+            return hint
+    return "Call your function in a cell of its own and iterate the result to see the full traceback."
+
+
+def _digit_files(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first `count` of the kit's digit files (written to the cache if needed) and their labels."""
+    from helpers import datasets
+
+    paths, labels = datasets.digit_files(progress=False)
+    return np.array([str(path) for path in paths[:count]]), np.array(labels[:count], dtype=np.int64)
 
 
 def _describe_structure(element_spec: Any) -> str:
@@ -50,111 +100,336 @@ def _describe_structure(element_spec: Any) -> str:
     return f"elements described by a {type(element_spec).__name__}"
 
 
-def check_evaluation_dataset(
-    make_evaluation_dataset: Callable[..., tf.data.Dataset],
-    image_paths: Sequence[str] | np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-) -> Feedback:
-    """Checks exercise 1: `make_evaluation_dataset(image_paths, labels, batch_size)` for `model.evaluate`.
-
-    The dataset must come from the lesson's generator without augmentation: the files in order,
-    unchanged, batched, with a cardinality Keras can read (so no "ran out of data" warning).
-
-    Args:
-        make_evaluation_dataset: the learner's function.
-        image_paths: image files to call it with (a few dozen are enough).
-        labels: their classes.
-
-    Returns:
-        Feedback naming the first problem found, or success.
-    """
+def _batched_pairs_problem(dataset: tf.data.Dataset) -> Feedback | None:
+    """Fails unless the dataset yields batched (image, label) pairs of tensors, images (batch, 32, 32, 1)."""
     import tensorflow as tf
 
     from helpers import training
 
-    image_paths = np.asarray(image_paths, dtype=str)
-    labels = np.asarray(labels, dtype=np.int64)
+    element_spec = dataset.element_spec
+    is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
+    if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):
+        return Feedback.fail(
+            f"The dataset yields {_describe_structure(element_spec)}; Keras needs (image, label) pairs.",
+            hint="Keras reads each element as (features, label): what must the generator yield, and its "
+            "output_signature describe?",
+            more="Yield `image, label` and describe them with a tuple of two tf.TensorSpec, as "
+            "DIGIT_SIGNATURE does.",
+        )
+    image_spec = element_spec[0]
+    if image_spec.shape.rank == 3:
+        return Feedback.fail(
+            f"The images have shape {image_spec.shape}: the dataset is not batched.",
+            hint="Keras trains and evaluates on batches of examples.",
+            more="Add .batch(batch_size), with the batch size the function receives.",
+        )
+    if image_spec.shape.rank != 4:
+        height, width = training.IMAGE_SIZE
+        return Feedback.fail(
+            f"The images have shape {image_spec.shape}, not (batch, {height}, {width}, 1).",
+            hint="Compare what the generator yields, in which order, with its output_signature.",
+            more="Yield (image, label): each image (32, 32, 1) float32, each label a scalar; .batch adds "
+            "the first dimension.",
+        )
+    return None
+
+
+def _length_problem(dataset: tf.data.Dataset, file_count: int, batch_size: int) -> Feedback | None:
+    """Fails unless the dataset declares its number of batches, and the right one."""
+    import tensorflow as tf
+
+    cardinality = int(dataset.cardinality())
+    expected_batches = math.ceil(file_count / batch_size)
+    if cardinality == tf.data.INFINITE_CARDINALITY:
+        return Feedback.fail(
+            "The dataset is endless (cardinality -1): fit would need steps_per_epoch to cut it into epochs.",
+            hint="This exercise asks for one pass per epoch, a dataset that knows where it ends.",
+            more="Leave out .repeat(); declare the number of batches instead.",
+        )
+    if cardinality == tf.data.UNKNOWN_CARDINALITY:
+        return Feedback.fail(
+            "The dataset's length is unknown (cardinality -2), as for every from_generator dataset: Keras "
+            "cannot tell where an epoch ends and warns 'Your input ran out of data' when it does.",
+            hint="You know how many files there are and how many go in a batch: tell the dataset.",
+            more="Add .apply(tf.data.experimental.assert_cardinality(math.ceil(len(image_paths) / "
+            "batch_size))) after .batch(batch_size).",
+        )
+    if cardinality != expected_batches:
+        return Feedback.fail(
+            f"The dataset declares {cardinality} batches; {file_count} files in batches of {batch_size} "
+            f"make {expected_batches}.",
+            hint="After .batch the length counts batches, and the last batch may be short.",
+            more="math.ceil(len(image_paths) / batch_size), from the function's own arguments.",
+        )
+    return None
+
+
+def _passes(dataset: tf.data.Dataset, batch_count: int, count: int = 2) -> tuple[list, Feedback | None]:
+    """`count` bounded passes over a batched dataset, each a list of (images, labels) NumPy batches."""
+    passes = []
+    for _ in range(count):
+        batches, problem = _guards.call(
+            _guards.take_elements,
+            dataset,
+            batch_count,
+            failure="Iterating the dataset raised",
+            hint=_hint_for,
+        )
+        if problem is not None:
+            return [], problem
+        passes.append(batches)
+    return passes, None
+
+
+def _file_order(batches: list, image_paths: np.ndarray, labels: np.ndarray) -> tuple[list, Feedback | None]:
+    """Which file each element of one pass is, in the order they came; or what does not match the files.
+
+    Elements are matched to the files as `training.digit_examples` loads them, by image and label.
+    """
+    from helpers import training
+
+    by_key: dict[tuple[bytes, int], list[int]] = {}
+    by_image: dict[bytes, int] = {}
+    for index, (file_image, file_label) in enumerate(training.digit_examples(image_paths, labels)):
+        by_key.setdefault((file_image.tobytes(), int(file_label)), []).append(index)
+        by_image.setdefault(file_image.tobytes(), index)
+    images = [image for batch_images, _ in batches for image in batch_images]
+    got_labels = [int(label) for _, batch_labels in batches for label in batch_labels]
+    if len(images) != len(image_paths):
+        return [], Feedback.fail(
+            f"One pass yields {len(images)} images for {len(image_paths)} files.",
+            hint="Build the dataset from the image_paths and labels the function receives, each file once.",
+        )
+    order = []
+    for position, (image, label) in enumerate(zip(images, got_labels, strict=True)):
+        key = np.asarray(image, dtype=np.float32).tobytes()
+        if by_key.get((key, label)):
+            order.append(by_key[(key, label)].pop(0))
+        elif key in by_image:
+            index = by_image[key]
+            return [], Feedback.fail(
+                f"Element {position} is file {index}'s image with label {label}; that file's label is "
+                f"{labels[index]}.",
+                hint="Each label must travel with its own image.",
+                more="Yield each image with its label from one loop: for path, label in zip(image_paths, "
+                "labels).",
+            )
+        else:
+            return [], Feedback.fail(
+                f"Element {position} is an image that is none of the files as digit_examples loads them "
+                "(or a file that came twice).",
+                hint="Yield every file once, loaded as the lesson's generator loads it, unchanged.",
+                more="images.load_image(path, size=(32, 32))[..., :1], as in digit_examples.",
+            )
+    return order, None
+
+
+def _fit_problem(dataset: tf.data.Dataset) -> Feedback | None:
+    """Trains a small model one epoch on the dataset; fails if it raised or warned that data ran out."""
+    from helpers import training
+
+    def fit_one_epoch() -> list[str]:
+        with training.ran_out_warnings() as ran_out:
+            training.build_model(filters=4).fit(dataset, epochs=1, shuffle=False, verbose=0)
+        return ran_out
+
+    ran_out, problem = _guards.call(
+        fit_one_epoch,
+        failure="Training a small model on the dataset raised",
+        hint="Keras needs float images and integer labels: compare the output_signature with that.",
+    )
+    if problem is not None:
+        return problem
+    if ran_out:
+        return Feedback.fail(
+            f"Keras warned: {ran_out[0]}",
+            hint="The length the dataset declares must be the number of batches one pass really has.",
+        )
+    return None
+
+
+def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]) -> Feedback:
+    """Checks the core exercise: `make_training_dataset(image_paths, labels, batch_size)` for `model.fit`.
+
+    The dataset must yield every file once per pass as (image, label) batches of `batch_size`, in a new
+    random order every pass (shuffled before batching, with a buffer that reaches across the data), and
+    declare its number of batches, so that Keras trains an epoch on it without a warning.
+
+    Args:
+        make_training_dataset: the learner's function.
+
+    Returns:
+        Feedback naming the first problem found, or success.
+    """
+    if not callable(make_training_dataset):
+        return _guards.not_callable(
+            make_training_dataset, hint="Pass the function itself: its name, without brackets after it."
+        )
+    image_paths, labels = _digit_files(TRAINING_CHECK_FILES)
+    batch_size = CHECK_BATCH_SIZE
+    call = f"make_training_dataset(image_paths, labels, batch_size={batch_size})"
+    dataset, problem = _guards.built_dataset(
+        make_training_dataset,
+        image_paths,
+        labels,
+        batch_size,
+        failure=f"{call} raised",
+        hint="Call it in a cell of its own to see the full traceback.",
+        subject=call,
+        none_hint="A function without `return` gives back None.",
+        type_hint="Return the tf.data.Dataset built with from_generator, after shuffle and batch.",
+    )
+    if problem is not None:
+        return problem
+    for problem in (
+        _batched_pairs_problem(dataset),
+        _length_problem(dataset, len(image_paths), batch_size),
+    ):
+        if problem is not None:
+            return problem
+    expected_batches = math.ceil(len(image_paths) / batch_size)
+    passes, problem = _passes(dataset, expected_batches)
+    if problem is not None:
+        return problem
+    sizes = [[len(batch_labels) for _, batch_labels in batches] for batches in passes]
+    expected_sizes = [
+        min(batch_size, len(image_paths) - start) for start in range(0, len(image_paths), batch_size)
+    ]
+    if sorted(sizes[0]) != sorted(expected_sizes):
+        return Feedback.fail(
+            f"The batches hold {sizes[0]} elements; {len(image_paths)} files in batches of {batch_size} make "
+            f"{expected_sizes}.",
+            hint="Batch all the files the function receives, batch_size at a time.",
+        )
+    orders = []
+    for batches in passes:
+        order, problem = _file_order(batches, image_paths, labels)
+        if problem is not None:
+            return problem
+        orders.append(order)
+    problem = _shuffle_problem(orders, sizes)
+    if problem is None:
+        problem = _fit_problem(dataset)
+    if problem is not None:
+        return problem
+    return Feedback.ok(
+        f"{call} yields the {len(image_paths)} files in a new order every pass, in {expected_batches} "
+        "batches of (image, label), and Keras trained an epoch on it without a warning."
+    )
+
+
+def _shuffle_problem(orders: list[list[int]], sizes: list[list[int]]) -> Feedback | None:
+    """Fails unless every pass's order is a new, thorough shuffle of the files.
+
+    Args:
+        orders: per pass, the file index of every element in the order they came.
+        sizes: per pass, the number of elements in each batch.
+    """
+    files = list(range(len(orders[0])))
+    if all(order == files for order in orders):
+        return Feedback.fail(
+            "Every pass gives the files in their own order: nothing shuffles them.",
+            hint="Training wants the examples in a new random order every epoch. Which tf.data method "
+            "does that?",
+            more=".shuffle(len(image_paths)), before .batch(batch_size).",
+        )
+    blocks = [
+        order[start - size : start]
+        for order, pass_sizes in zip(orders, sizes, strict=True)
+        for size, start in zip(pass_sizes, itertools.accumulate(pass_sizes), strict=True)
+    ]
+    if all(block == list(range(block[0], block[0] + len(block))) for block in blocks):
+        return Feedback.fail(
+            "Each batch holds neighbouring files in their own order; only the order of the batches "
+            "changes: the dataset shuffles whole batches.",
+            hint="Shuffle the examples first, then group them into batches.",
+            more="Put .shuffle(...) before .batch(batch_size).",
+        )
+    if all(order == orders[0] for order in orders[1:]):
+        return Feedback.fail(
+            "Every pass gives the same shuffled order: every epoch would see the files in one order.",
+            hint="Shuffle anew for every pass over the data.",
+            more="Dataset.shuffle reshuffles on every pass unless reshuffle_each_iteration=False; a "
+            "generator that shuffles with a fixed seed does not.",
+        )
+    furthest = max(index - position for order in orders for position, index in enumerate(order))
+    if furthest < len(files) // 2:
+        return Feedback.fail(
+            f"No file moved more than {furthest} places forward in a pass: the order stays close to the "
+            "files' order.",
+            hint="The shuffle buffer's size decides how far an element can travel.",
+            more="A buffer as large as the dataset shuffles it fully: .shuffle(len(image_paths)).",
+        )
+    return None
+
+
+def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Dataset]) -> Feedback:
+    """Checks the deep dive's exercise: `make_evaluation_dataset(image_paths, labels, batch_size)`.
+
+    The dataset must hold the files in order, unchanged (no shuffle, no augmentation), batched, with a
+    cardinality Keras can read (so `model.evaluate` gives no "ran out of data" warning).
+
+    Args:
+        make_evaluation_dataset: the learner's function.
+
+    Returns:
+        Feedback naming the first problem found, or success.
+    """
+    if not callable(make_evaluation_dataset):
+        return _guards.not_callable(
+            make_evaluation_dataset, hint="Pass the function itself: its name, without brackets after it."
+        )
+    image_paths, labels = _digit_files(EVALUATION_CHECK_FILES)
     batch_size = CHECK_BATCH_SIZE
     call = f"make_evaluation_dataset(image_paths, labels, batch_size={batch_size})"
-    expected_batches = math.ceil(len(image_paths) / batch_size)
     dataset, problem = _guards.built_dataset(
         make_evaluation_dataset,
         image_paths,
         labels,
         batch_size,
         failure=f"{call} raised",
-        hint="Run it in a cell of its own.",
+        hint="Call it in a cell of its own to see the full traceback.",
         subject=call,
-        none_hint="End the function with `return dataset`.",
-        type_hint="Build it with tf.data.Dataset.from_generator(digit_examples, ...).",
+        none_hint="A function without `return` gives back None.",
+        type_hint="Return the tf.data.Dataset built with from_generator, after batch.",
     )
     if problem is not None:
         return problem
-    element_spec = dataset.element_spec
-    is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
-    if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):
+    for problem in (
+        _batched_pairs_problem(dataset),
+        _length_problem(dataset, len(image_paths), batch_size),
+    ):
+        if problem is not None:
+            return problem
+    expected_batches = math.ceil(len(image_paths) / batch_size)
+    passes, problem = _passes(dataset, expected_batches, count=1)
+    if problem is not None:
+        return problem
+    order, problem = _file_order(passes[0], image_paths, labels)
+    if problem is not None:
+        return _unchanged_problem(problem)
+    if order != list(range(len(image_paths))):
         return Feedback.fail(
-            f"The dataset yields {_describe_structure(element_spec)}; model.evaluate needs (image, label) "
-            "pairs.",
-            hint="Build it from digit_examples with output_signature=DIGIT_SIGNATURE, which yields "
-            "(image, label).",
-        )
-    image_spec = element_spec[0]
-    if image_spec.shape.rank == 3:
-        return Feedback.fail(
-            f"The images have shape {image_spec.shape}: the dataset is not batched.",
-            hint="Add .batch(batch_size) after from_generator(...).",
-        )
-    if image_spec.shape.rank != 4:
-        height, width = training.IMAGE_SIZE
-        return Feedback.fail(
-            f"The images have shape {image_spec.shape}, not (batch, {height}, {width}, 1).",
-            hint="Yield (image, label) in that order, with output_signature=DIGIT_SIGNATURE, then .batch.",
-        )
-    cardinality = int(dataset.cardinality())
-    if cardinality == tf.data.UNKNOWN_CARDINALITY:
-        return Feedback.fail(
-            "The dataset's cardinality is unknown (-2), as for every from_generator dataset: Keras cannot "
-            "tell where it ends and warns 'Your input ran out of data' when it does.",
-            hint="Declare the number of batches: .apply(tf.data.experimental.assert_cardinality("
-            "math.ceil(len(image_paths) / batch_size))) after .batch(batch_size).",
-        )
-    if cardinality != expected_batches:
-        return Feedback.fail(
-            f"The dataset declares {cardinality} batches; {len(image_paths)} files in batches of "
-            f"{batch_size} make {expected_batches}.",
-            hint="assert_cardinality counts batches when applied after .batch: "
-            "math.ceil(len(image_paths) / batch_size).",
-        )
-    try:
-        pairs = list(dataset.unbatch().as_numpy_iterator())
-    except Exception as error:  # a generator error arrives as a tf.errors.OpError
-        return Feedback.fail(
-            f"Iterating the dataset raised {error_summary(error)}",
-            hint="Pass args=(image_paths, labels, False, seed, 0) in the order digit_examples takes them.",
-        )
-    got_labels = np.array([label for _, label in pairs])
-    if len(pairs) != len(image_paths):
-        return Feedback.fail(
-            f"The dataset yields {len(pairs)} images for {len(image_paths)} files.",
-            hint="Build it from the image_paths and labels the function receives.",
-        )
-    reference = list(training.digit_examples(image_paths, labels, False, 0, 0))
-    in_order = np.array_equal(got_labels, labels)
-    unchanged = in_order and all(
-        np.allclose(image, expected, atol=1e-6)
-        for (image, _), (expected, _) in zip(pairs, reference, strict=True)
-    )
-    if not unchanged:
-        what = "in the files' order but changed" if in_order else "in another order"
-        return Feedback.fail(
-            f"The images come {what}: the dataset shuffles or augments them, so the accuracy it gives "
-            "is not the model's accuracy on these files.",
-            hint="Pass augment_images=False in args: (image_paths, labels, False, seed, 0).",
+            "The files come in another order: the dataset shuffles them. Accuracy does not care about "
+            "order, but a dataset for evaluation and prediction should keep the files' order.",
+            hint="Build it from a generator that yields the files as they are, as for validation.",
+            more="digit_examples(image_paths, labels) and no .shuffle.",
         )
     return Feedback.ok(
         f"{call} yields the {len(image_paths)} files in order, unaugmented, in {expected_batches} batches, "
-        f"and Keras can read its length (cardinality {cardinality})."
+        f"and Keras can read its length (cardinality {expected_batches})."
+    )
+
+
+def _unchanged_problem(problem: Feedback) -> Feedback:
+    """The evaluation check's reading of a mismatch: most likely the images were augmented."""
+    if "none of the files" not in problem.message:
+        return problem
+    return Feedback.fail(
+        problem.message + " The dataset changes the images, so the accuracy it gives is not the model's "
+        "accuracy on these files.",
+        hint="Evaluate on the files as they are: no augmentation.",
+        more="Build it from digit_examples(image_paths, labels), the generator the validation pipeline uses.",
     )
 
 
@@ -170,7 +445,7 @@ def _counting_dataset(calls: list[int]) -> tf.data.Dataset:
 
 
 def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]) -> Feedback:
-    """Checks exercise 2: `save_once(dataset, folder)` runs the generator once, then reads the saved copy.
+    """Checks the deep dive's exercise: `save_once(dataset, folder)` runs the generator once, reads the copy.
 
     The first call must save `dataset` to `folder` and return a dataset that reads the copy; a later call
     with a new dataset object (a new session, say) must not run its generator at all.
@@ -181,49 +456,57 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
     Returns:
         Feedback naming the first problem found, or success.
     """
+    if not callable(save_once):
+        return _guards.not_callable(save_once, hint="Pass the function itself: its name, without brackets.")
     expected = list(range(SAVE_CHECK_ELEMENTS))
     with tempfile.TemporaryDirectory() as parent:
         folder = str(Path(parent) / "saved")
         for attempt in ("first", "second"):
             calls: list[int] = []
-            try:
+
+            def read_back(save_once=save_once, calls=calls) -> list[int] | None:
                 result = save_once(_counting_dataset(calls), folder)
-                if result is None:
-                    return Feedback.fail(
-                        f"The {attempt} call returned None.",
-                        hint="Return tf.data.Dataset.load(folder).",
-                    )
-                values = [int(value) for value in result.as_numpy_iterator()]
-            except Exception as error:  # the learner's code may raise anything: report it
+                return None if result is None else [int(value) for value in result.as_numpy_iterator()]
+
+            values, problem = _guards.call(
+                read_back,
+                failure=f"The {attempt} call raised",
+                hint="Save with dataset.save(folder); read with tf.data.Dataset.load(folder).",
+            )
+            if problem is not None:
+                return problem
+            if values is None:
                 return Feedback.fail(
-                    f"The {attempt} call raised {error_summary(error)}",
-                    hint="Save with dataset.save(folder); read with tf.data.Dataset.load(folder).",
+                    f"The {attempt} call returned None.",
+                    hint="The function should return a dataset that reads the saved copy.",
+                    more="Return tf.data.Dataset.load(folder).",
                 )
             if not Path(folder).is_dir():
                 return Feedback.fail(
                     f"After the {attempt} call there is nothing in the folder.",
-                    hint="Call dataset.save(folder) when the folder does not exist yet.",
+                    hint="The first call has to write the copy.",
+                    more="Call dataset.save(folder) when the folder does not exist yet.",
                 )
             if values != expected:
                 return Feedback.fail(
                     f"The {attempt} call's dataset yields {values}, expected {expected}.",
-                    hint="Return tf.data.Dataset.load(folder), the saved copy, unchanged.",
+                    hint="Return the saved copy as it is.",
+                    more="Return tf.data.Dataset.load(folder), unchanged.",
                 )
-            allowed_runs = 1 if attempt == "first" else 0
-            if len(calls) > allowed_runs:
-                if attempt == "first":
-                    message = (
-                        f"The generator ran {len(calls)} times: once to save and again when the result "
-                        "was read, so the result is the generator, not the saved copy."
-                    )
-                    hint = "Return tf.data.Dataset.load(folder) instead of the dataset you were given."
-                else:
-                    message = (
-                        "On the second call, with the copy already on disk, the generator ran again: "
-                        "the function saves every time."
-                    )
-                    hint = "Save only when the folder does not exist yet: if not os.path.isdir(folder): ..."
-                return Feedback.fail(message, hint=hint)
+            if attempt == "first" and len(calls) > 1:
+                return Feedback.fail(
+                    f"The generator ran {len(calls)} times: once to save and again when the result was "
+                    "read, so the result is the generator, not the saved copy.",
+                    hint="What you return should read the files on disk, not run the generator.",
+                    more="Return tf.data.Dataset.load(folder) instead of the dataset you were given.",
+                )
+            if attempt == "second" and calls:
+                return Feedback.fail(
+                    "On the second call, with the copy already on disk, the generator ran again: the "
+                    "function saves every time.",
+                    hint="Save only when there is no copy yet.",
+                    more="if not os.path.isdir(folder) (or tf.io.gfile.exists(folder)): dataset.save(folder)",
+                )
     return Feedback.ok(
         "The generator ran once, on the first call; both calls returned the saved copy "
         f"({SAVE_CHECK_ELEMENTS} elements, read back in order)."
