@@ -14,16 +14,15 @@ author = "the from_generator lab kit's authors"
 copyright = "the from_generator lab kit's authors"
 
 extensions = ["myst_nb", "course_site"]
-root_doc = "index"
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 
 # The stored outputs are the lesson: show them as they are.
 nb_execution_mode = "off"
 nb_merge_streams = True
 # ipywidgets' HTML manager and require.js would come from a CDN; widgets are shown as stills instead.
 nb_ipywidgets_js = {}
+# MathJax would come from a CDN too, but Sphinx adds it only to a page with math, and no page has any:
+# tools/build_site.py refuses a site that would fetch anything from another host.
 myst_enable_extensions = ["colon_fence"]
-myst_heading_anchors = 3
 
 # Furo: a sidebar, previous/next links and search, from files shipped in its wheel (no web fonts, no CDN).
 html_theme = "furo"
@@ -32,14 +31,11 @@ html_static_path = ["_static"]
 html_css_files = ["course.css"]
 # Without one, every page view asks for /favicon.ico and logs a 404 in the console.
 html_favicon = "_static/favicon.png"
-html_permalinks_icon = "#"
 html_copy_source = False
 html_show_sourcelink = False
 # Summaries under search results are fetched page by page, which browsers refuse for a site opened as files
 # (site/index.html straight from disk); the results themselves work either way.
 html_show_search_summary = False
-# Sphinx loads MathJax (from a CDN) only on a page with math; none has any, and tests/test_site.py
-# fails if a page ever loads a script from outside the site.
 
 # The live widgets' stills: the widget's class name -> (image in docs/images, what it shows).
 course_widget_stills = {

@@ -91,18 +91,17 @@ def _link(lesson: catalog.Lesson) -> str:
 
 
 def _lessons_table(lessons: list[catalog.Lesson], *, workshop: bool) -> str:
-    """A MyST list-table: each lesson, what a learner will be able to do, and its minutes."""
-    header = ["Lesson", "You will be able to", "Workshop (min)", "With deep dives (min)"]
+    """A MyST list-table: each lesson, its minutes (first, so a phone shows them), what a learner will do."""
+    rows = [["Lesson", "Workshop (min)", "With deep dives (min)", "You will be able to"]]
     if not workshop:
-        header = ["Notebook", "You will be able to", "Self-study (min)"]
-    rows = [header]
+        rows = [["Notebook", "Self-study (min)", "You will be able to"]]
     for lesson in lessons:
-        objectives = "\n".join(f"- {objective}" for objective in lesson.objectives)
         minutes = [str(lesson.core_minutes)] if workshop else []
-        rows.append([_link(lesson), objectives, *minutes, str(lesson.self_study_minutes)])
+        objectives = "\n".join(f"- {objective}" for objective in lesson.objectives)
+        rows.append([_link(lesson), *minutes, str(lesson.self_study_minutes), objectives])
     if workshop:
         rows.append(
-            ["**The 2-hour course**", "", f"**{sum(lesson.core_minutes for lesson in lessons)}**", ""]
+            ["**The 2-hour course**", f"**{sum(lesson.core_minutes for lesson in lessons)}**", "", ""]
         )
     lines = [":::{list-table}", ":header-rows: 1", ":class: course-table", ""]
     for row in rows:
