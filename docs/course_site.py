@@ -7,6 +7,8 @@
 - Every message in the error index's first column becomes a search entry for the cell it links to, so
   searching an exact error message lands on the cell that raises it.
 - A widget output (stored without state, so it cannot render) becomes a still image and a sentence.
+- A link to `x.ipynb` in an HTML output (notebook 00's map of the course) leads to `x.html`; a link to a
+  notebook the site does not have is a build warning naming it.
 
 Used by docs/conf.py: `extensions = ["myst_nb", "course_site"]`.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -23,13 +26,18 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from helpers import catalog
 
 __all__ = ["setup"]
 
+logger = logging.getLogger(__name__)
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# A relative link to a notebook in raw HTML: no scheme, not site-absolute, not a bare fragment.
+NOTEBOOK_HREF = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]*)\.ipynb(#[^"]*)?"', re.IGNORECASE)
 CELL_ANCHOR = "cell-"
 WIDGET_SENTENCE = "A still image of a live widget: run this notebook in JupyterLab (`make lab`) to use it."
 
@@ -170,6 +178,30 @@ class WidgetStills(SphinxTransform):
         return nodes.paragraph("", "", nodes.Text(before), nodes.literal(command, command), nodes.Text(after))
 
 
+class NotebookLinksInOutputs(SphinxTransform):
+    """Points each link to a notebook in raw HTML (an output, as MyST-NB passes it on) at its page."""
+
+    default_priority = 500
+
+    def apply(self, **kwargs: Any) -> None:
+        for raw in list(self.document.findall(nodes.raw)):
+            if "html" in raw.get("format", "").split():
+                text = NOTEBOOK_HREF.sub(functools.partial(self._page_link, raw), raw.astext())
+                raw.replace_self(nodes.raw(text, text, format=raw["format"], classes=raw["classes"]))
+
+    def _page_link(self, raw: nodes.raw, match: re.Match[str]) -> str:
+        path, fragment = match.group(1), match.group(2) or ""
+        if (
+            posixpath.normpath(posixpath.join(posixpath.dirname(self.env.docname), path))
+            not in self.env.found_docs
+        ):
+            logger.warning(
+                f"an output links to {path}.ipynb, a notebook the site does not have", location=raw
+            )
+            return match.group()
+        return f'href="{path}.html{fragment}"'
+
+
 def error_cells(doctree: nodes.document) -> list[tuple[str, str, str]]:
     """The error index's rows: (the exact message in the first column, notebook docname, cell anchor)."""
     found = []
@@ -203,5 +235,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("course", CourseDirective)
     app.add_transform(CellAnchors)
     app.add_transform(WidgetStills)
+    app.add_transform(NotebookLinksInOutputs)
     app.connect("doctree-resolved", add_search_entries)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -36,7 +36,7 @@ def _header(number: str, title: str, objective: str) -> nbformat.NotebookNode:
     )
 
 
-def _notebooks(root) -> dict[str, nbformat.NotebookNode]:
+def _notebooks(root, *, linked: str = "optional/07_more") -> dict[str, nbformat.NotebookNode]:
     error = nbformat.v4.new_code_cell("tf.data.Dataset.from_generator(gen())")
     error.outputs = [
         nbformat.v4.new_output(
@@ -57,6 +57,14 @@ def _notebooks(root) -> dict[str, nbformat.NotebookNode]:
             execution_count=3,
         )
     ]
+    course_map = nbformat.v4.new_code_cell("catalog.notebook_map()")
+    course_map.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/html": f'<a href="{linked}.ipynb">{linked}</a>', "text/plain": "map"},
+            execution_count=4,
+        )
+    ]
     printed = nbformat.v4.new_code_cell("print(6 * 7)")
     printed.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
     notebooks = {
@@ -67,6 +75,7 @@ def _notebooks(root) -> dict[str, nbformat.NotebookNode]:
                 printed,
                 error,
                 panel,
+                course_map,
                 nbformat.v4.new_markdown_cell("## Key points\n- One."),
                 nbformat.v4.new_markdown_cell("## Deep dive: what `args` become\nWords."),
             ],
@@ -153,6 +162,12 @@ def test_a_widget_shows_as_a_still_and_a_sentence_never_an_empty_box(built):
     assert (site / "_images" / "panel.png").stat().st_size < 200_000
 
 
+def test_a_link_to_a_notebook_in_an_output_leads_to_its_page(built):
+    _, site, _ = built
+    page = (site / "notebooks" / "01_first.html").read_text()
+    assert '<a href="optional/07_more.html">' in page and ".ipynb" not in page
+
+
 def test_the_site_refers_to_nothing_outside_itself(built):
     _, site, _ = built
     assert build_site.outside_references(site) == []
@@ -174,9 +189,17 @@ def test_outside_references_are_found(tmp_path):
     ]
 
 
-def test_a_link_to_a_cell_that_does_not_exist_fails_the_build_naming_it(tmp_path, capfd):
-    _notebooks(tmp_path)
-    (tmp_path / "ERRORS.md").write_text(_error_index("nope"))
+@pytest.mark.parametrize(
+    ("cell_id", "linked", "warning"),
+    [
+        ("nope", "optional/07_more", "local id not found in doc 'notebooks/01_first': 'cell-nope'"),
+        (None, "07_more", "an output links to 07_more.ipynb, a notebook the site does not have"),
+    ],
+    ids=["error index to a missing cell", "output to a missing notebook"],
+)
+def test_a_broken_link_fails_the_build_naming_it(tmp_path, capfd, cell_id, linked, warning):
+    notebooks = _notebooks(tmp_path, linked=linked)
+    (tmp_path / "ERRORS.md").write_text(_error_index(cell_id or notebooks["01_first.ipynb"].cells[2].id))
     with pytest.raises(RuntimeError, match="did not build"):
         build_site.build(tmp_path, tmp_path / "site", work_dir=tmp_path / "work")
-    assert "local id not found in doc 'notebooks/01_first': 'cell-nope'" in capfd.readouterr().err
+    assert warning in capfd.readouterr().err

@@ -45,9 +45,11 @@ def site_dir(tmp_path_factory) -> Path:
     """The site `make site` built; while the repository has no ERRORS.md yet, one built the same way from the
     repository's pages and a stand-in error index."""
     if (REPO_ROOT / "ERRORS.md").exists():
-        if not (REPO_ROOT / "site" / "index.html").exists():
-            pytest.fail("site/index.html is missing: run `make site` first")
-        return REPO_ROOT / "site"
+        index = REPO_ROOT / "site" / "index.html"
+        sources = [REPO_ROOT / "ERRORS.md", *(NOTEBOOKS_DIR / lesson.path for lesson in catalog.lessons())]
+        if not index.exists() or index.stat().st_mtime < max(path.stat().st_mtime for path in sources):
+            pytest.fail("site/ is missing or older than the notebooks or ERRORS.md: run `make site` first")
+        return index.parent
     spec = importlib.util.spec_from_file_location("build_site", REPO_ROOT / "tools" / "build_site.py")
     build_site = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_site)
