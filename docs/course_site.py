@@ -31,7 +31,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from helpers import catalog
 
-__all__ = ["setup"]
+__all__ = ["CellAnchors", "CourseDirective", "NotebookLinksInOutputs", "WidgetStills", "setup"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +40,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_HREF = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#]*)\.ipynb(#[^"]*)?"', re.IGNORECASE)
 CELL_ANCHOR = "cell-"
 WIDGET_SENTENCE = "A still image of a live widget: run this notebook in JupyterLab (`make lab`) to use it."
-
-
-@functools.cache
-def _cell_ids(notebook: Path) -> tuple[str, ...]:
-    """The notebook's cell ids, in order."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    return tuple(cell.get("id", "") for cell in cells)
 
 
 class CourseDirective(SphinxDirective):
@@ -139,7 +132,7 @@ class CellAnchors(SphinxTransform):
         source = Path(self.document["source"])
         if source.suffix != ".ipynb":
             return
-        ids = _cell_ids(source)
+        ids = [cell.get("id", "") for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]]
         for cell in self.document.findall(nodes.container):
             if cell.get("nb_element") == "cell_code" and ids[cell["cell_index"]]:
                 anchor = CELL_ANCHOR + ids[cell["cell_index"]]
@@ -185,8 +178,10 @@ class NotebookLinksInOutputs(SphinxTransform):
 
     def apply(self, **kwargs: Any) -> None:
         for raw in list(self.document.findall(nodes.raw)):
-            if "html" in raw.get("format", "").split():
-                text = NOTEBOOK_HREF.sub(functools.partial(self._page_link, raw), raw.astext())
+            if "html" not in raw.get("format", "").split():
+                continue
+            text = NOTEBOOK_HREF.sub(functools.partial(self._page_link, raw), raw.astext())
+            if text != raw.astext():
                 raw.replace_self(nodes.raw(text, text, format=raw["format"], classes=raw["classes"]))
 
     def _page_link(self, raw: nodes.raw, match: re.Match[str]) -> str:
@@ -202,7 +197,7 @@ class NotebookLinksInOutputs(SphinxTransform):
         return f'href="{path}.html{fragment}"'
 
 
-def error_cells(doctree: nodes.document) -> list[tuple[str, str, str]]:
+def _error_cells(doctree: nodes.document) -> list[tuple[str, str, str]]:
     """The error index's rows: (the exact message in the first column, notebook docname, cell anchor)."""
     found = []
     for row in doctree.findall(nodes.row):
@@ -215,12 +210,16 @@ def error_cells(doctree: nodes.document) -> list[tuple[str, str, str]]:
     return found
 
 
-def add_search_entries(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Index entries (which Sphinx's search matches whole) from each error message to its cell."""
+def _add_search_entries(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Adds an index entry from each error message to its cell.
+
+    Sphinx's search matches a query against whole entries, so the exact message finds the cell first. A `;`
+    in a message splits its entry in two (as in any index entry): such a message is found by its parts.
+    """
     index_page = app.config.course_error_index
     if index_page not in app.env.all_docs:
         return
-    for message, notebook, anchor in error_cells(app.env.get_doctree(index_page)):
+    for message, notebook, anchor in _error_cells(app.env.get_doctree(index_page)):
         if notebook != docname:
             continue
         for cell in doctree.findall(nodes.container):
@@ -236,5 +235,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(CellAnchors)
     app.add_transform(WidgetStills)
     app.add_transform(NotebookLinksInOutputs)
-    app.connect("doctree-resolved", add_search_entries)
+    app.connect("doctree-resolved", _add_search_entries)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
