@@ -37,7 +37,9 @@ html_show_sourcelink = False
 # (site/index.html straight from disk); the results themselves work either way.
 html_show_search_summary = False
 
-# The live widgets' stills: the widget's class name -> (image in docs/images, what it shows).
+# The live widgets' stills: the widget's class name -> (image in docs/images, what it shows). Taken from
+# `make test-browser`: panel.png is artifacts/browser/05_panel_stopped.png cropped to the panel (256 colours),
+# widgets_render.png notebook 00's widget output in JupyterLab.
 course_widget_stills = {
     "PerformancePanel": ("images/panel.png", "The performance lab's panel after a run"),
     "HTML": ("images/widgets_render.png", "A green box: widgets render in this JupyterLab"),
