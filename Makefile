@@ -19,13 +19,14 @@ ifndef TOKEN
 TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(24))")
 endif
 
-.PHONY: help install lab test test-unit test-notebooks test-browser chromium notebooks notebook lint clean reset
+.PHONY: help install lab test test-unit test-notebooks test-browser chromium site notebooks notebook lint clean reset
 
 help:
 	@echo "make lab             install (first time) and open the kit in JupyterLab (PORT=8888)"
 	@echo "make test            install (first time) and run every test: unit tests and all notebooks (nbval)"
 	@echo "make test NB=...     one notebook under nbval and the unit tests of the helpers it uses (quick)"
 	@echo "make test-browser    run every notebook and the lab panel in JupyterLab in headless chromium"
+	@echo "make site            the course as a static website in site/ (open site/index.html); runs nothing"
 	@echo "make notebook NB=... re-execute one notebook and store its outputs"
 	@echo "make notebooks       re-execute every notebook and store its outputs"
 	@echo "make reset NB=...    put a notebook a learner has broken back as it ships (their changes are lost)"
@@ -77,6 +78,10 @@ chromium:
 			echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
 		fi; }
 
+# The stored notebooks as they are, never re-executed; Sphinx with MyST-NB, configured in docs/.
+site: install
+	$(BIN)/python tools/build_site.py
+
 notebooks: install
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb notebooks/optional/*.ipynb
 
@@ -90,8 +95,8 @@ reset:
 	git checkout -- $(NB)
 
 lint: install
-	$(BIN)/ruff check helpers tests tools notebooks
-	$(BIN)/ruff format --check helpers tests tools
+	$(BIN)/ruff check helpers tests tools notebooks docs
+	$(BIN)/ruff format --check helpers tests tools docs
 	$(BIN)/python -m mypy
 
 clean:
