@@ -108,37 +108,25 @@ def estimate_notebook(path: str | os.PathLike[str]) -> LessonEstimate:
     """
     with open(path, encoding="utf-8") as file:
         cells = json.load(file)["cells"]
-    sections = [{"title": "(header)", "core": True, "words": 0, "code_lines": 0, "exercises": 0}]
+    sections = [_Tally("(header)", core=True)]
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
-            sections[-1]["code_lines"] += sum(1 for line in source.splitlines() if line.strip())
+            sections[-1].code_lines += sum(1 for line in source.splitlines() if line.strip())
             continue
         if cell["cell_type"] != "markdown":
             continue
         position = 0
         for match in _HEADING.finditer(source):
-            sections[-1]["words"] += len(_WORD.findall(source[position : match.start()]))
+            sections[-1].words += len(_WORD.findall(source[position : match.start()]))
             level, title = len(match.group(1)), match.group(2).strip()
             if level <= 2:
-                sections.append(
-                    {
-                        "title": title,
-                        "core": not is_deep_dive(title),
-                        "words": 0,
-                        "code_lines": 0,
-                        "exercises": 0,
-                    }
-                )
-            sections[-1]["exercises"] += bool(_EXERCISE.match(title))
-            sections[-1]["words"] += len(_WORD.findall(title))
+                sections.append(_Tally(title, core=not is_deep_dive(title)))
+            sections[-1].exercises += bool(_EXERCISE.match(title))
+            sections[-1].words += len(_WORD.findall(title))
             position = match.end()
-        sections[-1]["words"] += len(_WORD.findall(source[position:]))
-    estimates = tuple(
-        SectionEstimate(**section, minutes=_minutes(section))
-        for section in sections
-        if section["words"] or section["code_lines"] or section["exercises"]
-    )
+        sections[-1].words += len(_WORD.findall(source[position:]))
+    estimates = tuple(section.estimate() for section in sections if section.has_content())
     return LessonEstimate(
         sections=estimates,
         core_minutes=sum(section.minutes for section in estimates if section.core),
@@ -146,9 +134,23 @@ def estimate_notebook(path: str | os.PathLike[str]) -> LessonEstimate:
     )
 
 
-def _minutes(section: dict) -> float:
-    return (
-        section["words"] / WORDS_PER_MINUTE
-        + section["code_lines"] * SECONDS_PER_CODE_LINE / 60
-        + section["exercises"] * EXERCISE_MINUTES
-    )
+@dataclass
+class _Tally:
+    """A section's counts while the notebook is read."""
+
+    title: str
+    core: bool
+    words: int = 0
+    code_lines: int = 0
+    exercises: int = 0
+
+    def has_content(self) -> bool:
+        return bool(self.words or self.code_lines or self.exercises)
+
+    def estimate(self) -> SectionEstimate:
+        minutes = (
+            self.words / WORDS_PER_MINUTE
+            + self.code_lines * SECONDS_PER_CODE_LINE / 60
+            + self.exercises * EXERCISE_MINUTES
+        )
+        return SectionEstimate(self.title, self.core, self.words, self.code_lines, self.exercises, minutes)

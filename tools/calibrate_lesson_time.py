@@ -43,9 +43,12 @@ class Fit:
 
 def count_episode(name: str, markdown: str) -> dict[str, int | str]:
     """Counts one episode's front matter minutes, lesson-text words, Python lines and challenges."""
-    front, body = re.match(r"---\n(.*?)\n---\n(.*)", markdown, re.S).groups()
+    parts = re.match(r"---\n(.*?)\n---\n(.*)", markdown, re.S)
+    if parts is None:
+        raise ValueError(f"{name}: no front matter stating its minutes")
+    front, body = parts.groups()
     meta = dict(line.split(":", 1) for line in front.splitlines() if ":" in line)
-    counts: dict[str, int | str] = {"episode": name, "words": 0, "code_lines": 0, "challenges": 0}
+    counts = {"words": 0, "code_lines": 0, "challenges": 0}
     counts["teaching_minutes"] = int(meta["teaching"])
     counts["exercise_minutes"] = int(meta["exercises"])
     blocks: list[str] = []
@@ -66,13 +69,13 @@ def count_episode(name: str, markdown: str) -> dict[str, int | str]:
         if block:
             if block.group(1):
                 blocks.append(block.group(1))
-                counts["challenges"] += block.group(1) == "challenge"
+                counts["challenges"] += int(block.group(1) == "challenge")
             elif blocks:
                 blocks.pop()
             continue
         if in_lesson_text and not re.match(r"^\[[^\]]+\]:\s", text):
             counts["words"] += len(_WORD.findall(re.sub(r"\]\([^)]*\)|\{[^}]*\}", "]", text)))
-    return counts
+    return {"episode": name, **counts}
 
 
 def read_counts(path: Path = CALIBRATION_CSV) -> list[dict[str, int | str]]:
@@ -90,7 +93,7 @@ def fit_rates(episodes: list[dict[str, int | str]]) -> Fit:
     total_minutes = sum(int(e["teaching_minutes"]) for e in taught)
     total_words = sum(int(e["words"]) for e in taught)
     total_lines = sum(int(e["code_lines"]) for e in taught)
-    best = None
+    best: tuple[float, float, float, list[float]] | None = None
     for quarter_seconds in range(0, 121):
         seconds_per_line = quarter_seconds / 4
         words_per_minute = total_words / (total_minutes - total_lines * seconds_per_line / 60)
@@ -102,6 +105,7 @@ def fit_rates(episodes: list[dict[str, int | str]]) -> Fit:
         if best is None or loss < best[0]:
             errors = [abs(p / s - 1) for p, s in zip(predicted, stated, strict=True)]
             best = (loss, words_per_minute, seconds_per_line, errors)
+    assert best is not None
     _, words_per_minute, seconds_per_line, errors = best
     return Fit(
         words_per_minute=words_per_minute,
