@@ -156,13 +156,15 @@ def check_image_dataset(
             hint="Resize every image to 224x224 (e.g. images.make_image_reader(size=(224, 224))) "
             "and declare shape=(224, 224, 3).",
         )
-    try:
-        batches = [batch.numpy() for batch in dataset]
-    except Exception as error:
-        return Feedback.fail(
-            f"Iterating over the dataset raised {error_summary(error)}",
-            hint=_iteration_hint(str(error)),
-        )
+    batches, problem = _guards.call(
+        _guards.take_elements,
+        dataset,
+        len(expected_sizes),
+        failure="Iterating over the dataset raised",
+        hint=lambda error: _iteration_hint(str(error)),
+    )
+    if problem is not None:
+        return problem
     sizes = [len(batch) for batch in batches]
     delivered = sum(sizes)
     if delivered < len(paths):
@@ -219,6 +221,8 @@ def _first_items(generator_function: Callable, paths: list[str]) -> list | Feedb
         )
     try:
         items = _guards.first_items(result, len(paths))
+    except _guards.Stalled as stalled:
+        return stalled.feedback
     except TypeError:
         return Feedback.fail(
             f"Calling your function returned an object of type {type(result).__name__}, which cannot be "
@@ -317,6 +321,8 @@ def _missing_file_feedback(generator_function: Callable, missing: str, *, count:
     name = display_path(missing)
     try:
         items = _guards.first_items(generator_function([missing]), 1)
+    except _guards.Stalled as stalled:
+        return stalled.feedback
     except Exception as error:
         text = str(error)
         if Path(missing).name in text:

@@ -67,8 +67,12 @@ def check_parse_numbers(parse_numbers: Callable[..., Any]) -> Feedback:
         )
         got: list[int] = []
         try:
-            for value in dataset.take(len(expected) + _guards.EXTRA_ELEMENTS):
+            for value in _guards.items_in_time(
+                dataset, len(expected) + _guards.EXTRA_ELEMENTS, subject="The dataset"
+            ):
                 got.append(int(value))
+        except _guards.Stalled as stalled:
+            return stalled.feedback
         except tf.errors.OpError as error:
             return Feedback.fail(
                 f"With texts {list(texts)} the dataset gave {got}, then raised {error_summary(error)} "

@@ -127,7 +127,9 @@ def check_evaluation_dataset(
             "math.ceil(len(image_paths) / batch_size).",
         )
     try:
-        pairs = list(dataset.unbatch().as_numpy_iterator())
+        pairs = _guards.take_elements(dataset.unbatch(), len(image_paths))
+    except _guards.Stalled as stalled:
+        return stalled.feedback
     except Exception as error:  # a generator error arrives as a tf.errors.OpError
         return Feedback.fail(
             f"Iterating the dataset raised {error_summary(error)}",
