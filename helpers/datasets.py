@@ -26,12 +26,14 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from helpers import images
+from helpers import cli_args, images
 from helpers.paths import cache_dir, display_path
 
 __all__ = [
     "BENCHMARK_JPEG_QUALITY",
     "DIGIT_CLASSES",
+    "MAX_BENCHMARK_JPEGS",
+    "MAX_IMAGE_SIDE",
     "benchmark_jpegs",
     "digit_files",
     "main",
@@ -43,7 +45,18 @@ DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
 BENCHMARK_JPEG_QUALITY = 90
 """JPEG quality of the benchmark files: a typical camera/web setting."""
 
+MAX_BENCHMARK_JPEGS = 999_999
+"""Most files `benchmark_jpegs` writes: their names have six digits."""
+
+MAX_IMAGE_SIDE = 4096
+"""Largest width or height `benchmark_jpegs` makes. Each image is built in memory, several at a time, from
+sample photos far smaller than this: bigger images would be enlarged blur at a large cost in memory."""
+
 _MARKER_NAME = ".complete.json"
+_SIZE_BOUND_REASON = (
+    f"each image is built in memory, several at a time: {MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE} RGB is "
+    f"{MAX_IMAGE_SIDE * MAX_IMAGE_SIDE * 3 / 2**20:.0f} MiB"
+)
 # Bumped whenever a recipe changes what is written, so older cached output gets rebuilt.
 _DIGITS_RECIPE = {"dataset": "sklearn.datasets.load_digits", "scale": "rint(v*255/16)", "v": 1}
 _BENCHMARK_RECIPE_VERSION = 1
@@ -121,13 +134,16 @@ def benchmark_jpegs(
         The paths ``000000.jpg``, ``000001.jpg``, ... in order.
 
     Raises:
-        ValueError: `count`, `width` or `height` is not a positive integer.
+        ValueError: `count`, `width` or `height` is not a positive integer, or above its bound
+            (`MAX_BENCHMARK_JPEGS`, `MAX_IMAGE_SIDE`).
     """
     for name, value in (("count", count), ("width", width), ("height", height)):
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if count > 999_999:
-        raise ValueError(f"count must be at most 999,999, got {count:,}")
+    if count > MAX_BENCHMARK_JPEGS:
+        raise ValueError(f"count must be at most {MAX_BENCHMARK_JPEGS:,}, got {count:,}")
+    if max(width, height) > MAX_IMAGE_SIDE:
+        raise ValueError(f"width and height must be at most {MAX_IMAGE_SIDE:,} pixels, got {width}x{height}")
     folder = Path(folder) if folder is not None else cache_dir(f"benchmark_jpegs_{width}x{height}")
     folder.mkdir(parents=True, exist_ok=True)
     sample_paths = images.sample_image_paths()
@@ -194,15 +210,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Write COUNT JPEGs of WIDTHxHEIGHT pixels cropped from the sample photos "
         "into cache_dir('benchmark_jpegs_<WIDTH>x<HEIGHT>').",
     )
-    jpegs.add_argument("--count", type=int, default=1000, help="number of files (default 1000)")
+    jpegs.add_argument(
+        "--count",
+        type=cli_args.whole_number(1, MAX_BENCHMARK_JPEGS, why="file names have six digits"),
+        default=1000,
+        help=f"number of files, 1 to {MAX_BENCHMARK_JPEGS:,} (default 1000)",
+    )
     jpegs.add_argument(
         "--size",
-        type=_parse_size,
+        type=cli_args.image_size(MAX_IMAGE_SIDE, why=_SIZE_BOUND_REASON),
         default=(640, 480),
         metavar="WIDTHxHEIGHT",
-        help="image size in pixels, width first (default 640x480)",
+        help=f"image size in pixels, width first, each side at most {MAX_IMAGE_SIDE:,} (default 640x480)",
     )
-    jpegs.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    jpegs.add_argument(
+        "--seed", type=cli_args.whole_number(0), default=0, help="random seed, 0 or more (default 0)"
+    )
     for command in (digits, jpegs):
         command.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -213,24 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(paths)} digit images in {len(set(labels))} class folders in {folder}")
     else:
         width, height = args.size
-        try:
-            paths = benchmark_jpegs(
-                args.count, width=width, height=height, seed=args.seed, progress=not args.quiet
-            )
-        except ValueError as error:
-            parser.error(str(error))
+        paths = benchmark_jpegs(
+            args.count, width=width, height=height, seed=args.seed, progress=not args.quiet
+        )
         print(f"{len(paths)} JPEGs of {width}x{height} pixels in {display_path(paths[0].parent)}")
     return 0
-
-
-def _parse_size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 640x480, got {text!r}") from None
-    if width <= 0 or height <= 0:
-        raise argparse.ArgumentTypeError(f"width and height must be positive, got {text!r}")
-    return width, height
 
 
 def _benchmark_sources(sample_paths: list[Path], *, width: int, height: int) -> list[np.ndarray]:

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO
 
-from helpers import messages
+from helpers import cli_args, messages
 from helpers.paths import REPO_ROOT
 
 __all__ = [
@@ -322,11 +322,16 @@ def main(argv: list[str] | None = None, *, serve: Callable[..., None] = _serve) 
     """
     parser = argparse.ArgumentParser(prog="python -m helpers.service", description=__doc__.split("\n")[0])
     parser.add_argument("role", choices=["dispatcher", "worker"])
-    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 lets the system pick")
+    parser.add_argument(
+        "--port",
+        type=cli_args.whole_number(0, 65_535, why="TCP port numbers have 16 bits"),
+        default=0,
+        help="port to listen on; 0 lets the system pick",
+    )
     parser.add_argument(
         "--dispatcher", help="the dispatcher's HOST:PORT, or - to read it from stdin (workers only)"
     )
-    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
+    parser.add_argument("--parent-pid", type=cli_args.whole_number(1), help="exit when this process is gone")
     args = parser.parse_args(argv)
     if args.role == "worker" and not args.dispatcher:
         parser.error("a worker needs --dispatcher HOST:PORT")

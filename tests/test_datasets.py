@@ -270,3 +270,10 @@ def test_cli_help_through_python_m_and_fglab_cache_dir(tmp_path: Path) -> None:
         "000000.jpg",
         "000001.jpg",
     ]
+
+
+def test_benchmark_jpegs_refuses_a_size_it_could_not_hold_in_memory(tmp_path: Path) -> None:
+    side = datasets.MAX_IMAGE_SIDE + 1
+    with pytest.raises(ValueError, match=f"at most {datasets.MAX_IMAGE_SIDE:,} pixels, got 640x{side}"):
+        datasets.benchmark_jpegs(1, width=640, height=side, folder=tmp_path, progress=False)
+    assert list(tmp_path.iterdir()) == []

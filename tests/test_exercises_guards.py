@@ -1,8 +1,13 @@
 """helpers.exercises._guards: what every self-check does to the learner's function."""
 
+import queue
+import threading
+
+import numpy as np
+import pytest
 import tensorflow as tf
 
-from helpers.exercises import _guards
+from helpers.exercises import _guards, simple_generator
 from tests.support import assert_fails
 
 
@@ -57,3 +62,99 @@ def test_take_elements_stops_an_endless_dataset():
     endless = tf.data.Dataset.range(1).repeat()
     assert len(_guards.take_elements(endless, 3)) == 3 + _guards.EXTRA_ELEMENTS
     assert _guards.first_items(iter(int, 1), 4) == [0, 0, 0, 0]
+
+
+# --- a learner's generator that blocks: the check stops waiting, says so, and the kernel stays usable ----
+
+
+@pytest.fixture
+def short_waits(monkeypatch):
+    monkeypatch.setattr(_guards, "FIRST_ELEMENT_SECONDS", 0.5)
+    monkeypatch.setattr(_guards, "ALL_ELEMENTS_SECONDS", 1.0)
+
+
+@pytest.fixture
+def release():
+    """What a blocking generator waits for; set after the test, so the abandoned thread ends too."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+def _waiting_dataset(release: threading.Event, *, first: list[int]) -> tf.data.Dataset:
+    def numbers():
+        yield from first
+        release.wait(timeout=60)
+        yield 99
+
+    return tf.data.Dataset.from_generator(numbers, output_signature=tf.TensorSpec(shape=(), dtype=tf.int64))
+
+
+def test_take_elements_stops_waiting_for_a_generator_that_never_yields(short_waits, release, monkeypatch):
+    with pytest.raises(_guards.Stalled) as caught:
+        _guards.take_elements(_waiting_dataset(release, first=[]), 3)
+    assert_fails(
+        caught.value.feedback,
+        "Your dataset produced no element in 0.5 s:",
+        "does the generator block, or loop forever before its first yield?",
+        hint="restart the kernel",
+    )
+    monkeypatch.setattr(_guards, "FIRST_ELEMENT_SECONDS", 20.0)
+    assert _guards.take_elements(tf.data.Dataset.range(3), 3) == [0, 1, 2]
+
+
+def test_take_elements_bounds_the_whole_pass(short_waits, release, monkeypatch):
+    # The first element may be slow on a busy machine; the whole pass still ends after 1 s.
+    monkeypatch.setattr(_guards, "FIRST_ELEMENT_SECONDS", 20.0)
+    with pytest.raises(_guards.Stalled, match="produced only 2 elements in 1 s: does the generator block"):
+        _guards.take_elements(_waiting_dataset(release, first=[0, 1]), 3)
+
+
+def test_first_items_stops_waiting_on_an_empty_queue(short_waits):
+    empty: queue.Queue = queue.Queue()
+
+    def items():
+        yield empty.get()
+
+    try:
+        with pytest.raises(_guards.Stalled, match="Your generator produced no element in 0.5 s"):
+            _guards.first_items(items(), 2)
+    finally:
+        empty.put("lets the abandoned thread end")
+
+
+def test_an_error_in_the_waiting_thread_is_raised_to_the_check():
+    def items():
+        yield 1
+        raise KeyError("no such label")
+
+    with pytest.raises(KeyError, match="no such label"):
+        _guards.first_items(items(), 3)
+    with pytest.raises(TypeError):
+        _guards.first_items(3, 1)
+
+
+def test_call_turns_a_stall_into_feedback(short_waits, release):
+    result, problem = _guards.call(
+        _guards.take_elements, _waiting_dataset(release, first=[]), 2, failure="Iterating raised", hint="h"
+    )
+    assert result is None
+    assert_fails(problem, "Your dataset produced no element in 0.5 s", hint="time.sleep")
+    assert "raised" not in problem.message
+
+
+def test_a_self_check_given_a_blocking_generator_ends_and_says_why(short_waits, release):
+    def make_padded_ranges(lengths, batch_size):
+        def ranges():
+            release.wait(timeout=60)
+            yield from (np.arange(length, dtype=np.int32) for length in lengths)
+
+        signature = tf.TensorSpec(shape=(None,), dtype=tf.int32)
+        dataset = tf.data.Dataset.from_generator(ranges, output_signature=signature)
+        return dataset.padded_batch(batch_size, padding_values=-1)
+
+    assert_fails(
+        simple_generator.check_padded_ranges(make_padded_ranges),
+        "produced no element in 0.5 s",
+        hint="queue.get()",
+    )

@@ -22,6 +22,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers import cli_args
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT_SECONDS = 600
 TF_CPP_LOG_LINE = re.compile(
@@ -96,7 +98,12 @@ def run_notebook(path: Path) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("notebooks", nargs="+", type=Path, help="notebook files to re-execute")
+    parser.add_argument(
+        "notebooks",
+        nargs="+",
+        type=cli_args.existing_file(suffix=".ipynb"),
+        help="notebook files to re-execute",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     for path in args.notebooks:

@@ -14,9 +14,10 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from helpers import cli_args
 from helpers.benchmark._comparison import run_comparison
 from helpers.benchmark._equal_work import EqualWorkError
 from helpers.benchmark._report import format_table, machine_facts, plot_comparison, to_json
@@ -27,6 +28,12 @@ from helpers.paths import display_path
 __all__ = ["main"]
 
 
+# Bounds on what a run may ask for; argparse rejects anything else before any work starts.
+_MOST_IMAGES = 20_000
+_MOST_REPEATS = 100
+_MOST_SECONDS = 60.0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.benchmark",
@@ -34,12 +41,33 @@ def _parser() -> argparse.ArgumentParser:
         "on the same 640x480 JPEGs -> 224x224 RGB float32 in [0, 1] (checked before timing).",
     )
     parser.add_argument("--quick", action="store_true", help="fewer images, shorter repeats (< 60 s)")
-    parser.add_argument("--json", type=Path, metavar="PATH", help="also write everything measured as JSON")
-    parser.add_argument("--plot", type=Path, metavar="PATH", help="also draw the rows as a PNG")
-    parser.add_argument("--images", type=int, help="JPEGs per pass (default 600; quick 160)")
-    parser.add_argument("--repeats", type=int, help="timed repeats per row, in turns (default 5; quick 3)")
     parser.add_argument(
-        "--seconds", type=float, help="shortest repeat of a row, whole passes (default 2; quick 0.4)"
+        "--json", type=cli_args.writable_file(), metavar="PATH", help="also write everything measured as JSON"
+    )
+    parser.add_argument(
+        "--plot",
+        type=cli_args.writable_file(suffix=".png"),
+        metavar="PATH",
+        help="also draw the rows as a PNG",
+    )
+    parser.add_argument(
+        "--images",
+        type=cli_args.whole_number(
+            1,
+            _MOST_IMAGES,
+            why="they are written to .cache/ first, and every row decodes them all in each repeat",
+        ),
+        help=f"JPEGs per pass, 1 to {_MOST_IMAGES:,} (default 600; quick 160)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=cli_args.whole_number(1, _MOST_REPEATS, why="each repeat times every row again"),
+        help=f"timed repeats per row, in turns, 1 to {_MOST_REPEATS} (default 5; quick 3)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=cli_args.number(0, _MOST_SECONDS, why="every row runs at least this long in each repeat"),
+        help=f"shortest repeat of a row, whole passes, 0 to {_MOST_SECONDS:g} (default 2; quick 0.4)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--verbose", action="store_true", help="print each repeat as it is measured")
@@ -95,9 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "column is steadier"
         )
     seconds = time.perf_counter() - started
+    written = True
     if args.json:
-        args.json.write_text(json.dumps(to_json(comparison, seconds=seconds), indent=2) + "\n")
-        print(f"wrote {display_path(args.json)}")
+        text = json.dumps(to_json(comparison, seconds=seconds), indent=2) + "\n"
+        written &= _write(args.json, lambda path: path.write_text(text))
     if args.plot:
         facts = machine_facts()
         fig = plot_comparison(
@@ -106,7 +135,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{facts['available_cores']} cores · {facts['cpu_model']} · "
             f"TF {facts['tensorflow']} · {str(facts['date'])[:10]}",
         )
-        fig.savefig(args.plot, dpi=110)
-        print(f"wrote {display_path(args.plot)}")
+        written &= _write(args.plot, lambda path: fig.savefig(path, dpi=110))
     print(f"took {time.perf_counter() - started:.0f} s")
-    return 0
+    return 0 if written else 1
+
+
+def _write(path: Path, write: Callable[[Path], object]) -> bool:
+    """Writes one output and says so; a failure goes to stderr, so the other outputs are still written.
+
+    The folder could be written when the run started (the parser checked), but it may have gone since.
+    """
+    try:
+        write(path)
+    except OSError as error:
+        print(f"error: could not write {display_path(path)}: {error.strerror or error}", file=sys.stderr)
+        return False
+    print(f"wrote {display_path(path)}")
+    return True

@@ -1,5 +1,5 @@
 """Guards around a learner's function, shared by every self-check: is it callable, call it and summarise
-what it raised, check what it returned, and iterate a bounded number of elements.
+what it raised, check what it returned, and iterate a bounded number of elements for a bounded time.
 
 Usage:
     from helpers.exercises import _guards
@@ -13,12 +13,17 @@ Usage:
 
 Each guard returns a failing `Feedback` (or None when all is well), so a check reads as a list of
 `if problem is not None: return problem` (a failing `Feedback` is falsy: never write `problem or ...`).
-The learner's code may raise anything: it is reported, never re-raised.
+The learner's code may raise anything: it is reported, never re-raised. It may also never end: elements
+are awaited for a stated time only (`FIRST_ELEMENT_SECONDS`, `ALL_ELEMENTS_SECONDS`), then `Stalled` is
+raised, which `call` turns into feedback like any error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -28,12 +33,16 @@ from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
 __all__ = [
+    "ALL_ELEMENTS_SECONDS",
     "EXTRA_ELEMENTS",
+    "FIRST_ELEMENT_SECONDS",
+    "Stalled",
     "built_dataset",
     "call",
     "describe_kind",
     "describe_value",
     "first_items",
+    "items_in_time",
     "not_callable",
     "not_dataset",
     "take_elements",
@@ -41,6 +50,27 @@ __all__ = [
 
 EXTRA_ELEMENTS = 5
 """Elements iterated beyond those expected, so an endless dataset cannot hang a check."""
+
+FIRST_ELEMENT_SECONDS = 20.0
+"""How long a check waits for the first element of the learner's dataset or generator."""
+
+ALL_ELEMENTS_SECONDS = 60.0
+"""How long a check waits for all the elements it takes, counted from the start (a generator may yield
+once, then block)."""
+
+_STALLED_HINT = (
+    "Look for a wait (`time.sleep`, `queue.get()`, `input()`) or a loop that never ends before a `yield`. "
+    "The check has stopped waiting, but your generator may go on running in the background until it "
+    "ends or you restart the kernel."
+)
+
+
+class Stalled(Exception):
+    """The learner's dataset or generator produced no element in time; `feedback` says so to the learner."""
+
+    def __init__(self, feedback: Feedback) -> None:
+        super().__init__(feedback.message)
+        self.feedback = feedback
 
 
 def not_callable(value: object, *, expected: str = "a function", hint: str) -> Feedback:
@@ -77,10 +107,13 @@ def call(
         **kwargs: its keyword arguments.
 
     Returns:
-        `(result, None)`, or `(None, feedback)` when the call raised.
+        `(result, None)`, or `(None, feedback)` when the call raised, or stopped waiting for elements
+        (`Stalled`).
     """
     try:
         return function(*args, **kwargs), None
+    except Stalled as stalled:
+        return None, stalled.feedback
     except Exception as error:  # the learner's code may raise anything: report it, do not crash
         text = hint(error) if callable(hint) else hint
         return None, Feedback.fail(f"{failure} {error_summary(error)}", hint=text)
@@ -134,13 +167,85 @@ def built_dataset(
 
 
 def take_elements(dataset: Any, expected_count: int) -> list:
-    """One pass over at most `expected_count + EXTRA_ELEMENTS` elements of a dataset, as NumPy values."""
-    return list(dataset.take(expected_count + EXTRA_ELEMENTS).as_numpy_iterator())
+    """One pass over at most `expected_count + EXTRA_ELEMENTS` elements of a dataset, as NumPy values.
+
+    Raises:
+        Stalled: no element came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
+    """
+    elements = dataset.take(expected_count + EXTRA_ELEMENTS).as_numpy_iterator()
+    return list(items_in_time(elements, expected_count + EXTRA_ELEMENTS, subject="Your dataset"))
 
 
 def first_items(iterable: Iterable, count: int) -> list:
-    """At most `count` items of any iterable (a learner's generator may never end)."""
-    return list(islice(iter(iterable), count))
+    """At most `count` items of any iterable (a learner's generator may never end, or never yield).
+
+    Raises:
+        Stalled: no item came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
+    """
+    return list(items_in_time(iterable, count, subject="Your generator"))
+
+
+def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
+    """Yields at most `count` items of `iterable` as they come, and stops waiting when they are late.
+
+    A blocked generator cannot be stopped from Python, so the items are taken in a daemon thread and
+    handed over through a queue; when the time is up this function gives up on the thread (it is left
+    running, blocked or looping, until the generator ends or the kernel restarts) and the kernel stays
+    usable. An error raised while iterating is raised here.
+
+    Args:
+        iterable: the learner's generator, or a dataset's iterator.
+        count: the most items to take.
+        subject: who produces the items, starting the message ("Your dataset").
+
+    Yields:
+        The items, in order.
+
+    Raises:
+        Stalled: no item came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
+    """
+    handed: queue.Queue = queue.Queue()
+    done = object()
+
+    def take() -> None:
+        try:
+            for item in islice(iterable, count):
+                handed.put((item, None))
+        except BaseException as error:  # anything the learner's code raises belongs to the waiting thread
+            handed.put((done, error))
+        else:
+            handed.put((done, None))
+
+    started = time.monotonic()
+    threading.Thread(target=take, name="self-check items", daemon=True).start()
+    produced = 0
+    while True:
+        waited_seconds = ALL_ELEMENTS_SECONDS if produced else FIRST_ELEMENT_SECONDS
+        try:
+            item, error = handed.get(timeout=max(0.0, started + waited_seconds - time.monotonic()))
+        except queue.Empty:
+            raise Stalled(_stalled_feedback(subject, produced)) from None
+        if error is not None:
+            raise error
+        if item is done:
+            return
+        produced += 1
+        yield item
+
+
+def _stalled_feedback(subject: str, produced: int) -> Feedback:
+    if produced == 0:
+        return Feedback.fail(
+            f"{subject} produced no element in {FIRST_ELEMENT_SECONDS:g} s: does the generator block, "
+            "or loop forever before its first yield?",
+            hint=_STALLED_HINT,
+        )
+    elements = "element" if produced == 1 else "elements"
+    return Feedback.fail(
+        f"{subject} produced only {produced} {elements} in {ALL_ELEMENTS_SECONDS:g} s: does the generator "
+        "block, or loop forever, after a yield?",
+        hint=_STALLED_HINT,
+    )
 
 
 def describe_value(value: Any) -> str:

@@ -63,7 +63,9 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
     for worker_index in range(2):
         try:
             dataset = worker_share(paths, 2, worker_index)
-            images = [np.asarray(image) for image in dataset.as_numpy_iterator()]
+            images = _guards.take_elements(dataset, len(paths[worker_index::2]))
+        except _guards.Stalled as stalled:
+            return stalled.feedback
         except Exception as error:
             return Feedback.fail(
                 f"Worker {worker_index} of 2 failed: {error_summary(error)}",

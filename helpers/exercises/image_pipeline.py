@@ -329,6 +329,8 @@ def _missing_file_problem(
         return problem
     try:
         delivered = _guards.take_elements(dataset, 1)
+    except _guards.Stalled as stalled:
+        return stalled.feedback
     except Exception as error:
         text = str(error)
         if Path(missing).name in text:

@@ -104,8 +104,12 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
             )
         got: list[int] = []
         try:
-            for value in dataset.take(len(expected) + _guards.EXTRA_ELEMENTS):
+            for value in _guards.items_in_time(
+                dataset, len(expected) + _guards.EXTRA_ELEMENTS, subject="The dataset"
+            ):
                 got.append(int(value))
+        except _guards.Stalled as stalled:
+            return stalled.feedback
         except tf.errors.OpError as error:
             return Feedback.fail(
                 f"With texts {list(texts)} the dataset gave {got}, then ended with {error_summary(error)}",
