@@ -67,6 +67,12 @@ def test_dict_where_tensor_expected_and_tensor_where_dict_expected():
     assert "received a dict with keys ['pixels']" in str(error)
 
 
+def test_the_place_follows_the_signature_whatever_order_its_dict_keys_are_in():
+    signature = {"z": Spec(shape=(), dtype=tf.int64), "a": Spec(shape=(2,), dtype=tf.int64)}
+    assert mismatch({"z": 1, "a": [1, 2, 3]}, signature).path == "['a']"
+    assert mismatch({"z": 1.5, "a": [1, 2]}, signature).path == "['z']"
+
+
 # check_element: shape and dtype, with the place inside the structure
 
 
@@ -76,13 +82,6 @@ def test_shape_mismatch_names_the_place_and_both_shapes():
     error = mismatch((features, labels), RECORD, index=3)
     assert (error.index, error.path, error.problem) == (3, "[0]['image']", "shape")
     assert "expected float32 shape (None, 4, 4, 3), received an array, float32 shape (2, 4, 4)" in str(error)
-
-
-def test_fixed_batch_dimension_rejects_the_short_last_batch():
-    error = mismatch(np.zeros((22, 3), np.float32), Spec(shape=(32, 3), dtype=tf.float32), index=2)
-    assert error.problem == "shape"
-    assert "shape (32, 3), received an array, float32 shape (22, 3)" in str(error)
-    assert "declare a dimension that varies as None" in str(error)
 
 
 def test_number_for_string_and_text_for_number():
@@ -135,14 +134,6 @@ def test_ragged_and_sparse_specs_go_through_tensorflows_own_conversion():
     assert "received a tf.SparseTensor, sparse int64 shape (3, 5)" in str(wrong)
 
 
-def test_the_tensor_path_refuses_what_numpy_would_cast():
-    unknown = Spec(shape=None, dtype=tf.int64)
-    doctor.check_element(tf.constant([1, 2]), Spec(shape=(2,), dtype=tf.int64))  # NumPy path: cast exactly
-    error = mismatch(tf.constant([1, 2]), unknown)
-    assert "requested dtype int64 for Tensor with dtype int32" in str(error)
-    assert "tf.convert_to_tensor" in error.advice
-
-
 def test_channels_first_image_gets_transpose_advice():
     error = mismatch(np.zeros((3, 32, 48), np.float32), Spec(shape=(None, None, 3), dtype=tf.float32))
     assert error.problem == "shape"
@@ -155,7 +146,7 @@ def test_namedtuple_signature_needs_that_namedtuple():
     point = collections.namedtuple("Point", "x y")
     signature = point(Spec(shape=(), dtype=tf.int64), Spec(shape=(), dtype=tf.int64))
     doctor.check_element(point(1, 2), signature)
-    assert "yield Point(...)" in str(mismatch((1, 2), signature))
+    assert "expected a Point namedtuple of 2, received a tuple of 2" in str(mismatch((1, 2), signature))
     assert mismatch(point(1, 2.5), signature).path == ".y"
 
 
@@ -187,16 +178,6 @@ def test_checked_raises_for_a_bad_element_with_its_index_then_goes_on_like_tenso
     assert len(next(wrapped)[1]) == 3
     with pytest.raises(StopIteration):
         next(wrapped)
-
-
-def test_checked_dataset_skips_only_the_bad_elements_like_plain_tensorflow():
-    def labels():
-        yield from (np.int64(1), "x", np.int64(3))
-
-    signature = Spec(shape=(), dtype=tf.int64)
-    plain = tf.data.Dataset.from_generator(labels, output_signature=signature).ignore_errors()
-    checked = tf.data.Dataset.from_generator(doctor.checked(labels, signature), output_signature=signature)
-    assert [int(v) for v in checked.ignore_errors()] == [int(v) for v in plain] == [1, 3]
 
 
 def test_checked_refuses_a_generator_object():
@@ -466,7 +447,7 @@ def test_diagnosis_renders_as_text_and_html_most_severe_first():
 
 def test_invalid_signature_is_refused_by_checked_and_reported_by_diagnose():
     signature = (Spec(shape=(), dtype=tf.int32), [Spec(shape=(), dtype=tf.int32)])
-    with pytest.raises(TypeError, match=r"found <class 'list'> which is not \(a list inside a signature"):
+    with pytest.raises(TypeError, match=r"holds a list of 1, which is not a tf.TypeSpec .*use a tuple"):
         doctor.checked(scalars, signature)
     assert doctor.diagnose(scalars, signature, args=(3,)).kinds == ["invalid-signature"]
 

@@ -272,7 +272,7 @@ CASES = [
         "variant:namedtuple signature, plain tuple",
         elements((1, 2), Point(3, 4)),
         Point(Spec((), tf.int64), Spec((), tf.int64)),
-        reason="yield Point(...)",
+        reason="expected a Point namedtuple of 2, received a tuple of 2",
     ),
     Case(
         "variant:tuple signature, namedtuple", elements(Point(1, 2)), (Spec((), tf.int64), Spec((), tf.int64))
@@ -281,7 +281,7 @@ CASES = [
         "variant:namedtuple signature with a ragged part, plain tuple",
         elements(lambda: (1, tf.ragged.constant([[1, 2], [3]]))),
         Point(Spec((), tf.int32), Ragged((2, None), tf.int32)),
-        reason="yield Point(...)",
+        reason="expected a Point namedtuple of 2, received a tuple of 2",
     ),
     Case("variant:a tuple for one TensorSpec is data", elements((1, 2)), Spec((2,), tf.int64)),
     Case(
@@ -319,7 +319,7 @@ CASES = [
         "variant:return instead of yield",
         returns_a_pair,
         (Spec((), tf.float32), Spec((), tf.int64)),
-        reason="expected a tuple of 2, received float32 0.5",
+        reason="expected a tuple of 2, received",
     ),
     Case("variant:generator raises", fails_after_two, Spec((), tf.int64), reason="item 2 is broken"),
     # Values TensorFlow converts exactly: no false alarms
@@ -340,7 +340,8 @@ CASES = [
         "variant:int32 tensor for int64, unknown shape",
         elements(lambda: tf.constant([1, 2])),
         INT64,
-        reason="int32",
+        reason="with dtype int32: <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)> "
+        "(for this signature TensorFlow converts with tf.convert_to_tensor, which does not cast)",
     ),
     Case(
         "variant:text '12' for int64, unknown shape",

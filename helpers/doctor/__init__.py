@@ -5,13 +5,9 @@
                                              output_signature=SIGNATURE)
     doctor.diagnose(pairs, SIGNATURE, args=(paths,))        # a table of findings with advice
 
-`checked` wraps a generator function so that each element goes through TensorFlow's own conversion
-first: an element TensorFlow would refuse (with TensorFlow's own error), or would accept and silently
-change (1.7 -> 1, 300 -> 44 as uint8, None -> nan), raises `ElementMismatchError` naming the element and
-the place inside it. `diagnose` runs a few elements and reports likely mistakes with advice.
-
-The package: `_validation` (`checked`, `check_element`, `conversion_path`), `_diagnosis` (`diagnose`, its
-heuristics, `suggest_signature`). TensorFlow is imported inside the functions that need it.
+`checked` (`_validation`) puts each element through TensorFlow's own conversion first: one TensorFlow
+would refuse or silently change (1.7 -> 1, 300 -> 44 as uint8) raises `ElementMismatchError`, naming the
+element and the place inside it. `diagnose` (`_diagnosis`) reports likely mistakes, with advice.
 """
 
 from helpers.doctor._diagnosis import (
