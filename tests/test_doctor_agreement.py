@@ -430,8 +430,16 @@ CASES = [
             (np.int64(2**53), tf.float64, None),
             (np.float32(0.1), tf.bfloat16, None),
             (tf.constant([1.0, 2.0]), tf.float32, None),
+            (1.7, tf.complex64, None),
         ]
     ],
+    Case("value:1.5 for bfloat16, unknown shape", elements(1.5), Spec(None, tf.bfloat16)),
+    Case(
+        "value:None for string",
+        elements(None),
+        Spec((), tf.string),
+        reason="Unsupported object type NoneType",
+    ),
 ]
 
 

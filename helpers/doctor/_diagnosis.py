@@ -210,12 +210,10 @@ def diagnose(
         findings.append(Finding.of("empty", "the generator yielded no elements"))
     signature = output_signature
     if elements and signature is None:
-        signature, seen = suggest_signature(elements), f"no output_signature given ({len(elements)} sampled)"
+        signature, seen = suggest_signature(elements), "no output_signature given"
         if signature is None:
-            seen += ", and the elements do not share one structure"
-            findings.append(
-                Finding("error", "missing-signature", seen, "Yield one structure and declare it.")
-            )
+            seen += ", and the sampled elements do not share one structure"
+            findings.append(Finding("error", "missing-signature", seen, "Yield one structure; declare it."))
         else:
             findings.append(Finding.of("missing-signature", seen, _signature_code(signature)))
     if not elements or signature is None:
@@ -230,9 +228,8 @@ def diagnose(
     findings += _mismatch_findings(elements, signature, mismatches)
     passed = [element for element, mismatch in zip(elements, mismatches, strict=True) if mismatch is None]
     parts = [list(_dense_parts(element, signature)) for element in passed]
-    findings += _dtype_findings(list(itertools.chain(*parts))) + _colour_findings(
-        list(itertools.chain(*parts))
-    )
+    all_parts = list(itertools.chain(*parts))
+    findings += _dtype_findings(all_parts) + _colour_findings(all_parts)
     if error is None and not any(mismatches):
         findings += _size_findings(generator_fn, tf_args, signature, parts, max_seconds)
     return Diagnosis(findings, elements_sampled=len(elements))

@@ -20,7 +20,6 @@ import ml_dtypes  # a TensorFlow dependency; its finfo knows bfloat16 as well as
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.data.util import nest, structure
-from tensorflow.python.framework import tensor_spec
 from tensorflow.python.ops import script_ops
 
 from helpers.messages import error_summary
@@ -150,7 +149,7 @@ def conversion_path(signature: Any) -> ConversionPath:
     `tf.convert_to_tensor`, which refuses Python floats for integers, text for numbers, other dtypes.
     """
     flat = nest.flatten(signature)
-    if all(isinstance(spec, tensor_spec.TensorSpec) for spec in flat):
+    if all(isinstance(spec, tf.TensorSpec) for spec in flat):
         types = nest.pack_sequence_as(signature, [spec.dtype for spec in flat])
         shapes = nest.pack_sequence_as(signature, [spec.shape for spec in flat])
         if types and shapes:
@@ -264,7 +263,7 @@ def _tensor_conversion(value: Any, spec: Any) -> tuple[Any, Problem | None, str]
         return None, "dtype", _reason(error).replace("component_0: ", "")
     made = structure.type_spec_from_value(converted)
     if structure.are_compatible(made, spec):
-        return (np.asarray(converted) if hasattr(converted, "numpy") else converted), None, ""
+        return (np.asarray(converted.numpy()) if hasattr(converted, "numpy") else converted), None, ""
     dtypes = [(type(s), s.dtype, getattr(s, "row_splits_dtype", None)) for s in (made, spec)]
     from_python = not type(value).__module__.startswith("tensorflow")
     reason = f"TensorFlow makes it {_describe_spec(made)}" if from_python else ""
