@@ -14,7 +14,8 @@ outcome (its value, or an error) is recorded live; nothing TensorFlow does is wr
 Cases named `tf:...` re-create a test of tensorflow/tensorflow's
 `tensorflow/python/data/kernel_tests/from_generator_test.py` (its `output_types`/`output_shapes` written
 as the `output_signature` TensorFlow builds from them); `api:` is the example in the `from_generator`
-docstring; `variant:` cases are ours, many of them mistakes the doctor used to get wrong.
+docstring; `variant:` cases are ours, many of them mistakes the doctor used to get wrong; `value:` cases
+yield one value for one spec (casts that are exact or within the float type's precision pass).
 """
 
 from __future__ import annotations
