@@ -63,8 +63,14 @@ def test_dict_missing_and_unexpected_keys_are_listed():
 def test_dict_where_tensor_expected_and_tensor_where_dict_expected():
     assert mismatch((np.zeros((1, 4, 4, 3)), np.arange(1)), RECORD).path == "[0]"
     error = mismatch(({"image": {"pixels": 1}, "name": "a"}, np.arange(1)), RECORD)
-    assert error.path == "[0]['image']"
-    assert error.problem == "structure"
+    assert (error.path, error.problem) == ("[0]['image']", "dtype")  # NumPy cannot make a float of a dict
+    assert "received a dict with keys ['pixels']" in str(error)
+
+
+def test_the_place_follows_the_signature_whatever_order_its_dict_keys_are_in():
+    signature = {"z": Spec(shape=(), dtype=tf.int64), "a": Spec(shape=(2,), dtype=tf.int64)}
+    assert mismatch({"z": 1, "a": [1, 2, 3]}, signature).path == "['a']"
+    assert mismatch({"z": 1.5, "a": [1, 2]}, signature).path == "['z']"
 
 
 # check_element: shape and dtype, with the place inside the structure
@@ -78,13 +84,6 @@ def test_shape_mismatch_names_the_place_and_both_shapes():
     assert "expected float32 shape (None, 4, 4, 3), received an array, float32 shape (2, 4, 4)" in str(error)
 
 
-def test_fixed_batch_dimension_rejects_the_short_last_batch():
-    error = mismatch(np.zeros((22, 3), np.float32), Spec(shape=(32, 3), dtype=tf.float32), index=2)
-    assert error.problem == "shape"
-    assert "shape (32, 3), received an array, float32 shape (22, 3)" in str(error)
-    assert "declare a dimension that varies as None" in str(error)
-
-
 def test_number_for_string_and_text_for_number():
     features, labels = good_record()
     features["name"] = 7
@@ -92,7 +91,7 @@ def test_number_for_string_and_text_for_number():
     doctor.check_element(np.array(["1", "2"]), Spec(shape=(None,), dtype=tf.int32))  # parsed exactly
     error = mismatch(np.array(["1", "x"]), Spec(shape=(None,), dtype=tf.int32))
     assert error.problem == "dtype"
-    assert "text that is not an int32 number" in str(error)
+    assert "ValueError: invalid literal for int() with base 10: np.str_('x')" in str(error)  # TensorFlow's
     assert mismatch(["1.5"], Spec(shape=(1,), dtype=tf.int32)).tensorflow_would == "refuse"
 
 
@@ -106,122 +105,33 @@ def test_none_is_reported_with_the_imread_hint():
     assert "cv2.imread" in str(mismatch(None, Spec(shape=(), dtype=tf.int32)))
 
 
-def test_unequal_nested_lists_are_not_one_tensor():
-    error = mismatch([[1, 2], [3]], Spec(shape=(None, None), dtype=tf.int32))
-    assert error.problem == "structure"
-    assert "tf.RaggedTensorSpec" in str(error)
-
-
-# check_element: the lossy conversions TensorFlow makes silently, with the values shown
-
-
-@pytest.mark.parametrize(
-    ("value", "dtype", "shown"),
-    [
-        (1.7, tf.int32, "1.7 -> 1"),
-        (np.array([0.5, 2.0, 2.25]), tf.int64, "0.5 -> 0, 2.25 -> 2"),
-        (300, tf.uint8, "300 -> 44"),
-        (-1, tf.uint8, "-1 -> 255"),
-        (2**40, tf.int32, "1099511627776 -> 0"),
-        (2.5, tf.bool, "2.5 -> True"),
-        (1e300, tf.float32, "1e+300 -> inf"),
-        (1e-300, tf.float32, "1e-300 -> 0.0"),
-        (2**25 + 1, tf.float32, "33554433 -> 33554432.0"),
-        ("False", tf.bool, "'False' -> True"),
-        (1 + 2j, tf.float32, "(1+2j) -> 1.0"),
-        (float("inf"), tf.int32, "NaN or inf has no int32 value"),
-        (1e39, tf.bfloat16, "-> inf"),
-        (b"\xff", tf.bool, "-> True"),
-    ],
-)
-@pytest.mark.filterwarnings("ignore:Casting complex values to real:numpy.exceptions.ComplexWarning")
-def test_lossy_conversion_raises_with_values(value, dtype, shown):
-    error = mismatch(value, Spec(shape=np.shape(value), dtype=dtype))
+def test_lossy_message_shows_the_first_values_and_counts_the_others():
+    error = mismatch(np.array([1, 300, 2, 256, 1000, 400]), Spec(shape=(6,), dtype=tf.uint8))
     assert (error.problem, error.tensorflow_would) == ("lossy", "change")
-    assert "TensorFlow would silently change this" in str(error)
-    assert shown in str(error)
-
-
-def test_a_python_int_too_large_for_any_tensor_is_refused():
-    error = mismatch(2**70, Spec(shape=(), dtype=tf.int64))
-    assert (error.problem, error.tensorflow_would) == ("dtype", "refuse")
-    assert "OverflowError" in str(error)
-
-
-def test_lossy_message_counts_the_values_not_shown():
-    error = mismatch(np.full(10, 300), Spec(shape=(10,), dtype=tf.uint8))
-    assert "(and 7 more)" in str(error)
-
-
-@pytest.mark.parametrize(
-    ("value", "dtype"),
-    [
-        (0.1, tf.float32),  # ordinary rounding to float32 is within eps
-        (np.array([1.0, -3.25, 1e30]), tf.float32),
-        (np.uint8(255), tf.float32),  # lossless, though unscaled: diagnose's business
-        (255, tf.uint8),
-        (-(2**31), tf.int32),
-        (np.int64(7), tf.int16),
-        (True, tf.int32),
-        (np.array([True, False]), tf.bool),
-        (b"bytes", tf.string),
-        (np.array(["a", "b"]), tf.string),
-        (float("nan"), tf.float32),
-        (np.float32(2.5), tf.float16),
-        (np.array([3.0, 1.0]), tf.int64),  # 3.0 -> 3 loses nothing
-        ("12", tf.int64),
-        (np.array([0, 1, 1]), tf.bool),
-        (np.array([1.0, 0.0]), tf.bool),
-        (np.int64(2**53), tf.float64),
-        (np.float32(0.1), tf.bfloat16),  # rounds within bfloat16's eps
-        (b"\xff", tf.string),
-    ],
-)
-def test_lossless_conversions_pass(value, dtype):
-    doctor.check_element(value, Spec(shape=np.shape(value), dtype=dtype))
-
-
-def test_float64_that_only_rounds_passes_but_tiny_values_do_not():
-    spec = Spec(shape=(3,), dtype=tf.float32)
-    doctor.check_element(np.array([1 / 3, 2e-38, 1e38]), spec)
-    error = mismatch(np.array([1 / 3, 1e-40, 1.0]), spec)  # 1e-40 is below float32's smallest normal
-    assert "1e-40" in str(error)
-
-
-def test_tensorflow_values_are_checked_too():
-    doctor.check_element(tf.constant([1.0, 2.0]), Spec(shape=(2,), dtype=tf.float32))
-    assert mismatch(tf.constant([1.5]), Spec(shape=(1,), dtype=tf.int32)).problem == "lossy"
+    assert "as uint8 it changes: 300 -> 44, 256 -> 0, 1000 -> 232 (and 1 more)" in str(error)
 
 
 # check_element: ragged tensors
 
 
-def test_ragged_spec_needs_a_ragged_tensor_of_the_right_dtype():
+def test_ragged_and_sparse_specs_go_through_tensorflows_own_conversion():
     spec = tf.RaggedTensorSpec(shape=(None, None), dtype=tf.int32, ragged_rank=1)
     doctor.check_element(tf.ragged.constant([[1, 2], [3]]), spec)
-    assert "tf.ragged.constant" in str(mismatch([[1, 2], [3]], spec))
+    assert "tf.ragged.constant" in mismatch([[1, 2], [3]], spec).advice
     assert mismatch(tf.ragged.constant([[1, 2], [3]], dtype=tf.int64), spec).problem == "dtype"
     assert mismatch(tf.ragged.constant([[[1], [2]], [[3]]]), spec).problem == "shape"
     error = mismatch(tf.ragged.constant([[1, 2], [3]], row_splits_dtype=tf.int32), spec)
     assert (error.problem, error.tensorflow_would) == ("dtype", "refuse")
-    assert "row_splits_dtype=tf.int64" in error.advice
-
-
-def test_sparse_spec_takes_a_sparse_tensor_and_names_a_wrong_dense_shape():
-    spec = tf.SparseTensorSpec(shape=[3, 4], dtype=tf.int64)
-    value = tf.sparse.SparseTensor(indices=[[0, 0]], values=tf.constant([1], tf.int64), dense_shape=[3, 4])
-    doctor.check_element(value, spec)
-    wrong = tf.sparse.SparseTensor(indices=[[0, 0]], values=tf.constant([1], tf.int64), dense_shape=[3, 5])
-    assert mismatch(wrong, spec).problem == "shape"
-    assert "dense shape (3, 5)" in str(mismatch(wrong, spec))
-
-
-def test_the_tensor_path_refuses_what_numpy_would_cast():
-    unknown = Spec(shape=None, dtype=tf.int64)
-    doctor.check_element(tf.constant([1, 2]), Spec(shape=(2,), dtype=tf.int64))  # NumPy path: cast exactly
-    error = mismatch(tf.constant([1, 2]), unknown)
-    assert "an int32 tensor is not cast" in str(error)
-    assert "tf.convert_to_tensor" in error.advice
+    assert (
+        "received a tf.RaggedTensor, ragged int32 shape (2, None) (ragged_rank 1, row_splits int32)"
+        in str(error)
+    )
+    sparse = tf.SparseTensorSpec(shape=[3, 4], dtype=tf.int64)
+    values = tf.constant([1], tf.int64)
+    doctor.check_element(tf.sparse.SparseTensor(indices=[[0, 0]], values=values, dense_shape=[3, 4]), sparse)
+    wrong = mismatch(tf.sparse.SparseTensor(indices=[[0, 0]], values=values, dense_shape=[3, 5]), sparse)
+    assert wrong.problem == "shape"
+    assert "received a tf.SparseTensor, sparse int64 shape (3, 5)" in str(wrong)
 
 
 def test_channels_first_image_gets_transpose_advice():
@@ -236,7 +146,7 @@ def test_namedtuple_signature_needs_that_namedtuple():
     point = collections.namedtuple("Point", "x y")
     signature = point(Spec(shape=(), dtype=tf.int64), Spec(shape=(), dtype=tf.int64))
     doctor.check_element(point(1, 2), signature)
-    assert "yield Point(...)" in str(mismatch((1, 2), signature))
+    assert "expected a Point namedtuple of 2, received a tuple of 2" in str(mismatch((1, 2), signature))
     assert mismatch(point(1, 2.5), signature).path == ".y"
 
 
@@ -268,16 +178,6 @@ def test_checked_raises_for_a_bad_element_with_its_index_then_goes_on_like_tenso
     assert len(next(wrapped)[1]) == 3
     with pytest.raises(StopIteration):
         next(wrapped)
-
-
-def test_checked_dataset_skips_only_the_bad_elements_like_plain_tensorflow():
-    def labels():
-        yield from (np.int64(1), "x", np.int64(3))
-
-    signature = Spec(shape=(), dtype=tf.int64)
-    plain = tf.data.Dataset.from_generator(labels, output_signature=signature).ignore_errors()
-    checked = tf.data.Dataset.from_generator(doctor.checked(labels, signature), output_signature=signature)
-    assert [int(v) for v in checked.ignore_errors()] == [int(v) for v in plain] == [1, 3]
 
 
 def test_checked_refuses_a_generator_object():
@@ -411,20 +311,14 @@ def test_diagnose_signature_mismatch_and_lossy_values():
     assert "1.5 -> 1" in findings[0].seen
 
 
-def test_diagnose_unscaled_uint8_and_unscaled_float_pixels():
+def test_diagnose_unscaled_uint8():
     def uint8_images():
         for _ in range(2):
             yield np.full((16, 16, 3), 200, np.uint8)
 
     findings = doctor.diagnose(uint8_images, Spec(shape=(16, 16, 3), dtype=tf.float32))
     assert findings.kinds == ["unscaled-uint8"]
-
-    def float_images():
-        for _ in range(2):
-            yield np.full((16, 16, 3), 200.0, np.float32)
-
-    findings = doctor.diagnose(float_images, Spec(shape=(16, 16, 3), dtype=tf.float32))
-    assert findings.kinds == ["unscaled-pixels"]
+    assert "uint8 values (max 200) declared as float32" in findings[0].seen
 
 
 def write_reddish_photo(path):
@@ -553,7 +447,7 @@ def test_diagnosis_renders_as_text_and_html_most_severe_first():
 
 def test_invalid_signature_is_refused_by_checked_and_reported_by_diagnose():
     signature = (Spec(shape=(), dtype=tf.int32), [Spec(shape=(), dtype=tf.int32)])
-    with pytest.raises(TypeError, match=r"found a list of 1 at \[1\] \(use a tuple"):
+    with pytest.raises(TypeError, match=r"holds a list of 1, which is not a tf.TypeSpec .*use a tuple"):
         doctor.checked(scalars, signature)
     assert doctor.diagnose(scalars, signature, args=(3,)).kinds == ["invalid-signature"]
 
@@ -608,8 +502,6 @@ def test_diagnose_return_instead_of_yield():
     findings = doctor.diagnose(image_label, signature)
     assert findings.kinds[:2] == ["return-not-yield", "signature-mismatch"]
     assert "`yield` instead of `return`" in findings[0].advice
-    with pytest.raises(doctor.ElementMismatchError, match="Write `yield` instead of `return`"):
-        list(doctor.checked(image_label, signature)())
 
 
 def test_diagnose_a_function_returning_a_list_of_elements_is_fine():
