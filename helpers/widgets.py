@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import asdict, fields
 
 import ipywidgets as w
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers import live_plot, measure, messages, panel_view, pipelines, runs, timeline
@@ -63,34 +62,25 @@ CONTROL_GROUPS = (
 )
 """The controls in the order data flows through the pipeline: (heading, what it is, control names)."""
 
+
+def _production(yield_mode: str, prefetch: str, *, shards: int = 1, decode_threads: int = 0) -> dict:
+    """A preset: every setting of how images are produced, so presets do not depend on each other."""
+    return {
+        "yield_mode": yield_mode,
+        "prefetch": prefetch,
+        "inject_prefetch": prefetch != "off",
+        "shards": shards,
+        "decode_threads": decode_threads,
+    }
+
+
 PRESETS: dict[str, dict[str, object]] = {
-    "one image per yield, no prefetch": {
-        "yield_mode": "element",
-        "prefetch": "off",
-        "inject_prefetch": False,
-    },
-    "one image per yield, prefetch": {
-        "yield_mode": "element",
-        "prefetch": "autotune",
-        "inject_prefetch": True,
-    },
-    "2 shards, prefetch": {
-        "yield_mode": "element",
-        "prefetch": "autotune",
-        "inject_prefetch": True,
-        "shards": 2,
-    },
-    "batches from 2 decode threads, prefetch": {
-        "yield_mode": "batch",
-        "prefetch": "autotune",
-        "inject_prefetch": True,
-        "decode_threads": 2,
-    },
+    "one image per yield, no prefetch": _production("element", "off"),
+    "one image per yield, prefetch": _production("element", "autotune"),
+    "2 shards, prefetch": _production("element", "autotune", shards=2),
+    "batches from 2 decode threads, prefetch": _production("batch", "autotune", decode_threads=2),
 }
 """Named groups of settings for the preset menu (and for notebooks: `panel.set(**PRESETS[name])`)."""
-for _preset in PRESETS.values():  # a preset says everything about how images are produced
-    _preset.setdefault("shards", 1)
-    _preset.setdefault("decode_threads", 0)
 
 
 def _control(name: str, value: object) -> w.ValueWidget:
@@ -262,10 +252,6 @@ class PerformancePanel:
         return runs.RunSettings(
             self._base.replace(**pipeline), float(values["train_step_ms"]), int(values["epochs"])
         )
-
-    def config(self) -> pipelines.PipelineConfig:
-        """Returns the pipeline settings the controls show now (raises ValueError when out of range)."""
-        return self.run_settings().config
 
     def set(self, **values) -> PerformancePanel:
         """Sets controls by name, as clicks would; during a run they apply together, as one change.
@@ -482,26 +468,19 @@ class PerformancePanel:
             self.strip_image.value = panel_view.strip_jpeg(self._progress.last_batch)
         self._show_history()
         if result.events:
-            lanes = {event.lane for event in result.events}
-            self.timeline_figure(result, ax=self._timeline.new_axes((7.0, 1.2 + 0.45 * len(lanes))))
+            ax = self._timeline.new_axes((7.0, 1.2 + 0.45 * len({event.lane for event in result.events})))
+            panel_view.timeline_figure(result, window_seconds=self.timeline_seconds, ax=ax)
             self.timeline_image.value = self._timeline.png()
 
     def _show_history(self, running=()) -> None:
         self.history.value = panel_view.history_html(self.results, running)
 
-    def bar_chart(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
+    def bar_chart(self, result: runs.RunResult | None = None) -> Figure:
         """Returns a Figure with one bar per segment of `result` (default: the last run), its median rate."""
-        return panel_view.bar_chart(self._result(result), ax=ax)
-
-    def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
-        """Returns the timeline of `result` (default: the last run), from its first batch on."""
-        return panel_view.timeline_figure(self._result(result), window_seconds=self.timeline_seconds, ax=ax)
-
-    def _result(self, result: runs.RunResult | None) -> runs.RunResult:
         result = result or self.last_result
         if result is None:
             raise ValueError("no run yet: press Run first")
-        return result
+        return panel_view.bar_chart(result)
 
 
 def _close_tree(widget: w.Widget) -> None:

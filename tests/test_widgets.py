@@ -29,7 +29,7 @@ def panel():
 
 
 def test_building_the_panel_shows_nothing_and_reads_its_controls(panel):
-    assert panel.config() == TINY
+    assert panel.run_settings().config == TINY
     bundle = panel._repr_mimebundle_()
     assert bundle["text/plain"].startswith("PerformancePanel")
     assert "application/vnd.jupyter.widget-view+json" in bundle
@@ -64,7 +64,7 @@ def test_set_changes_controls_and_the_settings(panel):
 @pytest.mark.parametrize("name", widgets.PRESETS)
 def test_a_preset_sets_its_settings(panel, name):
     panel.preset.value = name
-    config = panel.config()
+    config = panel.run_settings().config
     for key, value in widgets.PRESETS[name].items():
         assert getattr(config, key) == value
 
@@ -182,7 +182,7 @@ def test_controls_changed_during_a_run_apply_to_it_as_new_segments(panel):
     assert bytes(panel.plot_image.value).startswith(b"\x89PNG")
     table = panel_view.segments_html(result.segments)
     assert table.count("<tr>") == 4 and "batch 4 -&gt; 8" in table
-    assert panel.bar_chart(result).axes[0].get_title() == "Median throughput of each segment"
+    assert panel_view.bar_chart(result).axes[0].get_title() == "Median throughput of each segment"
 
 
 def test_an_invalid_change_during_a_run_is_reported_and_the_run_goes_on(panel):
