@@ -115,7 +115,7 @@ def history_html(results: Sequence[runs.RunResult], running: Sequence[runs.Segme
         The newest `MAX_TABLE_ROWS` segments, a row each, in a box that scrolls sideways when narrow;
         the last segment of a run that did not finish says how it ended.
     """
-    runs_shown = [(result.segments, result.status) for result in results]
+    runs_shown: list[tuple[Sequence[runs.Segment], str]] = [(r.segments, r.status) for r in results]
     if running:
         runs_shown.append((running, "running"))
     rows = []

@@ -287,18 +287,19 @@ def image_items(
     chunks_ahead = max(2, -(-2 * int(decode_threads) // chunk))
     pending: deque[tuple[np.ndarray, list[Future]]] = deque()
     with ThreadPoolExecutor(int(decode_threads), thread_name_prefix="decode") as pool:
-        for start in itertools.islice(starts, chunks_ahead):
+
+        def submit(start: int) -> None:
             out = empty_chunk(start)
             pending.append((out, [pool.submit(load, start + i, out[i]) for i in range(len(out))]))
-        following = iter(starts[chunks_ahead:])
-        while pending:
+
+        for start in starts[:chunks_ahead]:
+            submit(start)
+        for index in range(len(starts)):
             out, futures = pending.popleft()
             for future in futures:
                 future.result()
-            start = next(following, None)
-            if start is not None:
-                ahead = empty_chunk(start)
-                pending.append((ahead, [pool.submit(load, start + i, ahead[i]) for i in range(len(ahead))]))
+            if index + chunks_ahead < len(starts):
+                submit(starts[index + chunks_ahead])
             yield out if per_batch else out[0]
 
 

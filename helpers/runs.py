@@ -216,6 +216,7 @@ class RunProgress:
             self.elements += elements
             self.epochs_done = epochs_done
             self.last_batch = batch
+            assert self._whole is not None, "begin_segment comes first"
             self._whole.add(now, elements, cpu)
             point = self._tallies[-1].add(now, elements, cpu)
             if point is not None:
