@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 
 from helpers import live_plot, measure, messages, panel_view, pipelines, runs, timeline
 
-__all__ = ["CONTROL_GROUPS", "PRESETS", "PerformancePanel", "STOP_WAIT_SECONDS"]
+__all__ = ["CONTROL_GROUPS", "PRESETS", "RUN_SETTINGS", "STOP_WAIT_SECONDS", "PerformancePanel"]
 
 STOP_WAIT_SECONDS = 1.0
 _RED, _AMBER = "#b3261e", "#b36b00"
@@ -48,7 +48,8 @@ _BUTTONS = {
 _SLIDERS = {"shards": ("shards", 1, 8, 1), "decode_threads": ("decode threads", 0, 8, 1)}
 _SLIDERS["train_step_ms"] = ("train step (ms)", 0, 200, 5)
 _CHECKBOXES = {"augment": "augment", "inject_prefetch": "auto-prefetch", "live": "live plot, images"}
-RUN_SETTINGS = ("train_step_ms", "epochs", "live")  # controls of the run, not of the pipeline
+RUN_SETTINGS = ("train_step_ms", "epochs", "live")
+"""The controls that set the run, not the pipeline (`panel.set` takes them too)."""
 
 CONTROL_GROUPS = (
     ("1 · data", "what is read", ("data", "image_count", "image_size")),
