@@ -1,14 +1,11 @@
-"""What the performance panel shows, rendered from a run's state: status lines, tables, images, figures.
+"""What the lab panel shows, rendered from a run's state: status lines, tables, the image strip, figures.
 
     panel_view.running_status(progress.segments(), progress.points(), epochs_done=progress.epochs_done)
-    panel_view.segments_html(result.segments)     # one run's segments as a table (notebook 05 shows it)
+    panel_view.segments_html(result.segments)     # one run's segments as a table
     panel_view.strip_jpeg(progress.last_batch)    # the current batch's first images, as JPEG bytes
 
-No widgets: `helpers.widgets.PerformancePanel` puts these strings and bytes into its widgets, so all of
-it is testable without ipywidgets (the tqdm model: a pure renderer, a front end that only maps state).
-May import the measurement and display helpers (`runs`, `timeline`, `plots`, `html_table`, `live_plot`
-for its colours) and matplotlib, OpenCV and numpy; never ipywidgets or `helpers.widgets`, and nothing
-that imports TensorFlow when imported.
+No widgets: `helpers.widgets.PerformancePanel` puts these strings and bytes into its widgets, so all of it
+is testable without ipywidgets (the tqdm model: a pure renderer, a front end that only maps state).
 """
 
 from __future__ import annotations
@@ -28,6 +25,7 @@ from helpers import live_plot, plots, runs, timeline
 from helpers.html_table import html_table
 
 __all__ = [
+    "MAX_TABLE_ROWS",
     "RedrawnFigure",
     "bar_chart",
     "epoch_bar",
@@ -38,20 +36,14 @@ __all__ = [
     "segments_html",
     "strip_jpeg",
     "timeline_figure",
-    "timeline_size_inches",
-    "MAX_TABLE_ROWS",
 ]
 
 MAX_TABLE_ROWS = 16
-"""The segments table of the panel shows the newest this many segments."""
+"""The panel's segments table shows the newest this many segments."""
 _STRIP_IMAGES = 10
 _STRIP_PIXELS = 96
 _STRIP_GAP_PIXELS = 6
 _TABLE_MIN_WIDTH_PX = 820  # narrower windows scroll the table sideways rather than squeeze its columns
-_TABLE_HEADER = ("run", *runs.SEGMENT_COLUMNS)
-
-
-# --- text and HTML ----------------------------------------------------------------------------
 
 
 def running_status(
@@ -61,14 +53,14 @@ def running_status(
     if not segments:
         return "Starting..."
     segment = segments[-1]
-    parts = [f"Running: segment {segment.number}"]
-    if segment.change:
-        parts[0] += f" ({html.escape(segment.change)})"
-    parts.append(f"epoch {math.floor(epochs_done) + 1}")
+    change = f" ({html.escape(segment.change)})" if segment.change else ""
+    parts = [f"Running: segment {segment.number}{change}", f"epoch {math.floor(epochs_done) + 1}"]
     parts.append(f"{segment.elements:,} elements")
     if points:
-        parts.append(f"{points[-1].elements_per_second:,.0f} elements/s")
-        parts.append(f"{points[-1].cores_busy:.1f} cores busy")
+        parts += [
+            f"{points[-1].elements_per_second:,.0f} elements/s",
+            f"{points[-1].cores_busy:.1f} cores busy",
+        ]
     return " · ".join(parts)
 
 
@@ -97,11 +89,10 @@ def result_status(result: runs.RunResult, *, number: int, stop_latency_seconds: 
     ended = ""
     if result.stopped and stop_latency_seconds is not None:
         ended = f" (ended {stop_latency_seconds:.2f} s after Stop)"
+    segments = f"{len(result.segments)} segment{'s' if len(result.segments) != 1 else ''}"
     return (
-        f"Run {number} {result.status}{ended}: {result.elements:,} elements in "
-        f"{result.seconds:.1f} s, {len(result.segments)} segment"
-        f"{'s' if len(result.segments) != 1 else ''}, median "
-        f"{result.median_elements_per_second:,.0f} elements/s"
+        f"Run {number} {result.status}{ended}: {result.elements:,} elements in {result.seconds:.1f} s, "
+        f"{segments}, median {result.median_elements_per_second:,.0f} elements/s"
     )
 
 
@@ -110,7 +101,37 @@ def segments_html(segments: Sequence[runs.Segment]) -> str:
     rows = runs.segment_rows(segments)
     if not rows:
         return "<i>No segments.</i>"
-    return html_table(list(rows[0]), [[_cell(value) for value in row.values()] for row in rows])
+    return html_table(runs.SEGMENT_COLUMNS, [[_cell(value) for value in row.values()] for row in rows])
+
+
+def history_html(results: Sequence[runs.RunResult], running: Sequence[runs.Segment] = ()) -> str:
+    """Returns the segments of past runs (and of `running`, the current run's) as an HTML table.
+
+    Args:
+        results: the finished runs, oldest first (numbered from 1).
+        running: the segments so far of a run still going (numbered after `results`).
+
+    Returns:
+        The newest `MAX_TABLE_ROWS` segments, a row each, in a box that scrolls sideways when narrow;
+        the last segment of a run that did not finish says how it ended.
+    """
+    runs_shown: list[tuple[Sequence[runs.Segment], str]] = [(r.segments, r.status) for r in results]
+    if running:
+        runs_shown.append((running, "running"))
+    rows = []
+    for number, (segments, status) in enumerate(runs_shown, start=1):
+        for row in runs.segment_rows(segments):
+            cells = [_cell(value) for value in row.values()]
+            if row["segment"] == len(segments) and status != "done":
+                cells[5] += f" ({status})"  # the median elements/s column
+            rows.append([str(number), *cells])
+    if not rows:
+        return "<i>No runs yet.</i>"
+    table = html_table(("run", *runs.SEGMENT_COLUMNS), rows[-MAX_TABLE_ROWS:])
+    return (
+        f'<div style="overflow-x:auto;font-size:12px">'
+        f'<div style="min-width:{_TABLE_MIN_WIDTH_PX}px">{table}</div></div>'
+    )
 
 
 def _cell(value: object) -> str:
@@ -125,61 +146,12 @@ def markers_html(markers: Sequence[runs.Marker]) -> str:
     return f'<span style="color:{live_plot.MARKER_COLOUR}">Changes: {items}</span>'
 
 
-def history_html(results: Sequence[runs.RunResult], running: Sequence[runs.Segment] = ()) -> str:
-    """Returns the segments of past runs (and of `running`, the current run's) as an HTML table.
-
-    Args:
-        results: the finished runs, oldest first (numbered from 1).
-        running: the segments so far of a run still going (numbered after `results`).
-
-    Returns:
-        The newest `MAX_TABLE_ROWS` segments, a row each, in a box that scrolls sideways when narrow.
-    """
-    rows = []
-    for number, result in enumerate(results, start=1):
-        rows += _segment_table_rows(number, result.segments, status=result.status)
-    if running:
-        rows += _segment_table_rows(len(results) + 1, running, status="running")
-    if not rows:
-        return "<i>No runs yet.</i>"
-    table = html_table(_TABLE_HEADER, rows[-MAX_TABLE_ROWS:])
-    return (
-        f'<div style="overflow-x:auto;font-size:12px">'
-        f'<div style="min-width:{_TABLE_MIN_WIDTH_PX}px">{table}</div></div>'
-    )
-
-
-def _segment_table_rows(run: int, segments: Sequence[runs.Segment], *, status: str) -> list[tuple]:
-    rows = []
-    for segment, row in zip(segments, runs.segment_rows(segments), strict=True):
-        median = f"{row['median elements/s']:,}"
-        if segment is segments[-1] and status != "done":
-            median += f" ({status})"
-        rows.append(
-            (
-                run,
-                row["segment"],
-                row["change"],
-                row["settings"],
-                f"{row['seconds']:.1f}",
-                f"{row['elements']:,}",
-                median,
-                f"{row['cores busy']:.2f}",
-                f"{row['CPU ms per element']:.2f}",
-            )
-        )
-    return rows
-
-
-# --- images and figures -----------------------------------------------------------------------
-
-
 def strip_jpeg(batch) -> bytes:
     """A row of thumbnails of the first images of a float32 [0, 1] batch, as JPEG bytes.
 
     JPEG, not PNG: photos encode ten times faster and six times smaller, and every refresh sends them.
     """
-    pixels = np.asarray(batch)[:_STRIP_IMAGES]  # a view of the tensor's memory, no TensorFlow op
+    pixels = np.asarray(batch)[:_STRIP_IMAGES]
     # Shrink first, convert after: 16x fewer pixels to scale and round.
     thumbs = [
         (cv2.resize(image, (_STRIP_PIXELS, _STRIP_PIXELS), interpolation=cv2.INTER_AREA) * 255)
@@ -197,25 +169,16 @@ class RedrawnFigure:
     """One Figure kept and redrawn for every update of an image widget.
 
     Why: a new Figure per update costs tens of MB of memory over the first hundred updates (allocator
-    fragmentation, caches) before it levels off; a kept one levels off at a few MB. Fixed margins
-    (no layout engine) keep each redraw quick.
+    fragmentation, caches) before it levels off; a kept one levels off at a few MB.
     """
 
-    def __init__(self, *, left_inches: float) -> None:
-        self.figure = Figure(dpi=72)
+    def __init__(self) -> None:
+        self.figure = Figure(dpi=72, layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)
-        self._left_inches = left_inches
 
     def new_axes(self, size_inches: tuple[float, float]) -> Axes:
-        width, height = size_inches
         self.figure.clear()
         self.figure.set_size_inches(size_inches)
-        self.figure.subplots_adjust(
-            left=self._left_inches / width,
-            right=1 - 0.3 / width,
-            bottom=0.5 / height,
-            top=1 - 0.3 / height,
-        )
         return self.figure.add_subplot()
 
     def png(self) -> bytes:
@@ -236,18 +199,6 @@ def timeline_figure(result: runs.RunResult, *, window_seconds: float, ax: Axes |
     # From the first batch's arrival: before it, start-up (building, first decodes) fills the view.
     waits = [e for e in result.events if e.kind == timeline.WAIT]
     start = waits[0].end_seconds if waits else 0.0
-    title = f"Timeline: {result.config.describe(pipeline_only=True)}"
-    ax = plots.timeline(
-        result.events,
-        ax=ax,
-        start_seconds=start,
-        window_seconds=window_seconds,
-        title=title,
-    )
+    title = f"Timeline: {result.settings.config.describe(pipeline_only=True)}"
+    ax = plots.timeline(result.events, ax=ax, start_seconds=start, window_seconds=window_seconds, title=title)
     return plots.figure_of(ax)
-
-
-def timeline_size_inches(result: runs.RunResult) -> tuple[float, float]:
-    """The size of the panel's timeline of `result`: 7 inches wide, a row per lane."""
-    lanes = {event.lane for event in result.events}
-    return (7.0, 1.2 + 0.45 * len(lanes))

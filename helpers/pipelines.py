@@ -1,12 +1,14 @@
-"""`tf.data` image pipelines built from a small frozen config: the settings the performance lab turns.
+"""Image pipelines from a small frozen config: the settings the performance lab turns, and a reference build.
 
     config = pipelines.PipelineConfig(batch_size=32, yield_mode="batch", decode_threads=2)
-    ds = pipelines.image_dataset(config, pipelines.resolve_paths(config))  # float32 RGB in [0, 1]
+    paths = pipelines.resolve_paths(config)         # the files `config.data` names
+    ds = pipelines.image_dataset(config, paths)     # float32 RGB batches in [0, 1]
 
-Every pipeline runs the same generator, `image_items`, through `from_generator`, one shard per generator
-(interleaved, each told its part through `args`), and ends with float32 batches `(n, size, size, 3)` in
-[0, 1]. The generator yields uint8 and TensorFlow does the scaling: four times less data crosses the
-Python/TensorFlow boundary.
+`PipelineConfig` is what the lab panel's controls set; the panel runs the pipeline notebook 06 writes in
+its cells with it. `image_dataset` is the same pipeline tuned for speed (`image_items` decodes into reused
+buffers, ahead, in threads), for the comparison command (`helpers.benchmark`) and the self-checks: one
+`from_generator` per shard, interleaved, each told its part through `args`; uint8 out of the generator,
+scaled to float32 in TensorFlow (four times less data crosses from Python).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import augment as augment_module
-from helpers import datasets, images, runs, timeline
+from helpers import datasets, images
 
 __all__ = [
     "DATA_SOURCES",
@@ -37,9 +38,7 @@ __all__ = [
     "decode_resize_into",
     "image_dataset",
     "image_items",
-    "image_signature",
     "resolve_paths",
-    "scale_to_unit",
 ]
 
 PREFETCH_CHOICES = ("off", "1", "autotune")
@@ -73,7 +72,6 @@ class PipelineConfig:
         yield_mode: "element" (one image per `yield`, batched by TensorFlow) or "batch".
         decode_threads: threads decoding inside each generator; 0 decodes in the generator itself.
         opencv_threads: `cv2.setNumThreads` for the run; 0 keeps OpenCV's default (one per core).
-        cache: keep the first epoch's images in memory (`Dataset.cache`) and replay them after.
         image_size: side of the square output images, in pixels.
         data: "samples" (the kit's photographs, repeated to `image_count`), "benchmark" (generated
             640x480 JPEGs, `datasets.benchmark_jpegs`) or "small" (the same at 160x120: quick to
@@ -90,7 +88,6 @@ class PipelineConfig:
     yield_mode: str = "element"
     decode_threads: int = 0
     opencv_threads: int = 1
-    cache: bool = False
     image_size: int = 224
     data: str = "benchmark"
     image_count: int = 256
@@ -132,7 +129,8 @@ class PipelineConfig:
         parts.append(f"prefetch {self.prefetch}")
         if not self.inject_prefetch:
             parts.append("tf.data auto-prefetch off")
-        parts += [label for flag, label in ((self.augment, "augment"), (self.cache, "cache")) if flag]
+        if self.augment:
+            parts.append("augment")
         if pipeline_only:
             return " · ".join(parts)
         parts.append(f"OpenCV threads {self.opencv_threads or 'default'}")
@@ -226,10 +224,9 @@ def _marker_row(width: int) -> np.ndarray:
 
 def image_items(
     paths: Sequence[str | os.PathLike[str] | bytes],
-    *,
     shard: int = 0,
     num_shards: int = 1,
-    epoch: int = 0,
+    *,
     batch_size: int = 32,
     per_batch: bool = False,
     image_size: int = 224,
@@ -237,7 +234,6 @@ def image_items(
     seed: int = 0,
     decode_threads: int = 0,
     opencv_threads: int = 1,
-    run_key: str = "",
 ) -> Iterator[np.ndarray]:
     """Yields the images of one shard as RGB uint8: one at a time, or in batches.
 
@@ -245,16 +241,14 @@ def image_items(
         paths: all image files; this shard takes `paths[shard::num_shards]`.
         shard: which shard this generator is.
         num_shards: how many shards there are.
-        epoch: the epoch number, so augmentation differs between epochs (and not between runs).
         batch_size: images per yielded batch (per_batch) or per in-flight window (per element).
         per_batch: yield arrays (n, size, size, 3) instead of single images (size, size, 3).
         image_size: side of the square output, in pixels.
-        augment: apply `augment.augment_image` with a generator seeded from (seed, shard, epoch).
+        augment: apply `augment.augment_image` with a generator seeded from (seed, shard).
         seed: the augmentation seed.
         decode_threads: threads decoding ahead inside this generator (OpenCV releases the GIL while it
             decodes); 0 decodes here, one image at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.
-        run_key: a `runs.RunControl.key`: raise `RunStopped` when its stop event is set, record spans in it.
 
     Yields:
         uint8 arrays, (image_size, image_size, 3) or (n, image_size, image_size, 3).
@@ -262,15 +256,12 @@ def image_items(
     Raises:
         FileNotFoundError: a file is missing.
         images.ImageLoadError: a file cannot be decoded.
-        runs.RunStopped: the run of `run_key` was stopped.
     """
     cv2.setNumThreads(int(opencv_threads) if opencv_threads > 0 else -1)
-    control = runs.control_for(os.fsdecode(run_key))
-    lane = timeline.producer_lane(shard)
     mine = [os.fsdecode(p) for p in paths[int(shard) :: int(num_shards)]]
     rngs: Sequence[np.random.Generator | None] = [None] * len(mine)
     if augment:
-        rngs = augment_module.epoch_rng(seed, shard=shard, epoch=epoch).spawn(len(mine))
+        rngs = augment_module.epoch_rng(int(seed), shard=int(shard)).spawn(len(mine))
     chunk = int(batch_size) if per_batch else 1
     size = int(image_size)
 
@@ -280,75 +271,45 @@ def image_items(
         if rng is not None:
             out[...] = augment_module.augment_image(out, rng)
 
-    def stopped() -> bool:
-        return control is not None and control.stop_event.is_set()
-
-    def record(began: float) -> None:
-        if control is not None and control.recorder is not None:
-            control.recorder.add(lane, timeline.PRODUCE, began, time.perf_counter())
+    def empty_chunk(start: int) -> np.ndarray:
+        return np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
 
     starts = range(0, len(mine), chunk)
     if decode_threads <= 0:
         for start in starts:
-            began = time.perf_counter()
-            out = np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
+            out = empty_chunk(start)
             for offset in range(len(out)):
-                if stopped():
-                    raise runs.RunStopped(runs.STOPPED_MESSAGE)
                 load(start + offset, out[offset])
-            record(began)
             yield out if per_batch else out[0]
         return
 
     # Keep about two decodes per thread in flight (at least two chunks) so threads never wait for us.
     chunks_ahead = max(2, -(-2 * int(decode_threads) // chunk))
     pending: deque[tuple[np.ndarray, list[Future]]] = deque()
-    pool = ThreadPoolExecutor(int(decode_threads), thread_name_prefix="decode")
-    try:
-        todo = iter(starts)
+    with ThreadPoolExecutor(int(decode_threads), thread_name_prefix="decode") as pool:
 
         def submit(start: int) -> None:
-            out = np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
+            out = empty_chunk(start)
             pending.append((out, [pool.submit(load, start + i, out[i]) for i in range(len(out))]))
 
-        for start in itertools.islice(todo, chunks_ahead):
+        for start in starts[:chunks_ahead]:
             submit(start)
-        while pending:
-            began = time.perf_counter()
+        for index in range(len(starts)):
             out, futures = pending.popleft()
             for future in futures:
-                if stopped():
-                    raise runs.RunStopped(runs.STOPPED_MESSAGE)
                 future.result()
-            following = next(todo, None)
-            if following is not None:
-                submit(following)
-            record(began)
+            if index + chunks_ahead < len(starts):
+                submit(starts[index + chunks_ahead])
             yield out if per_batch else out[0]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _image_items_from_args(
-    paths,
-    shard,
-    num_shards,
-    epoch,
-    batch_size,
-    per_batch,
-    image_size,
-    augment,
-    seed,
-    decode_threads,
-    opencv_threads,
-    run_key,
-):
+def _image_items_from_args(paths, shard, num_shards, *settings):
     """`image_items` with positional parameters, as `from_generator(args=...)` calls it."""
+    batch_size, per_batch, image_size, augment, seed, decode_threads, opencv_threads = settings
     return image_items(
         paths,
-        shard=int(shard),
-        num_shards=int(num_shards),
-        epoch=int(epoch),
+        int(shard),
+        int(num_shards),
         batch_size=int(batch_size),
         per_batch=bool(per_batch),
         image_size=int(image_size),
@@ -356,86 +317,54 @@ def _image_items_from_args(
         seed=int(seed),
         decode_threads=int(decode_threads),
         opencv_threads=int(opencv_threads),
-        run_key=os.fsdecode(run_key),
     )
 
 
-def image_signature(config: PipelineConfig) -> tf.TensorSpec:
-    """Returns what `image_items` yields for `config`: one uint8 image, or a batch of any length."""
-    image_shape = (config.image_size, config.image_size, 3)
-    if config.yield_mode == "batch":
-        return tf.TensorSpec(shape=(None, *image_shape), dtype=tf.uint8)
-    return tf.TensorSpec(shape=image_shape, dtype=tf.uint8)
+def image_dataset(config: PipelineConfig, paths: Sequence[str | os.PathLike[str]]) -> tf.data.Dataset:
+    """Builds the pipeline `config` describes over `paths`: one pass, float32 batches in [0, 1].
 
-
-def scale_to_unit(images_uint8: tf.Tensor) -> tf.Tensor:
-    """Converts uint8 [0, 255] to float32 [0, 1] (in TensorFlow, vectorised over the whole batch)."""
-    return tf.cast(images_uint8, tf.float32) / 255.0
-
-
-def image_dataset(
-    config: PipelineConfig,
-    paths: Sequence[str | os.PathLike[str]],
-    *,
-    epochs: int = 1,
-    run_key: str = "",
-) -> tf.data.Dataset:
-    """Builds the pipeline `config` describes over `paths`.
-
-    Shape of the pipeline: `range(epochs * shards)` -> interleave of one `from_generator(image_items,
-    args=(paths, shard, num_shards, epoch, ...))` per (epoch, shard) -> batch (per element only) ->
-    cache (optional) -> `scale_to_unit` -> prefetch (optional). With one shard and one epoch, the
-    `from_generator` dataset alone replaces the interleave.
+    Shape: `range(shards)` -> interleave of one `from_generator(image_items, args=(paths, shard,
+    num_shards, ...))` per shard -> batch (per element only) -> scale to float32 -> prefetch (optional).
+    One shard needs no interleave.
 
     Args:
         config: the settings.
-        paths: the image files of one epoch.
-        epochs: passes over `paths` (with `cache`, the first is replayed).
-        run_key: a `runs.RunControl.key`, to make the run stoppable and record its timeline.
+        paths: the image files.
 
     Returns:
         A dataset of float32 batches (n, image_size, image_size, 3) in [0, 1].
     """
     path_strings = np.array([os.fsdecode(os.fspath(p)) for p in paths])
     shards = config.shards
-    signature = image_signature(config)
+    image_shape = (config.image_size, config.image_size, 3)
+    per_batch = config.yield_mode == "batch"
+    signature = tf.TensorSpec(shape=(None, *image_shape) if per_batch else image_shape, dtype=tf.uint8)
     settings = (
         config.batch_size,
-        config.yield_mode == "batch",
+        per_batch,
         config.image_size,
         config.augment,
         config.seed,
         config.decode_threads,
         config.opencv_threads,
-        run_key,
     )
 
-    def shard_dataset(index: tf.Tensor) -> tf.data.Dataset:
+    def shard_dataset(shard) -> tf.data.Dataset:
         return tf.data.Dataset.from_generator(
-            _image_items_from_args,
-            args=(path_strings, index % shards, shards, index // shards, *settings),
-            output_signature=signature,
+            _image_items_from_args, args=(path_strings, shard, shards, *settings), output_signature=signature
         )
 
-    generated_epochs = 1 if config.cache else epochs
-    if generated_epochs * shards == 1:
-        # One generator: no interleave, whose function would be set up again on every pass.
-        dataset = shard_dataset(tf.constant(0, tf.int64))
+    if shards == 1:
+        dataset = shard_dataset(0)
     else:
-        dataset = tf.data.Dataset.range(generated_epochs * shards).interleave(
-            shard_dataset,
-            cycle_length=shards,
-            num_parallel_calls=shards if shards > 1 else None,
+        dataset = tf.data.Dataset.range(shards).interleave(
+            shard_dataset, cycle_length=shards, num_parallel_calls=shards
         )
-    if config.yield_mode == "element":
+    if not per_batch:
         dataset = dataset.batch(config.batch_size)
-    if config.cache:
-        dataset = dataset.cache().repeat(epochs)
-    dataset = dataset.map(scale_to_unit)
-    if config.prefetch == "1":
-        dataset = dataset.prefetch(1)
-    elif config.prefetch == "autotune":
-        dataset = dataset.prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda batch: tf.cast(batch, tf.float32) / 255.0)
+    if config.prefetch != "off":
+        dataset = dataset.prefetch(1 if config.prefetch == "1" else tf.data.AUTOTUNE)
     options = tf.data.Options()
     options.experimental_optimization.inject_prefetch = config.inject_prefetch
     options.experimental_optimization.map_parallelization = config.inject_prefetch

@@ -3,7 +3,7 @@
 Usage:
     from helpers import plots
     plots.image_grid(batch_of_images, titles=labels)   # a Figure: end a notebook cell with it to show it
-    plots.throughput_over_time(series).figure          # Axes-returning functions: show their .figure
+    plots.timeline(events).figure                      # Axes-returning functions: show their .figure
 
 Figures are built with `matplotlib.figure.Figure`, not pyplot, so nothing is shown or kept alive behind the
 notebook's back: the cell that ends with the figure displays it once.
@@ -12,7 +12,7 @@ notebook's back: the cell that ends with the figure displays it once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -27,9 +27,9 @@ __all__ = [
     "training_curves",
     "image_rows",
     "register_notebook_display",
-    "throughput_over_time",
     "run_bars",
     "timeline",
+    "timelines",
     "benchmark_bars",
 ]
 
@@ -202,41 +202,9 @@ def register_notebook_display() -> bool:
 register_notebook_display()
 
 
-# --- performance lab (notebook 05): throughput over time, past runs, producer/consumer timeline --------
+# --- performance lab (notebook 06): segments of a run, producer/consumer timelines --------
 
 _TIMELINE_COLOURS = {PRODUCE: "#1f77b4", TRAIN_STEP: "#2ca02c", WAIT: "#d62728"}
-
-
-def throughput_over_time(
-    series: Sequence[tuple[float, float]],
-    *,
-    ax: Axes | None = None,
-    label: str | None = None,
-    title: str = "Throughput over time",
-) -> Axes:
-    """Draws elements/s against seconds since the first batch (e.g. `RunResult.series`).
-
-    Args:
-        series: (seconds, elements per second) pairs; may be empty (an empty plot to fill later).
-        ax: the Axes to draw on; a new one when None.
-        label: legend label of this line (a legend is drawn when given).
-        title: the Axes title.
-
-    Returns:
-        The Axes; its newest line is `ax.lines[-1]`.
-    """
-    ax = new_axes(ax, figsize=(6.0, 2.6))
-    times = [t for t, _ in series]
-    rates = [r for _, r in series]
-    ax.plot(times, rates, marker=".", markersize=4, label=label)
-    ax.set_xlabel("seconds since the first batch")
-    ax.set_ylabel("elements/s")
-    ax.set_ylim(bottom=0)
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    if label is not None:
-        ax.legend(fontsize=8)
-    return ax
 
 
 def run_bars(
@@ -314,6 +282,27 @@ def timeline(
     ax.set_xlim(0, window_seconds if window_seconds is not None else None)
     ax.set_title(title, fontsize=10)
     return ax
+
+
+def timelines(named_events: Mapping[str, Sequence], *, ax_width_inches: float = 7.0) -> Figure:
+    """Draws several timelines one above the other, on one time axis, each titled with its length.
+
+    Args:
+        named_events: title -> that run's events (as for `timeline`), drawn in this order.
+        ax_width_inches: the figure's width.
+
+    Returns:
+        The Figure.
+    """
+    heights = [1.0 + 0.45 * len({e.lane for e in events}) for events in named_events.values()]
+    figure = Figure(figsize=(ax_width_inches, sum(heights)), layout="constrained")
+    axes = figure.subplots(len(heights), 1, sharex=True, height_ratios=heights, squeeze=False)
+    for ax, (name, events) in zip(axes[:, 0], named_events.items(), strict=True):
+        seconds = max((e.end_seconds for e in events), default=0.0)
+        timeline(events, ax=ax, title=f"{name}: {seconds:.2f} s")
+        ax.set_xlabel("")
+    axes[-1, 0].set_xlabel("seconds")
+    return figure
 
 
 def benchmark_bars(

@@ -1,21 +1,21 @@
-"""Producer/consumer timelines: who was busy when, recorded from inside a generator and a training loop.
+"""Producer/consumer timelines: who was busy when, recorded from outside a generator and a training loop.
 
-    recorder = timeline.TimelineRecorder()
-    with recorder.span("consumer", timeline.TRAIN_STEP):
-        time.sleep(0.01)
-    recorder.events()  # [Event(lane='consumer', kind='train step', start_seconds=0.0, end_seconds=0.01)]
+    watch = timeline.Watch()                             # wraps generator functions, records their work
+    dataset = tf.data.Dataset.from_generator(watch(image_batches), args=..., output_signature=...)
+    timeline.train(dataset, watch.recorder, step_seconds=0.05)  # the consumer: wait for a batch, train
+    timeline.next_batch_started(watch.recorder.events())        # per step: was the next batch begun?
 
-`helpers.pipelines` records one `PRODUCE` span per element or batch a generator makes (lane "producer 0",
-"producer 1", ... one per shard); `helpers.runs.run_pipeline` records the consumer's `WAIT` (blocked on
-`next()`) and `TRAIN_STEP` spans. `plots.timeline` draws them; `overlap_seconds` measures how much producing
-and training happened at the same time, which is what prefetching buys.
+The generator knows nothing of this (the way tqdm wraps an iterable): `Watch` wraps the generator
+function given to `from_generator`, times each `yield` (one lane per generator running, "producer 0",
+"producer 1", ...) and ends it early once its `stop_event` is set. `plots.timeline` draws the events.
+No TensorFlow import.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -26,10 +26,10 @@ __all__ = [
     "WAIT",
     "Event",
     "TimelineRecorder",
-    "busy_seconds",
+    "Watch",
+    "next_batch_started",
     "ordered_lanes",
-    "overlap_seconds",
-    "producer_lane",
+    "train",
 ]
 
 PRODUCE = "produce"
@@ -39,11 +39,6 @@ TRAIN_STEP = "train step"
 WAIT = "wait for data"
 """The consumer blocked in `next()`, waiting for the pipeline."""
 CONSUMER_LANE = "consumer"
-
-
-def producer_lane(shard: int) -> str:
-    """Returns the lane name of generator shard `shard`, e.g. "producer 0"."""
-    return f"producer {int(shard)}"
 
 
 @dataclass(frozen=True)
@@ -68,12 +63,12 @@ class Event:
 
 
 class TimelineRecorder:
-    """Collects `Event`s from any thread (the generator runs in one of TensorFlow's threads).
+    """Collects `Event`s from any thread (a generator runs in one of TensorFlow's threads).
 
     Attributes:
-        max_events: events kept; later ones are counted in `dropped` but not stored, so a long run
-            cannot grow memory without bound.
-        dropped: how many events were not stored.
+        max_events: events kept; later ones are counted in `dropped`, so a long run cannot grow memory
+            without bound.
+        dropped: how many events were not kept.
     """
 
     def __init__(self, *, max_events: int = 5000) -> None:
@@ -84,14 +79,7 @@ class TimelineRecorder:
         self._lock = threading.Lock()
 
     def add(self, lane: str, kind: str, start: float, end: float) -> None:
-        """Records a span given as two `time.perf_counter()` readings.
-
-        Args:
-            lane: who worked.
-            kind: what it did.
-            start: `time.perf_counter()` when the work started.
-            end: `time.perf_counter()` when it ended.
-        """
+        """Records a span given as two `time.perf_counter()` readings."""
         event = Event(lane, kind, start - self._origin, end - self._origin)
         with self._lock:
             if len(self._events) < self.max_events:
@@ -113,44 +101,95 @@ class TimelineRecorder:
         with self._lock:
             return sorted(self._events, key=lambda event: event.start_seconds)
 
-    def lanes(self) -> list[str]:
-        """Returns the lane names in drawing order: producers by shard, then the consumer."""
-        return ordered_lanes(event.lane for event in self.events())
 
-    def busy_seconds(self, kind: str) -> float:
-        """Returns `busy_seconds(self.events(), kind)`."""
-        return busy_seconds(self.events(), kind)
+class Watch:
+    """Wraps generator functions so their work is recorded, and so they can be stopped, from outside.
 
-    def overlap_seconds(self, kind_a: str = PRODUCE, kind_b: str = TRAIN_STEP) -> float:
-        """Returns `overlap_seconds(self.events(), kind_a, kind_b)`."""
-        return overlap_seconds(self.events(), kind_a, kind_b)
+    Its `recorder` and `stop_event` are read at every `yield`, so a lab that reuses its datasets can
+    give each run fresh ones.
 
-
-def busy_seconds(events: Sequence[Event], kind: str) -> float:
-    """Returns the total time covered by events of `kind` (overlapping spans counted once)."""
-    return sum(end - start for start, end in _merged(_intervals(events, kind)))
-
-
-def overlap_seconds(events: Sequence[Event], kind_a: str = PRODUCE, kind_b: str = TRAIN_STEP) -> float:
-    """Returns how long events of `kind_a` and events of `kind_b` ran at the same time.
-
-    With prefetching the generator produces the next batch during the training step, so the overlap
-    of `PRODUCE` and `TRAIN_STEP` is large; without it, close to zero.
+    Attributes:
+        recorder: where each `yield`'s work goes, as a `PRODUCE` event on the generator's lane.
+        stop_event: once set, every wrapped generator ends at its next `yield` (and is closed).
     """
-    a = _merged(_intervals(events, kind_a))
-    b = _merged(_intervals(events, kind_b))
-    overlap, i, j = 0.0, 0, 0
-    while i < len(a) and j < len(b):
-        overlap += max(0.0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return overlap
+
+    def __init__(self) -> None:
+        self.recorder = TimelineRecorder()
+        self.stop_event = threading.Event()
+        self._busy_lanes: set[int] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, generator_function: Callable[..., Iterable]) -> Callable[..., Iterator]:
+        """Returns `generator_function` watched: the same arguments, the same items."""
+
+        def watched(*args, **kwargs) -> Iterator:
+            lane = self._take_lane()
+            items = iter(generator_function(*args, **kwargs))
+            try:
+                while not self.stop_event.is_set():
+                    began = time.perf_counter()
+                    try:
+                        item = next(items)
+                    except StopIteration:
+                        return
+                    self.recorder.add(f"producer {lane}", PRODUCE, began, time.perf_counter())
+                    yield item
+            finally:
+                close = getattr(items, "close", None)
+                if close is not None:
+                    close()  # its `finally` (thread pools, files) runs now, not when collected
+                with self._lock:
+                    self._busy_lanes.discard(lane)
+
+        watched.__name__ = getattr(generator_function, "__name__", "watched")
+        return watched
+
+    def _take_lane(self) -> int:
+        """The lowest lane no running generator holds: shards keep their rows epoch after epoch."""
+        with self._lock:
+            lane = next(n for n in range(len(self._busy_lanes) + 1) if n not in self._busy_lanes)
+            self._busy_lanes.add(lane)
+        return lane
+
+
+def train(dataset: Iterable, recorder: TimelineRecorder, *, step_seconds: float) -> int:
+    """Reads `dataset` like a training loop: wait for a batch, then a training step, recording both.
+
+    Args:
+        dataset: what to read (a `tf.data.Dataset`), to the end.
+        recorder: where the consumer's `WAIT` and `TRAIN_STEP` events go.
+        step_seconds: the simulated training step (a sleep: it leaves the CPU to the producers).
+
+    Returns:
+        The number of batches read.
+    """
+    batches = iter(dataset)
+    count = 0
+    while True:
+        with recorder.span(CONSUMER_LANE, WAIT):
+            batch = next(batches, None)
+        if batch is None:
+            return count
+        count += 1
+        with recorder.span(CONSUMER_LANE, TRAIN_STEP):
+            time.sleep(step_seconds)
+
+
+def next_batch_started(events: Iterable[Event]) -> list[bool]:
+    """For each training step but the last: had a generator begun the next batch before the step ended?
+
+    The n-th `PRODUCE` event is taken as the n-th batch (one generator yielding batches). Without a
+    prefetch the generator is asked for a batch only after the step ends, so never; with one, it works
+    ahead. An ordering of events, so a busy or a one-core machine does not change the answer.
+    """
+    events = sorted(events, key=lambda event: event.start_seconds)
+    produced = [event.start_seconds for event in events if event.kind == PRODUCE]
+    steps = [event.end_seconds for event in events if event.kind == TRAIN_STEP]
+    return [began < step_end for began, step_end in zip(produced[1:], steps[:-1], strict=False)]
 
 
 def ordered_lanes(names: Iterable[str]) -> list[str]:
-    """Returns the distinct lane names in drawing order: producers by shard number, then the consumer."""
+    """Returns the distinct lane names in drawing order: producers by number, then the consumer."""
     unique = set(names)
     producers = sorted((n for n in unique if n != CONSUMER_LANE), key=_lane_order)
     return producers + ([CONSUMER_LANE] if CONSUMER_LANE in unique else [])
@@ -159,17 +198,3 @@ def ordered_lanes(names: Iterable[str]) -> list[str]:
 def _lane_order(name: str) -> tuple[int, str]:
     suffix = name.rsplit(" ", 1)[-1]
     return (int(suffix) if suffix.isdigit() else 1 << 30, name)
-
-
-def _intervals(events: Sequence[Event], kind: str) -> list[tuple[float, float]]:
-    return [(e.start_seconds, e.end_seconds) for e in events if e.kind == kind]
-
-
-def _merged(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged

@@ -1,20 +1,16 @@
-"""The performance lab's panel: run an image pipeline in the background, change it while it runs, watch.
+"""The performance lab's panel: run a notebook's pipeline in the background, change it while it runs, watch.
 
-    panel = widgets.PerformancePanel()
+    panel = widgets.PerformancePanel(lab_pipeline)         # lab_pipeline(config, watch) -> tf.data.Dataset
     panel                                                  # end a notebook cell with it to show it
     panel.run_button.click(); panel.wait_segment(2)        # the same, from code: a run until Stop...
     panel.set(yield_mode="batch"); panel.wait_segment(2)   # ...changed while it goes (a new segment)
     panel.stop_button.click(); result = panel.wait(30)     # result.segments: one per set of settings
 
-The panel only binds controls to `helpers.pipelines` (the settings) and `helpers.runs` (the run, its
-segments and live changes); `helpers.live_plot` draws the plot, `helpers.panel_view` renders the text,
-tables and images, and `helpers.panel_settings` defines the controls, groups and presets (neither
-imports ipywidgets); this module holds the widgets and the threads. A run works in a background thread,
-so Stop and every control stay responsive; a control changed during a run is handed to it
-(`runs.RunChanges`) and applies from its next batch. The threads only set widget properties (PNG
-bytes of an Agg-rendered plot, HTML, a progress bar), a few times a second, so nothing piles up in
-the notebook. May import ipywidgets and the kit's measurement and display helpers; only notebooks and
-tests import it (`PRESETS`, `segments_html`, ... are re-exported here for them).
+The panel only maps state onto widgets: `runs.Runner` runs the pipeline (its segments, live changes,
+Stop and timeline), `live_plot` draws the plot and `panel_view` renders text, tables and images; none
+of them imports ipywidgets. A run works in a background thread, so Stop and every control stay
+responsive; a second thread only sets widget properties (PNG and JPEG bytes, HTML, a progress bar), a
+few times a second, so nothing piles up in the notebook.
 """
 
 from __future__ import annotations
@@ -22,85 +18,120 @@ from __future__ import annotations
 import html
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import asdict, fields
 
 import ipywidgets as w
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from helpers import live_plot, measure, messages, panel_settings, panel_view, pipelines, runs, timeline
+from helpers import live_plot, measure, messages, panel_view, pipelines, runs, timeline
 
-# Re-exported: notebooks and tests read the panel's presets and renderings as `widgets.<name>`.
-from helpers.panel_settings import PRESETS, RUN_SETTINGS
-from helpers.panel_view import MAX_TABLE_ROWS, markers_html, running_status, segments_html
-
-__all__ = [
-    "PRESETS",
-    "PerformancePanel",
-    "RUN_SETTINGS",
-    "markers_html",
-    "running_status",
-    "segments_html",
-    "MAX_TABLE_ROWS",
-    "STOP_WAIT_SECONDS",
-]
+__all__ = ["CONTROL_GROUPS", "PRESETS", "RUN_SETTINGS", "STOP_WAIT_SECONDS", "PerformancePanel"]
 
 STOP_WAIT_SECONDS = 1.0
-_FULL_WIDTH_PX = 1100
-_LABEL_WIDTH = "128px"
-_CONTROL_WIDTH = "340px"
-_GROUP_WIDTH = "350px"
+_RED, _AMBER = "#b3261e", "#b36b00"
+_MENUS: dict[str, tuple[str, list[tuple[str, object]], list[int]]] = {  # label, named choices, numbers
+    "data": (
+        "data",
+        [("sample photos", "samples"), ("JPEGs 640×480", "benchmark"), ("small JPEGs 160×120", "small")],
+        [],
+    ),
+    "image_count": ("images per epoch", [], [64, 128, 256, 512, 1000]),
+    "image_size": ("image size (px)", [], [64, 128, 224, 320]),
+    "batch_size": ("batch size", [], [8, 16, 32, 64, 128, 256]),
+    "epochs": ("epochs", [("until Stop", runs.UNTIL_STOP)], [1, 2, 3, 5, 10]),
+}
+_BUTTONS = {
+    "yield_mode": ("yield", [("per element", "element"), ("per batch", "batch")]),
+    "prefetch": ("prefetch", [("off", "off"), ("1", "1"), ("AUTOTUNE", "autotune")]),
+}
+_SLIDERS = {"shards": ("shards", 1, 8, 1), "decode_threads": ("decode threads", 0, 8, 1)}
+_SLIDERS["train_step_ms"] = ("train step (ms)", 0, 200, 5)
+_CHECKBOXES = {"augment": "augment", "inject_prefetch": "auto-prefetch", "live": "live plot, images"}
+RUN_SETTINGS = ("train_step_ms", "epochs", "live")
+"""The controls that set the run, not the pipeline (`panel.set` takes them too)."""
+
+CONTROL_GROUPS = (
+    ("1 · data", "what is read", ("data", "image_count", "image_size")),
+    (
+        "2 · generator",
+        "Python, inside from_generator",
+        ("yield_mode", "batch_size", "shards", "decode_threads", "augment"),
+    ),
+    ("3 · tf.data", "after the generator", ("prefetch", "inject_prefetch")),
+    ("4 · consumer", "the training loop", ("train_step_ms", "epochs", "live")),
+)
+"""The controls in the order data flows through the pipeline: (heading, what it is, control names)."""
 
 
-def _control_widgets(values: dict[str, object]) -> dict[str, w.ValueWidget]:
-    """One widget per `panel_settings.CONTROLS` entry, starting at `values[name]`."""
-    controls = {}
-    for name, spec in panel_settings.CONTROLS.items():
-        value, label = values[name], spec.label
-        if spec.kind == "menu":
-            options = panel_settings.menu_options(spec, value)
-            control = w.Dropdown(options=options, value=value, description=label)
-        elif spec.kind == "buttons":
-            control = w.ToggleButtons(options=list(spec.options), value=value, description=label)
-        elif spec.kind == "slider":
-            control = w.IntSlider(value=value, min=spec.low, max=spec.high, step=spec.step, description=label)
-        else:
-            control = w.Checkbox(value=value, description=label)
-        style = {"description_width": _LABEL_WIDTH}
-        layout = {"width": _CONTROL_WIDTH}
-        if isinstance(control, w.ToggleButtons):
-            # Buttons as wide as their labels, so "per element" and "AUTOTUNE" are not cut short, and
-            # beside their label like every other control's: ToggleButtons is a block whose label is
-            # inline (so its width is ignored), with the buttons below it, unless laid out as a row.
-            style["button_width"] = "auto"
-            layout["align_items"] = "center"
-            control.add_class("widget-inline-hbox")
-        control.style = style
-        control.layout = w.Layout(**layout)
-        controls[name] = control
-    return controls
+def _production(yield_mode: str, prefetch: str, *, shards: int = 1, decode_threads: int = 0) -> dict:
+    """A preset: every setting of how images are produced, so presets do not depend on each other."""
+    return {
+        "yield_mode": yield_mode,
+        "prefetch": prefetch,
+        "inject_prefetch": prefetch != "off",
+        "shards": shards,
+        "decode_threads": decode_threads,
+    }
+
+
+PRESETS: dict[str, dict[str, object]] = {
+    "one image per yield, no prefetch": _production("element", "off"),
+    "one image per yield, prefetch": _production("element", "autotune"),
+    "2 shards, prefetch": _production("element", "autotune", shards=2),
+    "batches from 2 decode threads, prefetch": _production("batch", "autotune", decode_threads=2),
+}
+"""Named groups of settings for the preset menu (and for notebooks: `panel.set(**PRESETS[name])`)."""
+
+
+def _control(name: str, value: object) -> w.ValueWidget:
+    """The widget for control `name`, starting at `value` (a menu gains a number it lacks)."""
+    style, layout = {"description_width": "128px"}, {"width": "340px"}
+    if name in _MENUS:
+        control = w.Dropdown(options=_menu_options(name, value), value=value, description=_MENUS[name][0])
+    elif name in _BUTTONS:
+        label, options = _BUTTONS[name]
+        control = w.ToggleButtons(options=options, value=value, description=label)
+        # Buttons as wide as their labels, beside their label like every other control's.
+        style["button_width"] = "auto"
+        layout["align_items"] = "center"
+        control.add_class("widget-inline-hbox")
+    elif name in _SLIDERS:
+        label, low, high, step = _SLIDERS[name]
+        control = w.IntSlider(value=value, min=low, max=high, step=step, description=label)
+    else:
+        control = w.Checkbox(value=value, description=_CHECKBOXES[name])
+    control.style, control.layout = style, w.Layout(**layout)
+    return control
+
+
+def _menu_options(name: str, *values: object) -> list[tuple[str, object]]:
+    """The (label, value) choices of menu `name`: its named ones, then its numbers and `values`, in order."""
+    _label, named, numbers = _MENUS[name]
+    extra = {v for v in values if isinstance(v, int) and v not in {value for _, value in named}}
+    return named + [(str(n), n) for n in sorted({*numbers, *extra})]
 
 
 class PerformancePanel:
-    """Controls for an image pipeline, Run/Stop/Clear buttons, a live plot, the current batch, segments.
+    """Controls for a pipeline, Run/Stop/Clear buttons, a live plot, the current batch, the segments.
 
-    A run goes on until Stop (or for the epochs chosen). A control changed while it runs applies from
-    the next batch: the pipeline is rebuilt with the new settings, the run goes on, and a new segment
+    A run goes on until Stop (or for the epochs chosen). A control changed while it runs applies from the
+    next batch: the pipeline is built again with the new settings, the run goes on, and a new segment
     begins, marked on the plot with what changed.
 
     Attributes:
-        controls: the input widgets by name: every `pipelines.PipelineConfig` field except `seed`,
+        controls: the input widgets by name: the `pipelines.PipelineConfig` fields the panel offers,
             plus `train_step_ms`, `epochs` (`runs.UNTIL_STOP` = until Stop) and `live`.
         run_button, stop_button, clear_button: the buttons (`.click()` them from code).
         results: the finished runs (`runs.RunResult`), oldest first.
         stop_latency_seconds: how long the last Stop took to end its run, or None.
-        refresh_times: `time.perf_counter()` at the start of each live refresh of the last run.
-        refresh_cpu_seconds: CPU time each of those refreshes used (drawing included).
+        refresh_cpu_seconds: the CPU time each live refresh of the last run used (drawing included).
         widget: the panel's top widget (a VBox).
     """
 
     def __init__(
         self,
+        build: Callable[[pipelines.PipelineConfig, timeline.Watch], object],
         config: pipelines.PipelineConfig | None = None,
         *,
         train_step_ms: int = 10,
@@ -112,80 +143,73 @@ class PerformancePanel:
         """Builds the widgets (nothing is displayed: show `panel` or `panel.widget`).
 
         Args:
-            config: the initial settings; `PipelineConfig()` when None.
+            build: `build(config, watch)` returns the dataset for `config` (float32 image batches), its
+                generator functions wrapped with `watch`, so Stop and the timeline reach them.
+            config: the initial settings; `PipelineConfig()` when None. Fields without a control
+                (`opencv_threads`, `seed`) keep its values.
             train_step_ms: the initial simulated training step, in milliseconds.
             epochs: the initial number of epochs per run; `runs.UNTIL_STOP` runs until Stop.
             live: start with the live plot and image strip on.
             refresh_seconds: time between live refreshes while running.
             timeline_seconds: length of the timeline shown after a run, in seconds.
         """
-        config = config or pipelines.PipelineConfig()
-        self.refresh_seconds = refresh_seconds
-        self.timeline_seconds = timeline_seconds
-        self._seed = config.seed
-        values = {**config.as_dict(), "train_step_ms": train_step_ms, "epochs": epochs, "live": live}
-        self.controls = _control_widgets(values)
+        self._base = config or pipelines.PipelineConfig()
+        self.refresh_seconds, self.timeline_seconds = refresh_seconds, timeline_seconds
+        values = {**asdict(self._base), "train_step_ms": train_step_ms, "epochs": epochs, "live": live}
+        names = [name for _heading, _note, group in CONTROL_GROUPS for name in group]
+        self.controls = {name: _control(name, values[name]) for name in names}
         self.preset = w.Dropdown(
-            options=[("choose a preset...", "")] + [(name, name) for name in PRESETS],
-            value="",
+            options=[("choose a preset...", ""), *((name, name) for name in PRESETS)],
             description="preset",
             style={"description_width": "50px"},
             layout=w.Layout(width="360px"),
         )
-        self.preset.observe(self._apply_preset, names="value")
+        self.preset.observe(lambda change: change["new"] and self.set(**PRESETS[change["new"]]), "value")
         self.run_button = w.Button(description="Run", button_style="success", icon="play")
         self.stop_button = w.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
         self.clear_button = w.Button(description="Clear runs", icon="trash")
         self.run_button.on_click(lambda _button: self.start())
         self.stop_button.on_click(lambda _button: self.stop())
         self.clear_button.on_click(lambda _button: self.clear())
-        self.progress = w.FloatProgress(
-            value=0.0, min=0.0, max=1.0, description="epoch", layout=w.Layout(width="300px")
-        )
-        self.status = w.HTML(value="Ready. Choose settings and press Run; change them while it runs.")
-        full_width = w.Layout(width="100%", max_width=f"{_FULL_WIDTH_PX}px")
-        self.plot_image = w.Image(format="png", layout=full_width)
+        self.progress = w.FloatProgress(min=0.0, max=1.0, description="epoch", layout=w.Layout(width="300px"))
+        self.status = w.HTML("Ready. Choose settings and press Run; change them while it runs.")
+        wide = {"width": "100%", "max_width": "1100px"}
+        self.plot_image = w.Image(format="png", layout=w.Layout(**wide))
         self.markers = w.HTML()
-        self.strip_image = w.Image(
-            format="jpeg", layout=w.Layout(width="100%", max_width=f"{_FULL_WIDTH_PX}px")
-        )
+        self.strip_image = w.Image(format="jpeg", layout=w.Layout(**wide))
         self.history = w.HTML()
         self.timeline_image = w.Image(format="png", layout=w.Layout(width="100%", max_width="720px"))
         self.results: list[runs.RunResult] = []
         self.stop_latency_seconds: float | None = None
-        self.refresh_times: list[float] = []
         self.refresh_cpu_seconds: list[float] = []
         self._live_plot = live_plot.LivePlot(cores=measure.available_cores())
-        self._timeline_figure = panel_view.RedrawnFigure(left_inches=0.9)
-        self._runner = runs.PipelineRunner()
+        self._timeline = panel_view.RedrawnFigure()
+        self._runner = runs.Runner(build)
         self._worker: threading.Thread | None = None
         self._stop_event = threading.Event()
-        self._stop_requested_at: float | None = None
-        self._changes = runs.RunChanges()
+        self._stop_asked_at: float | None = None
         self._progress: runs.RunProgress | None = None
         self._asked: runs.RunSettings | None = None
-        self._holding_changes = 0
+        self._setting = False  # `set` applies several controls as one change
         self._change_error = ""
         for control in self.controls.values():
             control.observe(self._control_changed, names="value")
+        self.widget = self._layout()
+        self._show_history()
+
+    def _layout(self) -> w.VBox:
         groups = []
-        for heading, note, names in panel_settings.CONTROL_GROUPS:
+        for heading, note, names in CONTROL_GROUPS:
             title = w.HTML(f'<b>{heading}</b> <span style="color:#666">{note}</span>')
-            box = w.VBox([title, *(self.controls[n] for n in names)], layout=w.Layout(width=_GROUP_WIDTH))
-            box.add_class("fglab-group")
-            groups.append(box)
-        settings = w.HBox(groups, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 18px"))
+            groups.append(w.VBox([title, *(self.controls[n] for n in names)], layout=w.Layout(width="350px")))
         for button in (self.run_button, self.stop_button, self.clear_button):
             button.layout = w.Layout(width="auto", min_width="90px")
-        buttons = w.HBox(
-            [self.run_button, self.stop_button, self.clear_button, self.preset],
-            layout=w.Layout(flex_flow="row wrap"),
-        )
-        self.widget = w.VBox(
+        row = w.Layout(flex_flow="row wrap")
+        panel = w.VBox(
             [
                 w.HTML("<b>from_generator performance lab</b>"),
-                settings,
-                buttons,
+                w.HBox(groups, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 18px")),
+                w.HBox([self.run_button, self.stop_button, self.clear_button, self.preset], layout=row),
                 w.HBox([self.progress, self.status]),
                 self.plot_image,
                 self.markers,
@@ -198,17 +222,17 @@ class PerformancePanel:
             ]
         )
         # Stable CSS classes, so browser tests (and custom styles) can find the parts.
-        for widget, css_class in (
-            (self.widget, "fglab-panel"),
-            (self.status, "fglab-status"),
-            (self.plot_image, "fglab-live-plot"),
-            (self.markers, "fglab-markers"),
-            (self.strip_image, "fglab-strip"),
-            (self.history, "fglab-history"),
-            (self.timeline_image, "fglab-timeline"),
+        for widget, name in (
+            (panel, "panel"),
+            (self.status, "status"),
+            (self.plot_image, "live-plot"),
+            (self.markers, "markers"),
+            (self.strip_image, "strip"),
+            (self.history, "history"),
+            (self.timeline_image, "timeline"),
         ):
-            widget.add_class(css_class)
-        self._show_history()
+            widget.add_class(f"fglab-{name}")
+        return panel
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
@@ -218,29 +242,20 @@ class PerformancePanel:
 
     # --- settings -------------------------------------------------------------------------------
 
-    def config(self) -> pipelines.PipelineConfig:
-        """Returns the pipeline settings the controls show now.
-
-        Raises:
-            ValueError: a setting is out of range.
-        """
-        return panel_settings.pipeline_config(self._values(), seed=self._seed)
-
     def run_settings(self) -> runs.RunSettings:
-        """Returns the settings the controls show now, the run's (training step, epochs) included.
+        """Returns the settings the controls show now (the pipeline's, the training step, the epochs).
 
         Raises:
             ValueError: a setting is out of range.
         """
-        return panel_settings.run_settings(self._values(), seed=self._seed)
-
-    def _values(self) -> dict[str, object]:
-        return {name: control.value for name, control in self.controls.items()}
+        values = {name: control.value for name, control in self.controls.items()}
+        pipeline = {f.name: values[f.name] for f in fields(self._base) if f.name in values}
+        return runs.RunSettings(
+            self._base.replace(**pipeline), float(values["train_step_ms"]), int(values["epochs"])
+        )
 
     def set(self, **values) -> PerformancePanel:
-        """Sets controls by name (pipeline settings, `train_step_ms`, `epochs`, `live`).
-
-        During a run, the new settings apply together, from the next batch on (one segment).
+        """Sets controls by name, as clicks would; during a run they apply together, as one change.
 
         Returns:
             The panel, so calls can be chained.
@@ -251,37 +266,32 @@ class PerformancePanel:
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise KeyError(f"no control named {unknown[0]!r}; there are {sorted(self.controls)}")
-        self._holding_changes += 1
+        self._setting = True
         try:
             for name, value in values.items():
                 control = self.controls[name]
-                options = _option_values(control) if isinstance(control, w.Dropdown) else []
-                if options and value not in options and all(type(o) is int for o in control.options):
-                    control.options = sorted({*options, value})
+                if name in _MENUS and value not in (shown := [option[1] for option in control.options]):
+                    control.options = _menu_options(name, value, *shown)
                 control.value = value
         finally:
-            self._holding_changes -= 1
+            self._setting = False
         self._control_changed(None)
         return self
 
-    def _apply_preset(self, change) -> None:
-        if change["new"]:
-            self.set(**PRESETS[change["new"]])
-
     def _control_changed(self, _change) -> None:
         """Hands the controls' settings to the running run (which applies them at its next batch)."""
-        if self._holding_changes or not self.running:
+        if self._setting or not self.running:
             return
         try:
             settings = self.run_settings()
         except ValueError as exc:
             self._change_error = f"Cannot apply: {html.escape(str(exc))}"
-            self._set_status(self._change_error, colour="#b3261e")
+            self._set_status(self._change_error, _RED)
             return
         self._change_error = ""
         if settings != self._asked:
             self._asked = settings
-            self._changes.request(settings)
+            self._runner.request(settings)
 
     # --- running --------------------------------------------------------------------------------
 
@@ -300,37 +310,30 @@ class PerformancePanel:
             False (and says why in the status line) when a run is still going or a setting is invalid.
         """
         if self.running:
-            self._set_status("A run is still going: press Stop first.", colour="#b36b00")
+            self._set_status("A run is still going: press Stop first.", _AMBER)
             return False
         try:
             settings = self.run_settings()
         except ValueError as exc:
-            self._set_status(f"Cannot run: {html.escape(str(exc))}", colour="#b3261e")
+            self._set_status(f"Cannot run: {html.escape(str(exc))}", _RED)
             return False
-        self._stop_event = threading.Event()
-        self._stop_requested_at = None
-        self._changes = runs.RunChanges()
-        self._change_error = ""
-        self._asked = settings
-        self._progress = runs.RunProgress(settings.config.image_count * settings.epochs)
-        self.refresh_times = []
+        self._stop_event, self._stop_asked_at = threading.Event(), None
+        self._asked, self._change_error = settings, ""
+        self._progress = runs.RunProgress()
         self.refresh_cpu_seconds = []
         self._live_plot.reset(previous=self.last_result.points if self.last_result else ())
         # Drawn in full here, before the run, so the run's own refreshes only add its lines.
         self.plot_image.value = self._live_plot.png([], [], now_seconds=0.0)
         self.markers.value = ""
         self.run_button.disabled, self.stop_button.disabled = True, False
-        self.progress.value = 0.0
-        self.progress.bar_style = ""
+        self.progress.value, self.progress.bar_style = 0.0, ""
         self._set_status(f"Starting: {html.escape(settings.config.describe())}")
-        self._worker = threading.Thread(
-            target=self._work, args=(settings, self._progress), name="performance-lab-run", daemon=True
-        )
+        self._worker = threading.Thread(target=self._work, args=(settings, self._progress), daemon=True)
         self._worker.start()
         return True
 
     def stop(self) -> bool:
-        """Asks the running run to stop (what Stop does) and waits up to `STOP_WAIT_SECONDS` for it.
+        """Asks the run to stop (what Stop does) and waits up to `STOP_WAIT_SECONDS` for it.
 
         Returns:
             True when the run has ended (or none was running).
@@ -338,12 +341,12 @@ class PerformancePanel:
         worker = self._worker
         if worker is None or not worker.is_alive():
             return True
-        self._stop_requested_at = time.perf_counter()
+        self._stop_asked_at = time.perf_counter()
         self._stop_event.set()
         self.stop_button.disabled = True
         worker.join(timeout=STOP_WAIT_SECONDS)
         if worker.is_alive():
-            self._set_status("Stopping: waiting for the current batch to finish...", colour="#b36b00")
+            self._set_status("Stopping: waiting for the current batch...", _AMBER)
             return False
         return True
 
@@ -362,12 +365,6 @@ class PerformancePanel:
     def wait_segment(self, seconds: float = 2.0, *, timeout_seconds: float = 60.0) -> runs.Segment | None:
         """Waits until the run works with the controls' settings and has for `seconds` (from code).
 
-        For notebooks driving a run: `panel.set(yield_mode="batch"); panel.wait_segment(3)`.
-
-        Args:
-            seconds: time the current segment should have run since its first batch.
-            timeout_seconds: give up after this long.
-
         Returns:
             The current segment so far, or None when the run ended first.
 
@@ -376,7 +373,7 @@ class PerformancePanel:
         """
         deadline = time.monotonic() + timeout_seconds
         progress, asked = self._progress, self._asked
-        while self.running and progress is not None and asked is not None:  # both set when a run starts
+        while self.running and progress is not None and asked is not None:
             settings, measured = progress.current_segment()
             if settings is not None and settings.same_work(asked) and measured >= seconds:
                 return progress.segments()[-1]
@@ -387,12 +384,6 @@ class PerformancePanel:
             time.sleep(0.05)
         return None
 
-    def segments(self) -> list[runs.Segment]:
-        """Returns the segments of the current run, or of the last one when none is running."""
-        if self.running and self._progress is not None:
-            return self._progress.segments()
-        return list(self.last_result.segments) if self.last_result else []
-
     def clear(self) -> None:
         """Forgets the past runs (what Clear does)."""
         self.results.clear()
@@ -401,78 +392,60 @@ class PerformancePanel:
 
     def close(self) -> None:
         """Stops a run, waits for it, and closes every widget of the panel."""
-        worker = self._worker
-        if worker is not None and worker.is_alive():
-            self._stop_event.set()
-            worker.join(timeout=10)
+        self._stop_event.set()
+        if self._worker is not None:
+            self._worker.join(timeout=10)
         self._runner.wait_closed(10)
         _close_tree(self.widget)
 
     def _work(self, settings: runs.RunSettings, progress: runs.RunProgress) -> None:
         finished = threading.Event()
-        refresher = threading.Thread(
-            target=self._refresh_loop, args=(progress, finished), name="performance-lab-refresh", daemon=True
-        )
+        refresher = threading.Thread(target=self._refresh_loop, args=(progress, finished), daemon=True)
         refresher.start()
-        result = None
-        try:
-            result = self._runner.run(
-                settings.config,
-                epochs=settings.epochs,
-                train_step_ms=settings.train_step_ms,
-                stop_event=self._stop_event,
-                progress=progress,
-                recorder=timeline.TimelineRecorder(),
-                changes=self._changes,
-            )
-        except Exception as exc:  # shown in the panel, never lost in a thread
-            self._show_failure(exc)
-        finally:
-            # The run has ended here (its pipeline closed); the display catches up after a last refresh.
-            if self._stop_requested_at is not None:
-                self.stop_latency_seconds = time.perf_counter() - self._stop_requested_at
+        try:  # errors in the pipeline are in the result; anything else is shown, never lost in a thread
+            result = self._runner.run(settings, stop_event=self._stop_event, progress=progress)
+            if self._stop_asked_at is not None:
+                self.stop_latency_seconds = time.perf_counter() - self._stop_asked_at
             finished.set()
             refresher.join()
-            try:
-                if result is not None:
-                    self.results.append(result)
-                    self._show_result(result)
-            except Exception as exc:  # the same: a result that cannot be drawn is reported
-                self._show_failure(exc)
+            self.results.append(result)
+            self._show_result(result)
+        except Exception as exc:
+            self._set_status(f"Failed: {html.escape(messages.error_summary(exc))}", _RED)
+        finally:
+            finished.set()
             self.run_button.disabled, self.stop_button.disabled = False, True
-
-    def _show_failure(self, exc: BaseException) -> None:
-        self._set_status(f"Failed: {html.escape(messages.error_summary(exc, innermost=True))}", "#b3261e")
 
     def _refresh_loop(self, progress: runs.RunProgress, finished: threading.Event) -> None:
         while not finished.wait(self.refresh_seconds):
             try:
                 self._refresh(progress)
             except Exception as exc:  # a failed refresh must not end the run
-                self._set_status(f"Display error: {html.escape(str(exc))}", "#b3261e")
+                self._set_status(f"Display error: {html.escape(messages.error_summary(exc))}", _RED)
 
     def _refresh(self, progress: runs.RunProgress) -> None:
         """Shows the run's progress: status, epoch bar, segments, and (when live) plot and images."""
-        started, cpu_started = time.perf_counter(), time.thread_time()
+        cpu_started = time.thread_time()
         now = progress.now_seconds()
-        shown_seconds = self._live_plot.window_seconds + self._live_plot.step_seconds
-        points = progress.points(since_seconds=now - shown_seconds - 1.0)
+        points = progress.points(
+            since_seconds=now - self._live_plot.window_seconds - self._live_plot.step_seconds - 1
+        )
         segments = progress.segments()
         epochs = self._asked.epochs if self._asked is not None else 0
-        done = progress.epochs_done
-        self.progress.value, self.progress.description = panel_view.epoch_bar(done, epochs=epochs)
-        status = running_status(segments, points, epochs_done=done)
+        self.progress.value, self.progress.description = panel_view.epoch_bar(
+            progress.epochs_done, epochs=epochs
+        )
+        status = panel_view.running_status(segments, points, epochs_done=progress.epochs_done)
         if self._change_error:  # kept in view until a valid change replaces it
-            status += f' · <span style="color:#b3261e">{self._change_error}</span>'
+            status += f' · <span style="color:{_RED}">{self._change_error}</span>'
         self._set_status(status)
         self._show_history(segments)
         if self.controls["live"].value:
             markers = progress.markers()
             self.plot_image.value = self._live_plot.png(points, markers, now_seconds=now)
-            self.markers.value = markers_html(markers)
+            self.markers.value = panel_view.markers_html(markers)
             if progress.last_batch is not None:
                 self.strip_image.value = panel_view.strip_jpeg(progress.last_batch)
-        self.refresh_times.append(started)
         self.refresh_cpu_seconds.append(time.thread_time() - cpu_started)
 
     # --- showing results ------------------------------------------------------------------------
@@ -481,59 +454,34 @@ class PerformancePanel:
         self.status.value = f'<span style="color:{colour}">{text}</span>'
 
     def _show_result(self, result: runs.RunResult) -> None:
-        number = len(self.results)
         status = panel_view.result_status(
-            result, number=number, stop_latency_seconds=self.stop_latency_seconds
+            result, number=len(self.results), stop_latency_seconds=self.stop_latency_seconds
         )
-        if result.error:
-            self.progress.bar_style = "danger"
-            self._set_status(status, "#b3261e")
-        else:
-            self.progress.bar_style = "success" if not result.stopped else "warning"
-            if not result.stopped:
-                self.progress.value = 1.0
-            self._set_status(status)
+        self._set_status(status, _RED if result.error else "#333")
+        self.progress.bar_style = "danger" if result.error else ("warning" if result.stopped else "success")
+        if result.status == "done":
+            self.progress.value = 1.0
         if result.points:
             now = result.points[-1].seconds
             self.plot_image.value = self._live_plot.png(result.points, result.markers, now_seconds=now)
-            self.markers.value = markers_html(result.markers)
-        if result.segments and result.elements:
-            last_batch = self._progress.last_batch if self._progress is not None else None
-            if last_batch is not None:
-                self.strip_image.value = panel_view.strip_jpeg(last_batch)
+            self.markers.value = panel_view.markers_html(result.markers)
+        if self._progress is not None and self._progress.last_batch is not None:
+            self.strip_image.value = panel_view.strip_jpeg(self._progress.last_batch)
         self._show_history()
         if result.events:
-            ax = self._timeline_figure.new_axes(panel_view.timeline_size_inches(result))
-            self.timeline_figure(result, ax=ax)
-            self.timeline_image.value = self._timeline_figure.png()
+            ax = self._timeline.new_axes((7.0, 1.2 + 0.45 * len({event.lane for event in result.events})))
+            panel_view.timeline_figure(result, window_seconds=self.timeline_seconds, ax=ax)
+            self.timeline_image.value = self._timeline.png()
 
-    def _show_history(self, running: Sequence[runs.Segment] = ()) -> None:
-        self.history.value = self.history_html(running)
+    def _show_history(self, running=()) -> None:
+        self.history.value = panel_view.history_html(self.results, running)
 
-    def history_html(self, running: Sequence[runs.Segment] = ()) -> str:
-        """Returns the segments of the past runs (and of `running`, the current run's) as an HTML table.
-
-        The newest `MAX_TABLE_ROWS` segments are shown.
-        """
-        return panel_view.history_html(self.results, running)
-
-    def bar_chart(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
+    def bar_chart(self, result: runs.RunResult | None = None) -> Figure:
         """Returns a Figure with one bar per segment of `result` (default: the last run), its median rate."""
-        return panel_view.bar_chart(self._result(result), ax=ax)
-
-    def timeline_figure(self, result: runs.RunResult | None = None, *, ax: Axes | None = None) -> Figure:
-        """Returns the timeline of `result` (default: the last run), from its first batch on."""
-        return panel_view.timeline_figure(self._result(result), window_seconds=self.timeline_seconds, ax=ax)
-
-    def _result(self, result: runs.RunResult | None) -> runs.RunResult:
         result = result or self.last_result
         if result is None:
             raise ValueError("no run yet: press Run first")
-        return result
-
-
-def _option_values(dropdown: w.Dropdown) -> list:
-    return [option[1] if isinstance(option, tuple) else option for option in dropdown.options]
+        return panel_view.bar_chart(result)
 
 
 def _close_tree(widget: w.Widget) -> None:

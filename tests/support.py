@@ -2,6 +2,7 @@
 
 - `write_test_jpegs`: small photo-like JPEGs to feed pipelines.
 - `assert_fails`: an exercise check failed, saying what and hinting how.
+- `numbered_pipeline`: a tiny lab pipeline (no files) for the run engine and the panel.
 - `running_lab`: a JupyterLab started exactly as `make lab` starts it.
 """
 
@@ -56,6 +57,42 @@ def assert_fails(feedback, *fragments: str, hint: str) -> None:
     for fragment in fragments:
         assert fragment in feedback.message, str(feedback)
     assert hint in feedback.hint, str(feedback)
+
+
+def numbered_images(count, shard, num_shards, size, batch_size, per_batch, broken):
+    """Image i of an epoch is one grey, i * 37 % 256, as uint8; this shard's, one or a batch per yield."""
+    import numpy as np
+
+    if broken:
+        raise FileNotFoundError("missing.jpg does not exist")
+    mine = np.arange(count)[shard::num_shards]
+    for start in range(0, len(mine), batch_size):
+        values = mine[start : start + batch_size, None, None, None] * 37 % 256
+        batch = np.broadcast_to(values, (len(values), size, size, 3)).astype(np.uint8)
+        yield from [batch] if per_batch else batch
+
+
+def numbered_pipeline(config, watch, *, broken=lambda config: False):
+    """A lab pipeline as notebook 06 writes one, over `numbered_images` (no files): float32 batches.
+
+    `config` may be any `pipelines.PipelineConfig`; `broken(config)` true makes its generators fail with a
+    FileNotFoundError naming "missing.jpg" (the way a run fails on a missing file).
+    """
+    import tensorflow as tf
+
+    per_batch = config.yield_mode == "batch"
+    shape = (config.image_size, config.image_size, 3)
+    signature = tf.TensorSpec(shape=(None, *shape) if per_batch else shape, dtype=tf.uint8)
+    settings = (config.image_size, config.batch_size, per_batch, bool(broken(config)))
+    generator = watch(numbered_images)
+    dataset = tf.data.Dataset.range(config.shards).interleave(
+        lambda shard: tf.data.Dataset.from_generator(
+            generator, args=(config.image_count, shard, config.shards, *settings), output_signature=signature
+        ),
+        cycle_length=config.shards,
+    )
+    dataset = dataset if per_batch else dataset.batch(config.batch_size)
+    return dataset.map(lambda batch: tf.cast(batch, tf.float32) / 255)
 
 
 def free_port() -> int:

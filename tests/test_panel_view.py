@@ -17,10 +17,9 @@ def segment(number: int, *, change: str = "", elements: int = 1234) -> runs.Segm
     return runs.Segment(number, CONFIG, 5.0, change, 0.0, 2.0, elements, 600.0, 610.0, 1.5)
 
 
-def result(*segments: runs.Segment, stopped: bool = False, error: str = "") -> runs.RunResult:
-    return runs.RunResult(
-        CONFIG, 5.0, 1, 1234, 2.0, 600.0, 610.0, stopped=stopped, error=error, segments=segments
-    )
+def result(*segments: runs.Segment, stopped: bool = False, error: str = "", events=()) -> runs.RunResult:
+    settings = runs.RunSettings(CONFIG, 5.0)
+    return runs.RunResult(settings, 1234, 2.0, 600.0, 610.0, stopped, error, events=events, segments=segments)
 
 
 def test_importing_it_imports_neither_widgets_nor_tensorflow():
@@ -87,7 +86,7 @@ def test_the_strip_is_the_first_ten_images_side_by_side():
 
 
 def test_a_redrawn_figure_is_one_figure_drawn_again():
-    figure = panel_view.RedrawnFigure(left_inches=0.9)
+    figure = panel_view.RedrawnFigure()
     ax = figure.new_axes((7.0, 2.0))
     ax.plot([0, 1], [0, 1])
     assert figure.png().startswith(b"\x89PNG")
@@ -102,9 +101,7 @@ def test_the_timeline_of_a_run_starts_at_its_first_batch():
         timeline.Event("producer 0", timeline.PRODUCE, 0.1, 0.7),
         timeline.Event("consumer", timeline.TRAIN_STEP, 0.5, 0.6),
     )
-    run = runs.RunResult(CONFIG, 5.0, 1, 8, 1.0, 8.0, 8.0, events=events, segments=(segment(1),))
-    assert panel_view.timeline_size_inches(run) == (7.0, 1.2 + 0.45 * 3)  # room for every lane
-    ax = panel_view.timeline_figure(run, window_seconds=2.0).axes[0]
+    ax = panel_view.timeline_figure(result(segment(1), events=events), window_seconds=2.0).axes[0]
     assert ax.get_xlim() == (0.0, 2.0) and ax.get_title().startswith("Timeline: ")
     assert sorted(label.get_text() for label in ax.get_yticklabels()) == ["consumer", "producer 0"]
     bars = panel_view.bar_chart(result(segment(1), segment(2, change="batch 4 -> 8"))).axes[0]

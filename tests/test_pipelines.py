@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import cv2
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import images, pipelines, runs, timeline
+from helpers import images, pipelines
 
 
 def write_jpegs(folder, count, *, width=40, height=30, seed=0):
@@ -70,8 +68,8 @@ def test_config_is_frozen_and_replace_checks():
 
 
 def test_describe_names_the_settings_that_differ_from_plain():
-    text = pipelines.PipelineConfig(shards=3, inject_prefetch=False, cache=True).describe()
-    for part in ("3 shards", "auto-prefetch off", "cache", "batch 32"):
+    text = pipelines.PipelineConfig(shards=3, inject_prefetch=False, augment=True).describe()
+    for part in ("3 shards", "auto-prefetch off", "augment", "batch 32"):
         assert part in text
     assert "shards" not in pipelines.PipelineConfig().describe()
 
@@ -156,38 +154,17 @@ def test_shards_split_the_files_between_them(jpegs):
     np.testing.assert_array_equal(shards[2][1], reference(jpegs[5], 16))
 
 
-def test_augmentation_is_reproducible_and_changes_with_the_epoch(jpegs):
-    def run(epoch):
-        return np.stack(list(pipelines.image_items(jpegs, image_size=16, augment=True, epoch=epoch)))
+def test_augmentation_is_reproducible_and_differs_between_shards(jpegs):
+    twice = [jpegs[0], jpegs[0], jpegs[1], jpegs[1]]  # each shard of two reads jpegs[0] and jpegs[1]
 
-    plain = np.stack(list(pipelines.image_items(jpegs, image_size=16)))
+    def run(shard):
+        return np.stack(list(pipelines.image_items(twice, shard, 2, image_size=16, augment=True)))
+
+    plain = np.stack(list(pipelines.image_items(jpegs[:2], image_size=16)))
     first = run(0)
     np.testing.assert_array_equal(first, run(0))
-    assert not np.array_equal(first, run(1))
+    assert not np.array_equal(first, run(1))  # the same files, other random choices
     assert not np.array_equal(first, plain)
-
-
-@pytest.mark.parametrize("decode_threads", [0, 2])
-def test_a_stopped_run_stops_the_generator_and_records_its_work(jpegs, decode_threads):
-    stop, recorder = threading.Event(), timeline.TimelineRecorder()
-    control = runs.RunControl(stop, recorder=recorder)
-    items = pipelines.image_items(jpegs, image_size=16, run_key=control.key, decode_threads=decode_threads)
-    next(items)
-    next(items)
-    stop.set()
-    with pytest.raises(runs.RunStopped):
-        next(items)
-    events = recorder.events()
-    assert [e.lane for e in events] == ["producer 0", "producer 0"]
-    assert all(e.kind == timeline.PRODUCE and e.duration_seconds >= 0 for e in events)
-
-
-def test_an_unknown_run_key_is_ignored_and_controls_are_not_kept_alive(jpegs):
-    control = runs.RunControl()
-    key = control.key
-    del control
-    assert len(list(pipelines.image_items(jpegs[:2], image_size=8, run_key=key))) == 2
-    assert runs.control_for(key) is None
 
 
 # --- datasets ----------------------------------------------------------------------------------
@@ -215,7 +192,7 @@ def test_dataset_gives_float32_batches_in_unit_range_matching_the_generator(jpeg
         {"shards": 3},
         {"shards": 2, "yield_mode": "batch", "decode_threads": 2},
         {"prefetch": "autotune", "decode_threads": 1},
-        {"cache": True, "prefetch": "1"},
+        {"augment": False, "prefetch": "1"},
     ],
 )
 def test_every_setting_delivers_the_same_images(jpegs, changes):
@@ -225,12 +202,6 @@ def test_every_setting_delivers_the_same_images(jpegs, changes):
     assert other.shape == plain.shape
     key = lambda a: np.argsort(a.reshape(len(a), -1).sum(axis=1))  # noqa: E731
     np.testing.assert_allclose(other[key(other)], plain[key(plain)], atol=1e-6)
-
-
-def test_epochs_and_cache_repeat_the_images(jpegs):
-    for cache in (False, True):
-        dataset = pipelines.image_dataset(small_config(cache=cache), jpegs, epochs=3)
-        assert len(collect(dataset)) == 30
 
 
 def test_inject_prefetch_off_turns_off_all_automatic_asynchrony(jpegs):

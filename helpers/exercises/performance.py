@@ -1,111 +1,230 @@
-"""Self-checks for notebook 05 (the performance lab): each returns Feedback saying what is wrong and a hint.
+"""Self-checks for notebook 06 (make it fast): each returns Feedback saying what is wrong and a hint.
 
     from helpers.exercises import performance as ex
-    ex.check_wait_fraction(consumer_wait_fraction)   # reading a producer/consumer timeline
-    ex.check_tuned_config(tuned_config)              # applying what the lab measured
+    ex.check_sharded_dataset(sharded_dataset)   # the core exercise: shards interleaved in parallel
+    ex.check_tuned_config(tuned_config)         # the deep dive's: apply what the lab measured
 
-The first check uses made-up timelines, so its answer is exact; the second checks the settings and runs
-the pipeline for one batch, without timing anything (timings belong in the notebook, not in a check).
+The first builds the learner's pipeline on its own JPEGs, in two shapes (shards, batch size), and checks
+every image arrives once, in batches, from shards run in parallel, with a prefetch last (read from the
+pipeline's graph). Neither times anything: timings belong in the notebook, not in a check.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from helpers import timeline
+import numpy as np
+
+from helpers import datasets, images
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
-from helpers.timeline import CONSUMER_LANE, PRODUCE, TRAIN_STEP, WAIT, Event
 
-__all__ = ["check_tuned_config", "check_wait_fraction", "example_timelines"]
+__all__ = ["SHARD_IMAGE_SIZE", "check_sharded_dataset", "check_tuned_config"]
 
-
-def example_timelines() -> dict[str, tuple[list[Event], float]]:
-    """Made-up timelines with the consumer's true waiting fraction, by name.
-
-    Returns:
-        {name: (events, expected fraction)}; the producer's own events are there to be ignored.
-    """
-
-    def consumer(spans: list[tuple[str, float, float]]) -> list[Event]:
-        return [Event(CONSUMER_LANE, kind, start, end) for kind, start, end in spans]
-
-    no_prefetch = consumer(
-        [(WAIT, 0.0, 0.3), (TRAIN_STEP, 0.3, 0.4), (WAIT, 0.4, 0.7), (TRAIN_STEP, 0.7, 0.8)]
-    ) + [Event("producer 0", PRODUCE, 0.0, 0.3), Event("producer 0", PRODUCE, 0.4, 0.7)]
-    prefetched = consumer(
-        [(WAIT, 0.0, 0.3), (TRAIN_STEP, 0.3, 0.6), (WAIT, 0.6, 0.6), (TRAIN_STEP, 0.6, 0.9)]
-    ) + [Event("producer 0", PRODUCE, 0.0, 0.3), Event("producer 0", PRODUCE, 0.3, 0.6)]
-    no_training = consumer([(WAIT, 0.0, 0.2), (WAIT, 0.2, 0.5)])
-    return {
-        "no prefetch": (no_prefetch, 0.6 / 0.8),
-        "prefetched": (prefetched, 0.3 / 0.9),
-        "no training step": (no_training, 1.0),
-    }
+SHARD_IMAGE_SIZE = 64
+"""Side of the images the exercise's batches hold, in pixels."""
+_CASES = ((3, 2), (2, 3))  # (num_shards, batch_size) tried, on 7 files: shards of uneven length
+_SETTINGS_ONLY_OPS = frozenset({"OptionsDataset"})
 
 
-def check_wait_fraction(consumer_wait_fraction: Callable[[list[Event]], float]) -> Feedback:
-    """Checks exercise 1: the fraction of the consumer's time spent waiting for data.
+def check_sharded_dataset(sharded_dataset: Callable, image_paths: Sequence[str] | None = None) -> Feedback:
+    """Checks the core exercise: `sharded_dataset(paths, num_shards, batch_size)`.
 
-    Expected: consumer `WAIT` time / (consumer `WAIT` + `TRAIN_STEP` time), ignoring producer events.
+    Expected: `num_shards` `from_generator` shards interleaved in parallel (`num_parallel_calls`), shard
+    `k` yielding uint8 batches (n, 64, 64, 3) of at most `batch_size` of its files (the batch dimension
+    `None`), every file's image exactly once, and `prefetch` last.
 
     Args:
-        consumer_wait_fraction: the learner's function, taking a list of `timeline.Event`.
+        sharded_dataset: the learner's function.
+        image_paths: the files to check with; by default seven small generated JPEGs.
 
     Returns:
         Feedback naming the first problem found, or success.
     """
-    for name, (events, expected) in example_timelines().items():
-        answer, problem = _guards.call(
-            consumer_wait_fraction,
-            list(events),
-            failure=f"On the '{name}' timeline your function raised",
-            hint="Each event has .lane, .kind, .start_seconds, .end_seconds and .duration_seconds.",
-        )
+    if not callable(sharded_dataset):
+        return _guards.not_callable(sharded_dataset, hint="Pass the function itself, without calling it.")
+    if image_paths is None:
+        image_paths = [str(p) for p in datasets.benchmark_jpegs(7, width=96, height=72, progress=False)]
+    size = (SHARD_IMAGE_SIZE, SHARD_IMAGE_SIZE)
+    expected = [images.load_image_uint8(path, size=size) for path in image_paths]
+    for num_shards, batch_size in _CASES:
+        problem = _check_case(sharded_dataset, list(image_paths), expected, num_shards, batch_size)
         if problem is not None:
             return problem
-        if answer is None:
-            return Feedback.fail(
-                "Your function returned None.",
-                hint="End it with `return waiting / (waiting + training)`.",
-            )
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            return Feedback.fail(
-                f"Your function returned {answer!r}, not a number.",
-                hint="Return one float between 0 and 1.",
-            )
-        if math.isclose(value, expected, abs_tol=1e-6):
-            continue
-        everything = sum(e.duration_seconds for e in events if e.kind in (WAIT, TRAIN_STEP, PRODUCE))
-        waits = timeline.busy_seconds(events, WAIT)
-        if math.isclose(value, waits / everything, abs_tol=1e-6):
-            hint = "Count only the consumer's events (lane == timeline.CONSUMER_LANE)."
-        elif expected < 1 and math.isclose(value, 1 - expected, abs_tol=1e-6):
-            hint = "That is the training share; the question asks for the waiting share."
-        elif value > 1:
-            hint = "A fraction is at most 1: divide by the consumer's total (waiting + training)."
-        else:
-            hint = "Sum the durations of WAIT events and of TRAIN_STEP events on the consumer lane."
-        return Feedback.fail(
-            f"On the '{name}' timeline the consumer waits {expected:.0%} of its time; "
-            f"your function says {value:.3g}.",
-            hint=hint,
-        )
     return Feedback.ok(
-        "Right on all three timelines: waiting / (waiting + training), consumer only. "
-        "Apply it to the two runs above."
+        f"Every image once, in batches of at most the batch size, from shards run in parallel "
+        f"(tried {len(image_paths)} files in {_CASES[0][0]} and in {_CASES[1][0]} shards), prefetch last."
     )
 
 
+def _check_case(
+    sharded_dataset: Callable, paths: list[str], expected: list[np.ndarray], num_shards: int, batch_size: int
+) -> Feedback | None:
+    call = f"sharded_dataset(paths, {num_shards}, {batch_size})"
+    dataset, problem = _guards.call(
+        sharded_dataset, paths, num_shards, batch_size, failure=f"{call} raised", hint=_build_hint
+    )
+    if problem is not None:
+        return problem
+    if dataset is None:
+        return Feedback.fail(
+            f"{call} returned None.",
+            hint="One from_generator dataset per shard, put together by interleave: return that dataset.",
+            more="Write shard_batches first (it yields), then the output_signature, then "
+            "Dataset.range(num_shards).interleave(lambda shard: tf.data.Dataset.from_generator(...)).",
+        )
+    problem = _guards.not_dataset(
+        dataset, subject=call, none_hint="", type_hint="Return the dataset the interleave makes."
+    )
+    if problem is not None:
+        return problem
+    problem = _signature_problem(dataset.element_spec)
+    if problem is not None:
+        return problem
+    batches, problem = _guards.call(
+        _guards.take_elements,
+        dataset,
+        len(paths),
+        failure=f"Reading {call} raised",
+        hint=_reading_hint,
+    )
+    if problem is not None:
+        return problem
+    problem = _content_problem(batches, expected, batch_size, call)
+    if problem is not None:
+        return problem
+    ops = _pipeline_ops(dataset)
+    if "ParallelInterleaveDatasetV4" not in ops:
+        hint = "Run the shards at the same time: interleave can call its function in parallel."
+        if not any("Interleave" in op for op in ops):
+            hint = "Make the shards with tf.data.Dataset.range(num_shards).interleave(...)."
+        return Feedback.fail(
+            f"The images are right, but {call} does not run its shards in parallel.",
+            hint=hint,
+            more="interleave(..., cycle_length=num_shards, num_parallel_calls=num_shards)",
+        )
+    if any(op.startswith("BatchDataset") or op.startswith("PaddedBatchDataset") for op in ops):
+        return Feedback.fail(
+            f"{call} batches after the generators: they yield one image at a time.",
+            hint="Every yield is a round trip into Python: let each shard yield whole batches.",
+            more="In shard_batches, np.stack the images of each batch and yield the stack.",
+        )
+    if ops[-1] != "PrefetchDataset":
+        return Feedback.fail(
+            f"The shards are right, but {call} does not end with a prefetch.",
+            hint="What lets the generators make the next batches while the model trains?",
+            more="End with .prefetch(tf.data.AUTOTUNE).",
+        )
+    return None
+
+
+def _build_hint(error: BaseException) -> str:
+    message = str(error)
+    if "SymbolicTensor" in message or "PathLike" in message:
+        return "Inside interleave the shard is a tensor, not a number: hand it to the generator through args."
+    if "must be a Python callable" in message:
+        return "from_generator takes the generator function itself, and its arguments through args."
+    return "Build it in steps: one from_generator shard first, then the interleave over the shards."
+
+
+def _signature_problem(spec: object) -> Feedback | None:
+    import tensorflow as tf
+
+    image_shape = (SHARD_IMAGE_SIZE, SHARD_IMAGE_SIZE, 3)
+    if not isinstance(spec, tf.TensorSpec):
+        return Feedback.fail(
+            f"Each element should be one batch of images (one tensor), but the element_spec is {spec}.",
+            hint="The output_signature describes one yielded batch: a single tf.TensorSpec.",
+        )
+    if spec.dtype != tf.uint8 or tuple(spec.shape[1:]) != image_shape:
+        return Feedback.fail(
+            f"The batches are {spec.dtype.name} {tuple(spec.shape)}; expected uint8 (None, 64, 64, 3).",
+            hint="images.load_image_uint8(path, size=(64, 64)) gives one image; a batch stacks them.",
+        )
+    if spec.shape[0] is not None:
+        return Feedback.fail(
+            f"The batch dimension is fixed at {spec.shape[0]}, but a shard's last batch can be shorter.",
+            hint="Which size in the output_signature does not know its length in advance?",
+            more="shape=(None, 64, 64, 3)",
+        )
+    return None
+
+
+def _reading_hint(error: BaseException) -> str:
+    message = str(error)
+    if "slice indices" in message or "SymbolicTensor" in message:
+        return "Inside interleave the shard is a tensor, not a number: hand it to the generator through args."
+    if "element of shape" in message:
+        return "The generator yields a shape the output_signature does not describe: does it yield batches?"
+    if "expected type" in message or "did not match" in message:
+        return "Yield uint8 arrays, as images.load_image_uint8 returns them, stacked into batches."
+    return "Run shard_batches by hand on a few paths and look at what it yields."
+
+
+def _content_problem(
+    batches: list[np.ndarray], expected: list[np.ndarray], batch_size: int, call: str
+) -> Feedback | None:
+    counts = [0] * len(expected)
+    for batch in batches:
+        if len(batch) > batch_size:
+            return Feedback.fail(
+                f"{call} gave a batch of {len(batch)} images.",
+                hint="Each shard yields at most batch_size images at a time.",
+            )
+        for image in batch:
+            matches = [index for index, known in enumerate(expected) if np.array_equal(image, known)]
+            if not matches:
+                return Feedback.fail(
+                    f"{call} gave an image that matches none of the files.",
+                    hint="Load each file with images.load_image_uint8(path, size=(64, 64)).",
+                )
+            counts[matches[0]] += 1
+    arrived = sum(counts)
+    if max(counts) > 1:
+        return Feedback.fail(
+            f"{call} gave {arrived} images for {len(expected)} files: some arrived {max(counts)} times.",
+            hint="Each shard should read only its own files.",
+            more="Shard k reads paths[k::num_shards]: the shard number and num_shards reach it through args.",
+        )
+    if arrived < len(expected):
+        return Feedback.fail(
+            f"{call} gave {arrived} of the {len(expected)} images.",
+            hint="Together the shards must read every file once.",
+            more="Shard k reads paths[k::num_shards], for every k in range(num_shards).",
+        )
+    return None
+
+
+def _pipeline_ops(dataset: object) -> list[str]:
+    """The dataset ops from the source to the output, in order (settings-only steps left out)."""
+    import tensorflow as tf
+
+    serialized = tf.raw_ops.DatasetToGraphV2(
+        input_dataset=tf.data.experimental.to_variant(dataset),
+        # from_generator's Python function is state outside the graph; only the graph's shape is read.
+        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE.value,
+        strip_device_assignment=True,
+    )
+    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
+    nodes = {node.name: node for node in graph.node}
+    node = nodes[next(node for node in graph.node if node.op == "_Retval").input[0].split(":")[0]]
+    chain = []
+    while True:
+        if node.op not in _SETTINGS_ONLY_OPS:
+            chain.append(node.op)
+        inputs = [nodes[name.split(":")[0]] for name in node.input if not name.startswith("^")]
+        datasets_in = [n for n in inputs if "Dataset" in n.op]
+        if not datasets_in:
+            return chain[::-1]
+        node = datasets_in[0]
+
+
 def check_tuned_config(tuned_config: Callable) -> Feedback:
-    """Checks exercise 2: `tuned_config(config)` applies what the lab measured, and the result runs.
+    """Checks the deep dive's exercise: `tuned_config(config)` applies what the lab measured, and runs.
 
     Expected changes: per-batch yield, `decode_threads` = the cores this process may use,
     `opencv_threads=1`, prefetch "autotune"; the data settings (data, image_count, image_size,
-    batch_size, augment, cache) left as given.
+    batch_size, augment) left as given.
 
     Args:
         tuned_config: the learner's function, taking and returning a `pipelines.PipelineConfig`.
@@ -129,45 +248,50 @@ def check_tuned_config(tuned_config: Callable) -> Feedback:
         return problem
     if tuned is None:
         return Feedback.fail(
-            "Your function returned None.", hint="Return `config.replace(...)` with the new settings."
+            "Your function returned None.",
+            hint="What does a function give back when it has no `return`?",
+            more="Return `config.replace(...)` with the new settings.",
         )
     if not isinstance(tuned, pipelines.PipelineConfig):
         return Feedback.fail(
             f"Your function returned a {type(tuned).__name__}, not a PipelineConfig.",
             hint="`config.replace(...)` returns a new PipelineConfig.",
         )
-    for name in ("data", "image_count", "image_size", "batch_size", "augment", "cache"):
+    for name in ("data", "image_count", "image_size", "batch_size", "augment"):
         if getattr(tuned, name) != getattr(given, name):
             return Feedback.fail(
                 f"{name} changed from {getattr(given, name)!r} to {getattr(tuned, name)!r}.",
                 hint="Tune how images are produced, not which images or how many: keep data settings.",
             )
-    problems = [
+    problems = [  # (wrong, what is wrong, the idea, the setting)
         (
             tuned.yield_mode != "batch",
             f"yield_mode is {tuned.yield_mode!r}.",
-            "Every yield costs a trip through TensorFlow's py_func: yield whole batches.",
+            "Every yield is a round trip from TensorFlow into Python.",
+            'yield_mode="batch"',
         ),
         (
             tuned.decode_threads != cores,
             f"decode_threads is {tuned.decode_threads}; this machine lets you use {cores} cores.",
-            "OpenCV releases the GIL while decoding: one decode thread per core keeps every core busy.",
+            "OpenCV lets go of the GIL while it decodes: how many threads keep every core busy?",
+            "decode_threads=measure.available_cores()",
         ),
         (
             tuned.opencv_threads != 1,
             f"opencv_threads is {tuned.opencv_threads}.",
-            "Your decode threads are the parallelism; OpenCV's own thread pool would compete with "
-            "them. Set opencv_threads=1.",
+            "Your decode threads are the parallelism; OpenCV's own thread pool would compete with them.",
+            "opencv_threads=1",
         ),
         (
             tuned.prefetch != "autotune",
             f"prefetch is {tuned.prefetch!r}.",
-            "With prefetch('autotune') the next batches are made while the model trains.",
+            "What lets the generator make the next batches while the model trains?",
+            'prefetch="autotune"',
         ),
     ]
-    for wrong, message, hint in problems:
+    for wrong, message, hint, setting in problems:
         if wrong:
-            return Feedback.fail(message, hint=hint)
+            return Feedback.fail(message, hint=hint, more=f"config.replace(..., {setting}, ...)")
     batch, problem = _guards.call(
         lambda: next(iter(pipelines.image_dataset(tuned, pipelines.resolve_paths(tuned)))),
         failure="The settings are right but the pipeline failed:",

@@ -51,7 +51,7 @@ def test_performance_lab_panel_runs_changes_live_and_stops(lab, page, artifacts_
     run_and_check_notebook(page, lab, PANEL_NOTEBOOK, artifacts_dir)
     panel = page.locator(".fglab-panel").first
     for width in (900, 1280):  # the rest at 1280 px
-        _screenshot(page, panel, artifacts_dir / f"05_panel_{width}px.png", width=width)
+        _screenshot(page, panel, artifacts_dir / f"06_panel_{width}px.png", width=width)
     plot, strip, status, markers, history = (
         panel.locator(f".fglab-{name}") for name in ("live-plot", "strip", "status", "markers", "history")
     )
@@ -74,7 +74,7 @@ def test_performance_lab_panel_runs_changes_live_and_stops(lab, page, artifacts_
     # Throughput keeps updating after the changes: new plots, new numbers in the status line.
     assert _changing(plot, "src", times=3, timeout_seconds=15) >= 3, "the plot stopped changing"
     assert _changing(status, None, times=3, timeout_seconds=15) >= 3, "the status stopped changing"
-    _screenshot(page, panel, artifacts_dir / "05_panel_running.png")
+    _screenshot(page, panel, artifacts_dir / "06_panel_running.png")
 
     _button(panel, "Stop").click()
     clicked = time.monotonic()
@@ -84,7 +84,7 @@ def test_performance_lab_panel_runs_changes_live_and_stops(lab, page, artifacts_
         timeout=10_000,
     )
     stop_seconds = time.monotonic() - clicked
-    _screenshot(page, panel, artifacts_dir / "05_panel_stopped.png")
+    _screenshot(page, panel, artifacts_dir / "06_panel_stopped.png")
     assert stop_seconds < STOP_SECONDS, (
         f"the panel reported stopped {stop_seconds:.1f} s after Stop; its status: {status.inner_text()}"
     )
