@@ -114,3 +114,51 @@ def test_module_does_not_import_tensorflow(module):
     code = f"import sys, {module}; print('tensorflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_error_summary_drops_keras_bold_xla_attributes_and_trace_counters():
+    raw = (
+        "Detected unsupported operations when trying to compile graph __inference_f_6[_XlaMustCompile=true,"
+        "config_proto=135,executor_type=111] on XLA_CPU_JIT: PyFunc\n\x1b[1mInput 0 is incompatible\x1b[0m"
+    )
+    assert messages.error_summary(FakeOpError(raw)) == (
+        "FakeOpError: Detected unsupported operations when trying to compile graph __inference_f on "
+        "XLA_CPU_JIT: PyFunc\nInput 0 is incompatible"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "stable"),
+    [
+        (
+            "W0000 00:00:1796631345.011552   13825 dataset.cc:997] Input of GeneratorDatasetOp::Dataset",
+            "W dataset.cc:997] Input of GeneratorDatasetOp::Dataset",
+        ),
+        ("Thread 0x00007f4fbdffb6c0 (most recent call first):", "Thread (most recent call first):"),
+        ('  File "/usr/lib/python3.11/queue.py", line 171 in get', '  File "queue.py" in get'),
+        ('  File "<string>", line 7, in tasks', '  File "<string>", line 7 in tasks'),
+        (
+            "/x/venv/lib/python3.11/site-packages/keras/src/a.py:164: UserWarning: ran out",
+            "<site-packages>/keras/src/a.py:164: UserWarning: ran out",
+        ),
+        (f"cannot read {REPO_ROOT}/sample_images/x.jpg", "cannot read sample_images/x.jpg"),
+        ("\x1b[1mbold\x1b[0m", "bold"),
+    ],
+)
+def test_stable_line(raw, stable):
+    assert messages.stable_line(raw) == stable
+
+
+def test_fresh_process_lines_runs_without_the_kits_log_setting_and_keeps_the_order():
+    script = (
+        "import os, sys\n"
+        "print('level:', os.environ.get('TF_CPP_MIN_LOG_LEVEL'), flush=True)\n"
+        "sys.stderr.write('W0000 00:00:1796631345.011552   13825 dataset.cc:997] logged\\n')\n"
+        "print('after', flush=True)\n"
+    )
+    assert messages.fresh_process_lines(script) == ["level: None", "W dataset.cc:997] logged", "after"]
+
+
+def test_fresh_process_lines_stops_a_process_that_hangs():
+    script = "import time\nprint('started', flush=True)\ntime.sleep(60)"
+    assert messages.fresh_process_lines(script, timeout_seconds=3) == ["started", "(stopped after 3 s)"]
