@@ -22,7 +22,6 @@ import tensorflow as tf
 from helpers import measure
 
 __all__ = [
-    "IMAGE_RECORD_FEATURES",
     "ImageDifference",
     "Throughput",
     "compare_images",
@@ -37,12 +36,6 @@ __all__ = [
     "tfrecord_dataset",
     "write_tfrecord",
 ]
-
-IMAGE_RECORD_FEATURES = {
-    "image_bytes": tf.io.FixedLenFeature([], tf.string),
-    "name": tf.io.FixedLenFeature([], tf.string),
-}
-"""How one `tf.train.Example` written by `write_tfrecord` is parsed: the encoded file and its name."""
 
 _GREY_LEVELS = 255.0
 
@@ -135,20 +128,14 @@ def image_dataset(
         The dataset; elements are float32 (*image_size, 3), paired with an int64 label if given.
     """
     path_strings = [os.fspath(path) for path in paths]
-    if labels is None:
-        dataset = tf.data.Dataset.from_tensor_slices(path_strings)
-        dataset = dataset.map(
-            lambda path: load_image(path, image_size=image_size),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=deterministic,
-        )
-    else:
-        dataset = tf.data.Dataset.from_tensor_slices((path_strings, np.asarray(labels, np.int64)))
-        dataset = dataset.map(
-            lambda path, label: (load_image(path, image_size=image_size), label),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=deterministic,
-        )
+    slices = path_strings if labels is None else (path_strings, np.asarray(labels, np.int64))
+
+    def load(path: tf.Tensor, *label: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
+        image = load_image(path, image_size=image_size)
+        return (image, *label) if label else image
+
+    dataset = tf.data.Dataset.from_tensor_slices(slices)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -179,23 +166,26 @@ def write_tfrecord(
     with tf.io.TFRecordWriter(os.fspath(output_path)) as writer:
         for index, path in enumerate(paths):
             features = {
-                "image_bytes": _bytes_feature(Path(path).read_bytes()),
-                "name": _bytes_feature(Path(path).name.encode()),
+                "image_bytes": tf.train.Feature(
+                    bytes_list=tf.train.BytesList(value=[Path(path).read_bytes()])
+                ),
+                "name": tf.train.Feature(bytes_list=tf.train.BytesList(value=[Path(path).name.encode()])),
             }
             if labels is not None:
                 features["label"] = tf.train.Feature(
                     int64_list=tf.train.Int64List(value=[int(labels[index])])
                 )
-            example = tf.train.Example(features=tf.train.Features(feature=features))
-            writer.write(example.SerializeToString())
+            writer.write(tf.train.Example(features=tf.train.Features(feature=features)).SerializeToString())
     return len(paths)
 
 
 def parse_image_record(serialized: tf.Tensor, *, with_label: bool = False) -> dict[str, tf.Tensor]:
     """Parses one record of `write_tfrecord` into {"image_bytes", "name"} (and "label", int64, if asked)."""
-    features = dict(IMAGE_RECORD_FEATURES)
-    if with_label:
-        features["label"] = tf.io.FixedLenFeature([], tf.int64)
+    features = {
+        "image_bytes": tf.io.FixedLenFeature([], tf.string),
+        "name": tf.io.FixedLenFeature([], tf.string),
+        **({"label": tf.io.FixedLenFeature([], tf.int64)} if with_label else {}),
+    }
     return tf.io.parse_single_example(serialized, features)
 
 
@@ -380,7 +370,3 @@ def _in_levels(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint8:
         return image.astype(np.float64)
     return image.astype(np.float64) * _GREY_LEVELS
-
-
-def _bytes_feature(value: bytes) -> tf.train.Feature:
-    return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))

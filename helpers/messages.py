@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from types import TracebackType
 
 from helpers.paths import without_machine_paths
 
@@ -57,10 +56,7 @@ def error_summary(error: BaseException, *, innermost: bool = False) -> str:
 
 
 class LogKeeper(logging.Handler):
-    """A logging handler that keeps the records of one logger; the logger's other handlers still run.
-
-    Use it as a context manager to detach it at the end, or call `close()`.
-    """
+    """A logging handler that keeps the records of one logger (the others still run) until `close()`."""
 
     def __init__(self, logger_name: str) -> None:
         super().__init__()
@@ -75,25 +71,10 @@ class LogKeeper(logging.Handler):
         """The kept messages, without the "From <file>:<line>: " that names the caller."""
         return [_FROM_LOCATION.sub("", record.getMessage()) for record in self.records]
 
-    def clear(self) -> None:
-        """Forgets the records kept so far."""
-        self.records.clear()
-
     def close(self) -> None:
         """Detaches from the logger (the kept records stay readable)."""
         self.logger.removeHandler(self)
         super().close()
-
-    def __enter__(self) -> LogKeeper:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def keep_log_messages(logger_name: str = "tensorflow") -> LogKeeper:

@@ -23,9 +23,9 @@ from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 from helpers.paths import SAMPLE_IMAGES_DIR, display_path
 
-__all__ = ["EXERCISE_IMAGE_SIZE", "check_image_dataset", "check_image_pipeline"]
+__all__ = ["check_image_dataset", "check_image_pipeline"]
 
-EXERCISE_IMAGE_SIZE = (224, 224)
+_IMAGE_SIZE = (224, 224)
 """(height, width) every image of the exercises is resized to."""
 
 # Colour JPEGs and PNGs (red and blue clearly differ, so BGR shows) and a grayscale PNG; six images in
@@ -38,7 +38,7 @@ _SAME_IMAGE_TOLERANCE = 0.05
 # Below this mean difference between the red and blue channels an image is gray and says nothing
 # about channel order.
 _COLOUR_MIN_DIFFERENCE = 0.02
-_EXPECTED_SHAPE = (*EXERCISE_IMAGE_SIZE, 3)
+_EXPECTED_SHAPE = (*_IMAGE_SIZE, 3)
 # Steps that only attach settings (`with_options`); the pipeline's last real step comes before them.
 _SETTINGS_ONLY_OPS = frozenset({"OptionsDataset"})
 _BUILD_ADVICE = (
@@ -245,7 +245,7 @@ def _checked_batches(
             more="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
         )
     for path, image in zip(paths, np.concatenate(batches), strict=True):
-        _check_pixels(display_path(path), image, images.load_image(path, size=EXERCISE_IMAGE_SIZE))
+        _check_pixels(display_path(path), image, images.load_image(path, size=_IMAGE_SIZE))
     return dataset, sizes
 
 

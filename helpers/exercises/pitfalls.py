@@ -14,14 +14,14 @@ from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
-__all__ = ["BATCH_ARGS", "NUMBER_CASES", "check_batch_signature", "check_numbers_dataset"]
+__all__ = ["check_batch_signature", "check_numbers_dataset"]
 
-NUMBER_CASES: tuple[tuple[str, ...], ...] = (
+_NUMBER_CASES: tuple[tuple[str, ...], ...] = (
     ("12", "7", "x7", "40", "", "-3", "1.5", "8"),
     ("oops", "5", "6", "seven", "100"),
 )
 """The texts `check_numbers_dataset` passes: some are not whole numbers and must be skipped and recorded."""
-BATCH_ARGS = (10, 4)
+_BATCH_ARGS = (10, 4)
 """(count, batch_size) that `check_batch_signature` calls `generators.pixel_label_batches` with."""
 
 
@@ -41,13 +41,13 @@ def _as_text(record: object) -> str:
 def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
     """Checks the core exercise: `numbers_dataset(texts, skipped)`, a dataset of the whole numbers in `texts`.
 
-    Right means, for each case in `NUMBER_CASES`: a dataset of integer scalars giving every whole number in
+    Right means, for each case in `_NUMBER_CASES`: a dataset of integer scalars giving every whole number in
     order, and the list `skipped` it was given then holds a record of each other text (the text, or an error
     message naming it), in order.
     """
     import tensorflow as tf
 
-    for texts in NUMBER_CASES:
+    for texts in _NUMBER_CASES:
         expected = [int(text) for text in texts if _is_whole_number(text)]
         bad = [text for text in texts if not _is_whole_number(text)]
         call = f"numbers_dataset({list(texts)}, skipped)"
@@ -141,9 +141,9 @@ def check_batch_signature(signature: Any) -> Feedback:
             hint="Both parts are dense tensors: use tf.TensorSpec(shape=..., dtype=...) for each.",
         )
     dataset = tf.data.Dataset.from_generator(
-        doctor.checked(pixel_label_batches, signature), args=BATCH_ARGS, output_signature=signature
+        doctor.checked(pixel_label_batches, signature), args=_BATCH_ARGS, output_signature=signature
     )
-    count, batch_size = BATCH_ARGS
+    count, batch_size = _BATCH_ARGS
     try:
         batches = sum(1 for _ in dataset.take(count))
     except tf.errors.OpError as error:
@@ -152,7 +152,7 @@ def check_batch_signature(signature: Any) -> Feedback:
             hint="Read where (element index and [position]) and what was expected vs received. "
             f"With {count} images in batches of {batch_size} the last batch holds {count % batch_size}.",
         )
-    diagnosis = doctor.diagnose(pixel_label_batches, signature, args=BATCH_ARGS)
+    diagnosis = doctor.diagnose(pixel_label_batches, signature, args=_BATCH_ARGS)
     warnings = [finding for finding in diagnosis if finding.severity in ("error", "warning")]
     if warnings:
         return Feedback.fail(

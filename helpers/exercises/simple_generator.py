@@ -19,21 +19,14 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = [
-    "FEATURE_KEYS",
-    "PADDING_VALUE",
-    "RANGE_CASES",
-    "SENTENCES",
-    "check_padded_ranges",
-    "check_sentence_dataset",
-]
+__all__ = ["check_padded_ranges", "check_sentence_dataset"]
 
-RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
+_RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
 """(lengths, batch_size) pairs `check_padded_ranges` builds the learner's dataset with."""
-PADDING_VALUE = -1
-SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generator again!")
+_PADDING_VALUE = -1
+_SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generator again!")
 """The sentences `check_sentence_dataset` builds the learner's dataset from."""
-FEATURE_KEYS = ("text", "word_lengths")
+_FEATURE_KEYS = ("text", "word_lengths")
 
 _ERROR_ADVICE = (
     (
@@ -117,7 +110,7 @@ def _padded_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]
     """What `check_padded_ranges` expects: ranges batched, padded with -1 to the longest in each batch."""
     chunks = [lengths[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
     return [
-        np.array([[*range(n), *[PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
+        np.array([[*range(n), *[_PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
         for chunk in chunks
     ]
 
@@ -129,14 +122,14 @@ def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
             "Each batch holds `batch_size` ranges (the last may hold fewer).",
             "Give `padded_batch` the `batch_size` your function receives, not a number of your own.",
         )
-    if np.array_equal(np.where(expected == PADDING_VALUE, 0, expected), got):
+    if np.array_equal(np.where(expected == _PADDING_VALUE, 0, expected), got):
         return (
             "You padded with 0, but 0 is also a real value of every range: padding must be a value no "
             "range contains.",
             "`padded_batch(batch_size, padding_values=-1)`.",
         )
-    if [row[row != PADDING_VALUE].tolist() for row in got] == [
-        row[row != PADDING_VALUE].tolist() for row in expected
+    if [row[row != _PADDING_VALUE].tolist() for row in got] == [
+        row[row != _PADDING_VALUE].tolist() for row in expected
     ]:
         return (
             "The ranges are right; each batch should be as wide as its own longest range.",
@@ -184,10 +177,10 @@ def _check_range_spec(spec: Any, call: str) -> None:
 def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any]) -> Feedback:
     """Checks the core exercise: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
 
-    Right means, for every case in `RANGE_CASES`: int32 batches of `np.arange(n)` for each length,
+    Right means, for every case in `_RANGE_CASES`: int32 batches of `np.arange(n)` for each length,
     `batch_size` per batch, each padded with -1 to its longest range, the same on a second pass.
     """
-    for lengths, batch_size in RANGE_CASES:
+    for lengths, batch_size in _RANGE_CASES:
         call = f"make_padded_ranges({list(lengths)}, {batch_size})"
         dataset = _build(make_padded_ranges, list(lengths), batch_size)
         _check_range_spec(dataset.element_spec, call)
@@ -227,13 +220,13 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
     """Checks the deep dive's exercise: `(features, word_count)` pairs, features a dict of text and lengths.
 
     Expected element_spec: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`, the values
-    those of `generators.sentence_records(SENTENCES)`.
+    those of `generators.sentence_records(_SENTENCES)`.
     """
     import tensorflow as tf
 
     from helpers.generators import sentence_records
 
-    dataset = _build(make_sentence_dataset, list(SENTENCES))
+    dataset = _build(make_sentence_dataset, list(_SENTENCES))
     spec = dataset.element_spec
     if not (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], dict)):
         return Feedback.fail(
@@ -242,12 +235,12 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
             more='output_signature = ({"text": ..., "word_lengths": ...}, tf.TensorSpec(...)).',
         )
     features, label = spec
-    missing = [key for key in FEATURE_KEYS if key not in features]
-    extra = [key for key in features if key not in FEATURE_KEYS]
+    missing = [key for key in _FEATURE_KEYS if key not in features]
+    extra = [key for key in features if key not in _FEATURE_KEYS]
     if missing or extra:
         return Feedback.fail(
             f"The features dict has keys {sorted(features)}; missing {missing}, unexpected {extra}.",
-            hint=f"Use exactly the keys {list(FEATURE_KEYS)} in the signature and in what you yield.",
+            hint=f"Use exactly the keys {list(_FEATURE_KEYS)} in the signature and in what you yield.",
             more="The word count is the label: it goes outside the dict, second in the pair.",
         )
     wanted = {
@@ -273,7 +266,7 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
         )
     wanted_elements = [
         ({"text": record["text"].encode(), "word_lengths": record["word_lengths"]}, record["word_count"])
-        for record in sentence_records(SENTENCES)
+        for record in sentence_records(_SENTENCES)
     ]
     got = _epoch(dataset, len(wanted_elements))
     if len(got) != len(wanted_elements):

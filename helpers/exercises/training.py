@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 __all__ = [
-    "CHECK_BATCH_SIZE",
     "EVALUATION_CHECK_FILES",
     "TRAINING_CHECK_FILES",
     "check_evaluation_dataset",
@@ -36,7 +35,7 @@ __all__ = [
     "check_training_dataset",
 ]
 
-CHECK_BATCH_SIZE = 16
+_BATCH_SIZE = 16
 """The batch size the dataset checks ask for (not the notebook's, so a hard-coded one shows)."""
 TRAINING_CHECK_FILES = 100
 """How many digit files `check_training_dataset` passes: enough to tell a full shuffle from a small buffer."""
@@ -82,12 +81,12 @@ def _checked_passes(
     paths, all_labels = datasets.digit_files(progress=False)
     image_paths = np.array([str(path) for path in paths[:file_count]])
     labels = np.array(all_labels[:file_count], dtype=np.int64)
-    call = f"{name}(image_paths, labels, batch_size={CHECK_BATCH_SIZE})"
+    call = f"{name}(image_paths, labels, batch_size={_BATCH_SIZE})"
     dataset = _guards.dataset_from(
         make_dataset,
         image_paths,
         labels,
-        CHECK_BATCH_SIZE,
+        _BATCH_SIZE,
         failure=f"{call} raised",
         hint="Call it in a cell of its own to see the full traceback.",
         subject=call,
@@ -99,7 +98,7 @@ def _checked_passes(
     passes = [
         _guards.elements(
             dataset,
-            math.ceil(file_count / CHECK_BATCH_SIZE),
+            math.ceil(file_count / _BATCH_SIZE),
             failure="Iterating the dataset raised",
             hint="Call your function in a cell of its own and iterate the result to see the full traceback.",
             advice=_ITERATION_ADVICE,
@@ -162,7 +161,7 @@ def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
     import tensorflow as tf
 
     cardinality = int(dataset.cardinality())
-    expected_batches = math.ceil(file_count / CHECK_BATCH_SIZE)
+    expected_batches = math.ceil(file_count / _BATCH_SIZE)
     if cardinality == tf.data.INFINITE_CARDINALITY:
         _guards.fail(
             "The dataset is endless (cardinality -1): fit would need steps_per_epoch to cut it into epochs.",
@@ -180,7 +179,7 @@ def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
     if cardinality != expected_batches:
         _guards.fail(
             f"The dataset declares {cardinality} batches; {file_count} files in batches of "
-            f"{CHECK_BATCH_SIZE} make {expected_batches}.",
+            f"{_BATCH_SIZE} make {expected_batches}.",
             hint="After .batch the length counts batches, and the last batch may be short.",
             more="math.ceil(len(image_paths) / batch_size), from the function's own arguments.",
         )
@@ -281,10 +280,10 @@ def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]
     )
     sizes = [[len(batch_labels) for _, batch_labels in batches] for batches in passes]
     files = len(image_paths)
-    expected_sizes = [min(CHECK_BATCH_SIZE, files - start) for start in range(0, files, CHECK_BATCH_SIZE)]
+    expected_sizes = [min(_BATCH_SIZE, files - start) for start in range(0, files, _BATCH_SIZE)]
     if sorted(sizes[0]) != sorted(expected_sizes):
         return Feedback.fail(
-            f"The batches hold {sizes[0]} elements; {files} files in batches of {CHECK_BATCH_SIZE} make "
+            f"The batches hold {sizes[0]} elements; {files} files in batches of {_BATCH_SIZE} make "
             f"{expected_sizes}.",
             hint="Batch all the files the function receives, batch_size at a time.",
         )
@@ -356,7 +355,7 @@ def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Data
             hint="Build it from a generator that yields the files as they are, as for validation.",
             more="digit_examples(image_paths, labels) and no .shuffle.",
         )
-    batches = math.ceil(len(image_paths) / CHECK_BATCH_SIZE)
+    batches = math.ceil(len(image_paths) / _BATCH_SIZE)
     return Feedback.ok(
         f"{call} yields the {len(image_paths)} files in order, unaugmented, in {batches} batches, "
         f"and Keras can read its length (cardinality {batches})."
