@@ -83,17 +83,19 @@ def image_grid(
     axes = fig.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.set_axis_off()
-        if index >= count:
-            continue
-        image = np.asarray(images[index])
-        ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=_image_max(image))
-        if titles is not None:
-            ax.set_title(str(titles[index]), fontsize=9)
+        if index < count:
+            _show(ax, images[index])
+            if titles is not None:
+                ax.set_title(str(titles[index]), fontsize=9)
     return fig
 
 
-def _image_max(image: np.ndarray) -> float:
-    return 255.0 if image.dtype == np.uint8 else 1.0
+def _show(ax: Axes, image: np.ndarray) -> None:
+    """Draws an RGB image (float in [0, 1] or uint8) or a grayscale one, its full range black to white."""
+    image = np.asarray(image)
+    ax.imshow(
+        image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255 if image.dtype == np.uint8 else 1
+    )
 
 
 def training_curves(
@@ -162,8 +164,7 @@ def image_rows(
     axes = fig.subplots(len(rows), columns, squeeze=False)
     for row_index, (row, label) in enumerate(zip(rows, row_labels, strict=True)):
         for column, (ax, image) in enumerate(zip(axes[row_index], row, strict=True)):
-            image = np.asarray(image)
-            ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=_image_max(image))
+            _show(ax, image)
             # Ticks and frame off but the axis kept, so the row label (a y-label) stays visible.
             ax.set_xticks([])
             ax.set_yticks([])

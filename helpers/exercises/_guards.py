@@ -142,10 +142,7 @@ def run(
 
 def call(function: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
     """`run`, returning `(result, None)` or `(None, feedback)`."""
-    try:
-        return run(function, *args, **options), None
-    except Problem as problem:
-        return None, problem.feedback
+    return _outcome(run, function, *args, **options)
 
 
 def dataset_from(
@@ -181,8 +178,12 @@ def dataset_from(
 
 def built_dataset(function: Any, *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
     """`dataset_from`, returning `(dataset, None)` or `(None, feedback)`."""
+    return _outcome(dataset_from, function, *args, **options)
+
+
+def _outcome(guard: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
     try:
-        return dataset_from(function, *args, **options), None
+        return guard(*args, **options), None
     except Problem as problem:
         return None, problem.feedback
 

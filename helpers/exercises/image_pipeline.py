@@ -49,6 +49,17 @@ _BUILD_ADVICE = (
         "",
     ),
 )
+# (hint, second hint) for batches that are not float32, by exercise.
+_FLOAT32_HINTS = {
+    "image_dataset": (
+        "The signature says what the generator yields: what dtype does load_rgb return?",
+        "`tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)`.",
+    ),
+    "uint8_image_dataset": (
+        "Yield uint8, then scale inside TensorFlow, after batching.",
+        "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)` after `.batch(batch_size)`.",
+    ),
+}
 _NONE_HINT = "The generator yielded None: a file could not be read. Use load_rgb, which raises."
 _ITERATION_ADVICE = (
     (
@@ -102,17 +113,7 @@ def check_image_pipeline(
     a path that cannot be read (`missing_path`) fails the pass with an error naming the file; the
     pipeline ends with `.prefetch`. By default six sample photographs, in batches of 4 and 2.
     """
-    paths = [str(path) for path in (image_paths or [SAMPLE_IMAGES_DIR / name for name in _CHECK_NAMES])]
-    dataset, sizes = _checked_batches(
-        dataset_function,
-        paths,
-        batch_size,
-        name="image_dataset",
-        dtype_hints=(
-            "The signature says what the generator yields: what dtype does load_rgb return?",
-            "`tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)`.",
-        ),
-    )
+    paths, dataset, sizes = _checked_batches(dataset_function, "image_dataset", image_paths, batch_size)
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
     _check_missing_file(dataset_function, [paths[0], missing], batch_size)
     if not _ends_with_prefetch(dataset):
@@ -143,17 +144,7 @@ def check_image_dataset(
     (`tf.data.Options().experimental_optimization.inject_prefetch`), but only an explicit one states the
     intent and survives that option being switched off.
     """
-    paths = [str(path) for path in (image_paths or [SAMPLE_IMAGES_DIR / name for name in _CHECK_NAMES])]
-    dataset, sizes = _checked_batches(
-        dataset_function,
-        paths,
-        batch_size,
-        name="uint8_image_dataset",
-        dtype_hints=(
-            "Yield uint8, then scale inside TensorFlow, after batching.",
-            "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)` after `.batch(batch_size)`.",
-        ),
-    )
+    paths, dataset, sizes = _checked_batches(dataset_function, "uint8_image_dataset", image_paths, batch_size)
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
     if _ends_with_prefetch(dataset):
         return Feedback.ok(f"{arrived}, and the pipeline ends with an explicit prefetch.")
@@ -166,13 +157,16 @@ def check_image_dataset(
 
 
 def _checked_batches(
-    dataset_function: Any, paths: list[str], batch_size: int, *, name: str, dtype_hints: tuple[str, str]
-) -> tuple[Any, list[int]]:
-    """Builds the learner's dataset, checks its element_spec and every image that arrives.
+    dataset_function: Any, name: str, image_paths: Sequence[str | os.PathLike[str]] | None, batch_size: int
+) -> tuple[list[str], Any, list[int]]:
+    """Builds the learner's dataset `name`, checks its element_spec and every image that arrives.
 
-    Returns `(dataset, batch sizes)`; `dtype_hints` are the hint and second hint for batches not float32.
+    Returns `(paths, dataset, batch sizes)`; the paths are `image_paths`, by default six sample photographs.
     """
     import tensorflow as tf
+
+    paths = [str(path) for path in (image_paths or [SAMPLE_IMAGES_DIR / name for name in _CHECK_NAMES])]
+    dtype_hint, dtype_more = _FLOAT32_HINTS[name]
 
     expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
     dataset = _guards.dataset_from(
@@ -205,8 +199,8 @@ def _checked_batches(
         uint8 = "uint8 (0..255): yielding uint8 is fine, but the dataset should deliver float32 in [0, 1]"
         _guards.fail(
             f"The batches are {uint8 if spec.dtype == tf.uint8 else spec.dtype.name + ', expected float32'}.",
-            hint=dtype_hints[0],
-            more=dtype_hints[1],
+            hint=dtype_hint,
+            more=dtype_more,
         )
     if spec.shape.rank != 4 or tuple(spec.shape[1:]) != _EXPECTED_SHAPE:
         _guards.fail(
@@ -246,7 +240,7 @@ def _checked_batches(
         )
     for path, image in zip(paths, np.concatenate(batches), strict=True):
         _check_pixels(display_path(path), image, images.load_image(path, size=_IMAGE_SIZE))
-    return dataset, sizes
+    return paths, dataset, sizes
 
 
 def _check_pixels(name: str, image: np.ndarray, reference: np.ndarray) -> None:

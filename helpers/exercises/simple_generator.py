@@ -201,10 +201,10 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
                     hint=hint,
                     more=more,
                 )
-        second = _epoch(dataset, len(expected))
-        if len(second) != len(expected):
+        second_count = len(_epoch(dataset, len(expected)))
+        if second_count != len(expected):
             return Feedback.fail(
-                f"The first pass over {call} gives {len(expected)} batches, the second {len(second)}.",
+                f"The first pass over {call} gives {len(expected)} batches, the second {second_count}.",
                 hint="TensorFlow starts the generator again for every pass (every epoch).",
                 more="Give from_generator a function that makes a new generator (`lambda: ranges(lengths)`), "
                 "not a `lambda` returning one generator object made before.",

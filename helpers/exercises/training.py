@@ -68,10 +68,10 @@ _ITERATION_ADVICE = (
 
 
 def _checked_passes(
-    make_dataset: Any, *, name: str, file_count: int, pass_count: int, type_hint: str
+    make_dataset: Any, name: str, file_count: int, pass_count: int, *, steps: str
 ) -> tuple[str, np.ndarray, np.ndarray, Any, list[list]]:
-    """Builds the learner's dataset on `file_count` digit files, checks it yields batched (image, label) pairs
-    and declares its length, and takes `pass_count` bounded passes.
+    """Builds the learner's dataset (`name`, whose pipeline ends with `steps`) on `file_count` digit files,
+    checks it yields batched (image, label) pairs and declares its length, and takes `pass_count` passes.
 
     Returns:
         `(call, image_paths, labels, dataset, passes)`, `call` naming the call in messages.
@@ -91,7 +91,7 @@ def _checked_passes(
         hint="Call it in a cell of its own to see the full traceback.",
         subject=call,
         none_hint="A function without `return` gives back None.",
-        type_hint=type_hint,
+        type_hint=f"Return the tf.data.Dataset built with from_generator, after {steps}.",
     )
     _check_batched_pairs(dataset)
     _check_length(dataset, file_count)
@@ -272,11 +272,7 @@ def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]
     declare its number of batches, so that Keras trains an epoch on it without a warning.
     """
     call, image_paths, labels, dataset, passes = _checked_passes(
-        make_training_dataset,
-        name="make_training_dataset",
-        file_count=TRAINING_CHECK_FILES,
-        pass_count=2,
-        type_hint="Return the tf.data.Dataset built with from_generator, after shuffle and batch.",
+        make_training_dataset, "make_training_dataset", TRAINING_CHECK_FILES, 2, steps="shuffle and batch"
     )
     sizes = [[len(batch_labels) for _, batch_labels in batches] for batches in passes]
     files = len(image_paths)
@@ -342,11 +338,7 @@ def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Data
     cardinality Keras can read (so `model.evaluate` gives no "ran out of data" warning).
     """
     call, image_paths, labels, _, passes = _checked_passes(
-        make_evaluation_dataset,
-        name="make_evaluation_dataset",
-        file_count=EVALUATION_CHECK_FILES,
-        pass_count=1,
-        type_hint="Return the tf.data.Dataset built with from_generator, after batch.",
+        make_evaluation_dataset, "make_evaluation_dataset", EVALUATION_CHECK_FILES, 1, steps="batch"
     )
     if _file_order(passes[0], image_paths, labels, evaluating=True) != list(range(len(image_paths))):
         return Feedback.fail(
