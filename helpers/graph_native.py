@@ -45,13 +45,8 @@ def decode_rgb(data: tf.Tensor) -> tf.Tensor:
 
     Three choices make it match OpenCV: JPEGs use libjpeg's accurate integer IDCT (TensorFlow's default
     is the fast one, OpenCV's the accurate one); an alpha channel is composited onto white (as
-    `images.ALPHA_BACKGROUND`), not dropped; grayscale becomes three equal channels.
-
-    Args:
-        data: a scalar string tensor holding the file's bytes (e.g. `tf.io.read_file(path)`).
-
-    Returns:
-        A uint8 tensor of shape (height, width, 3).
+    `images.ALPHA_BACKGROUND`), not dropped; grayscale becomes three equal channels. `data` is a scalar
+    string tensor of the file's bytes (e.g. `tf.io.read_file(path)`).
     """
 
     def jpeg() -> tf.Tensor:
@@ -71,14 +66,7 @@ def resize_like_opencv(image: tf.Tensor, image_size: tuple[int, int]) -> tf.Tens
     """Resizes a uint8 image as `images.load_image_uint8` does with OpenCV, to within one grey level.
 
     Area averaging (`cv2.INTER_AREA`, `method="area"`) when both sides shrink or stay, bilinear otherwise;
-    the result is rounded back to uint8 as OpenCV does for uint8 input.
-
-    Args:
-        image: uint8 tensor (height, width, 3).
-        image_size: (height, width) of the result.
-
-    Returns:
-        A uint8 tensor of shape (*image_size, 3).
+    the result, (*image_size, 3), is rounded back to uint8 as OpenCV does for uint8 input.
     """
     target = tf.constant(image_size, dtype=tf.int32)
     pixels = tf.cast(image, tf.float32)
@@ -93,15 +81,8 @@ def resize_like_opencv(image: tf.Tensor, image_size: tuple[int, int]) -> tf.Tens
 
 
 def load_image(path: tf.Tensor, *, image_size: tuple[int, int]) -> tf.Tensor:
-    """Reads, decodes and resizes one image file: RGB float32 in [0, 1], like `images.load_image`.
-
-    Args:
-        path: scalar string tensor, the file's path.
-        image_size: (height, width) of the result.
-
-    Returns:
-        A float32 tensor of shape (*image_size, 3).
-    """
+    """Reads, decodes and resizes one image file (a scalar string tensor) to RGB float32 (*image_size, 3) in
+    [0, 1], like `images.load_image`."""
     image = resize_like_opencv(decode_rgb(tf.io.read_file(path)), image_size)
     return tf.cast(image, tf.float32) / _GREY_LEVELS
 
@@ -116,16 +97,9 @@ def image_dataset(
     """Returns a dataset of images (or (image, label) pairs) read with TensorFlow ops only.
 
     `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python function runs
-    per element, so the dataset can be checkpointed and sent to tf.data service workers.
-
-    Args:
-        paths: image files; absolute paths if the dataset will run in another process (a service worker).
-        labels: one integer per path, or None for images only.
-        image_size: (height, width) of every image.
-        deterministic: keep the order of `paths` (False lets a slow file be overtaken).
-
-    Returns:
-        The dataset; elements are float32 (*image_size, 3), paired with an int64 label if given.
+    per element, so the dataset can be checkpointed and sent to tf.data service workers (give absolute
+    paths then). Images are float32 (*image_size, 3), paired with an int64 label if `labels` are given;
+    `deterministic=False` lets a slow file be overtaken.
     """
     path_strings = [os.fspath(path) for path in paths]
     slices = path_strings if labels is None else (path_strings, np.asarray(labels, np.int64))
@@ -148,12 +122,8 @@ def write_tfrecord(
     """Writes each image file's bytes, unchanged, and its file name (and label) as one `tf.train.Example`.
 
     Storing the encoded bytes (not decoded pixels) keeps the file as small as the images and makes the
-    round trip exact; decoding happens when reading, in the pipeline.
-
-    Args:
-        paths: image files, in the order the records are written.
-        output_path: the .tfrecord file to (over)write; its folder must exist.
-        labels: one integer per path, stored as the int64 feature "label"; or None for no label.
+    round trip exact; decoding happens when reading, in the pipeline. `labels` (one integer per path) are
+    stored as the int64 feature "label". The folder of `output_path` must exist.
 
     Returns:
         The number of records written.
@@ -197,16 +167,8 @@ def tfrecord_dataset(tfrecord_path: str | os.PathLike[str], *, with_label: bool 
 
 
 def difference_image(reference: np.ndarray, candidate: np.ndarray, *, gain: float = 8.0) -> np.ndarray:
-    """Returns a grayscale (H, W) picture of where two images differ: the largest channel difference x gain.
-
-    Args:
-        reference: image (H, W, 3), float in [0, 1] or uint8.
-        candidate: image of the same shape.
-        gain: how much to amplify; with 8, a difference of 32 grey levels is white.
-
-    Returns:
-        float32 (H, W) in [0, 1]: black where the images agree.
-    """
+    """Returns a float32 (H, W) picture in [0, 1] of where two images (float in [0, 1] or uint8) differ: the
+    largest channel difference times `gain`, black where they agree (with 8, 32 grey levels is white)."""
     difference = np.abs(_in_levels(reference) - _in_levels(candidate)).max(axis=2) / _GREY_LEVELS
     return np.clip(difference * gain, 0.0, 1.0).astype(np.float32)
 

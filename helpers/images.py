@@ -68,12 +68,7 @@ _logger = logging.getLogger(__name__)
 
 
 class ImageLoadError(ValueError):
-    """A file exists but is not a decodable image (empty, truncated, not an image, a directory).
-
-    Attributes:
-        path: The file, relative to the repository when it is inside it.
-        reason: What is wrong with it.
-    """
+    """A file (`path`, relative to the repository inside it) is not a decodable image, and the `reason`."""
 
     def __init__(self, path: str, reason: str) -> None:
         # Both parts go to args so the exception survives pickling (multiprocessing, tf.data).
@@ -87,12 +82,7 @@ class ImageLoadError(ValueError):
 
 @dataclass(frozen=True)
 class SkippedFile:
-    """A file an `ImageReader` skipped under ``on_error="skip"``.
-
-    Attributes:
-        path: The file, relative to the repository when it is inside it.
-        reason: The error type and what went wrong, e.g. ``"ImageLoadError: the file is empty"``.
-    """
+    """A file an `ImageReader` skipped under ``on_error="skip"``, and why (``"ImageLoadError: ..."``)."""
 
     path: str
     reason: str
@@ -104,17 +94,9 @@ def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
     Grayscale becomes 3 equal channels; an alpha channel is composited onto white (see
     `ALPHA_BACKGROUND` for why); 16-bit images are divided by 65535, 8-bit ones by 255. JPEGs are
     turned upright according to their EXIF orientation, as image viewers do (note that
-    ``tf.io.decode_jpeg`` ignores it).
-
-    Args:
-        path: The file, as ``str``, ``pathlib.Path`` or ``bytes`` (``from_generator`` passes
-            ``args`` strings as bytes).
-        size: ``(height, width)`` to resize to, or None to keep the file's size. Shrinking uses
-            ``cv2.INTER_AREA`` (averages the pixels it merges, so no aliasing); enlarging (either
-            side) uses ``cv2.INTER_LINEAR``.
-
-    Returns:
-        A C-contiguous float32 array of shape (height, width, 3), values in [0, 1].
+    ``tf.io.decode_jpeg`` ignores it). `path` may be ``bytes`` (``from_generator`` passes ``args``
+    strings so). `size` is ``(height, width)`` to resize to, or None: shrinking uses ``cv2.INTER_AREA``
+    (averages the pixels it merges, so no aliasing), enlarging (either side) ``cv2.INTER_LINEAR``.
 
     Raises:
         FileNotFoundError: The file does not exist (the message names it).

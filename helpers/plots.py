@@ -61,17 +61,10 @@ def image_grid(
     image_inches: float = 2.0,
     fig: Figure | None = None,
 ) -> Figure:
-    """Draws images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale, in a grid.
+    """Draws images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale, in a grid; returns the Figure.
 
-    Args:
-        images: the images, e.g. one batch from a dataset (`batch.numpy()`).
-        titles: one short title per image (for example its label or file name).
-        columns: images per row.
-        image_inches: width and height of one cell, in inches.
-        fig: the Figure to draw on; a new one when None.
-
-    Returns:
-        The Figure.
+    `images` may be one batch from a dataset (`batch.numpy()`), `titles` one short title per image (its
+    label or file name); each cell is `image_inches` square; `fig` is drawn on, or a new Figure.
     """
     count = len(images)
     if count == 0:
@@ -105,17 +98,10 @@ def training_curves(
     panel_inches: tuple[float, float] = (4.0, 3.0),
     fig: Figure | None = None,
 ) -> Figure:
-    """Draws one panel per metric: its training and, when recorded, validation value per epoch.
+    """Draws one panel per metric, left to right: its training and, when recorded, validation value per epoch.
 
-    Args:
-        history: metric name -> one value per epoch, as in Keras' `model.fit(...).history`;
-            the validation values are under `"val_" + name`.
-        metrics: the metrics to draw, one panel each, left to right.
-        panel_inches: width and height of one panel, in inches.
-        fig: the Figure to draw on; a new one when None.
-
-    Returns:
-        The Figure.
+    `history` maps a metric to one value per epoch, as Keras' `model.fit(...).history` (validation values
+    under `"val_" + name`). Returns the Figure: `fig`, or a new one.
     """
     if fig is None:
         fig = Figure(figsize=(panel_inches[0] * len(metrics), panel_inches[1]), layout="constrained")
@@ -141,15 +127,8 @@ def image_rows(
 ) -> Figure:
     """Draws rows of images, each labelled on the left: e.g. before/after augmentation, or one row per epoch.
 
-    Args:
-        rows: equally long sequences of images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale.
-        row_labels: one label per row, e.g. ("before", "after") or ("epoch 0", "epoch 1").
-        titles: one title per column (e.g. the file names), shown above the first row.
-        image_inches: width and height of one cell, in inches.
-        fig: the Figure to draw on; a new one when None.
-
-    Returns:
-        The Figure.
+    `rows` are equally long sequences of images (as `image_grid` takes), `row_labels` one per row
+    ("epoch 0", ...), `titles` one per column above the first row. Returns the Figure: `fig`, or a new one.
 
     Raises:
         ValueError: no rows, rows of different lengths, or not one label per row.
