@@ -41,7 +41,7 @@ def _as_text(record: object) -> str:
 def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
     """Checks the core exercise: `numbers_dataset(texts, skipped)`, a dataset of the whole numbers in `texts`.
 
-    Right means, for each case in `_NUMBER_CASES`: a dataset of integer scalars giving every whole number in
+    Right means, for two lists of texts of its own: a dataset of integer scalars giving every whole number in
     order, and the list `skipped` it was given then holds a record of each other text (the text, or an error
     message naming it), in order.
     """

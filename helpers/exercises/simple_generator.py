@@ -177,7 +177,7 @@ def _check_range_spec(spec: Any, call: str) -> None:
 def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any]) -> Feedback:
     """Checks the core exercise: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
 
-    Right means, for every case in `_RANGE_CASES`: int32 batches of `np.arange(n)` for each length,
+    Right means, for two cases of its own: int32 batches of `np.arange(n)` for each length,
     `batch_size` per batch, each padded with -1 to its longest range, the same on a second pass.
     """
     for lengths, batch_size in _RANGE_CASES:
@@ -220,7 +220,7 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
     """Checks the deep dive's exercise: `(features, word_count)` pairs, features a dict of text and lengths.
 
     Expected element_spec: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`, the values
-    those of `generators.sentence_records(_SENTENCES)`.
+    those `generators.sentence_records` gives for the check's three sentences.
     """
     import tensorflow as tf
 
