@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from types import TracebackType
 
 from helpers.paths import without_machine_paths
 
@@ -56,7 +57,10 @@ def error_summary(error: BaseException, *, innermost: bool = False) -> str:
 
 
 class LogKeeper(logging.Handler):
-    """A logging handler that keeps the records of one logger (the others still run) until `close()`."""
+    """A logging handler that keeps the records of one logger; the logger's other handlers still run.
+
+    Use it as a context manager to detach it at the end, or call `close()`.
+    """
 
     def __init__(self, logger_name: str) -> None:
         super().__init__()
@@ -75,6 +79,17 @@ class LogKeeper(logging.Handler):
         """Detaches from the logger (the kept records stay readable)."""
         self.logger.removeHandler(self)
         super().close()
+
+    def __enter__(self) -> LogKeeper:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def keep_log_messages(logger_name: str = "tensorflow") -> LogKeeper:

@@ -29,10 +29,24 @@ def test_call_returns_the_result_or_a_summary_of_the_error():
     assert result is None
     assert_fails(problem, "Reading raised FileNotFoundError: cannot read a.jpg", hint="FileNotFoundError")
     assert problem.more == "more"
+    _, problem = _guards.call(failing, "a.jpg", failure="Reading raised", hint=lambda e: type(e).__name__)
+    assert problem.hint == "FileNotFoundError"
     _, problem = _guards.call(
         failing, "a.jpg", failure="Reading raised", hint="h", more="m", advice=advice[:1]
     )
     assert (problem.hint, problem.more) == ("h", "m")
+
+
+def test_not_dataset_tells_none_from_another_type():
+    assert _guards.not_dataset(tf.data.Dataset.range(2), none_hint="n", type_hint="t") is None
+    assert_fails(
+        _guards.not_dataset(None, none_hint="add return", type_hint="t"), "returned None.", hint="add return"
+    )
+    assert_fails(
+        _guards.not_dataset([1], subject="f(3)", none_hint="n", type_hint="t"),
+        "f(3) returned a list, not a tf.data.Dataset.",
+        hint="t",
+    )
 
 
 def test_a_self_check_returns_the_feedback_of_the_first_problem_raised_inside_it():

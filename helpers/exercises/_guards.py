@@ -48,6 +48,7 @@ __all__ = [
     "first_items",
     "items_in_time",
     "not_callable",
+    "not_dataset",
     "run",
     "self_check",
     "take_elements",
@@ -111,7 +112,7 @@ def run(
     function: Callable[..., Any],
     *args: Any,
     failure: str,
-    hint: str = _READ_THE_ERROR,
+    hint: str | Callable[[BaseException], str] = _READ_THE_ERROR,
     more: str = "",
     advice: Advice = (),
     **kwargs: Any,
@@ -122,7 +123,8 @@ def run(
         function: the learner's function (or a small closure around several calls to it).
         *args: its positional arguments.
         failure: the start of the message, followed by the error's one-line summary.
-        hint: what to try next, and `more` the second hint, unless a row of `advice` fits the error.
+        hint: what to try next (or a function choosing it from the error), and `more` the second hint,
+            unless a row of `advice` fits the error.
         more: the second hint.
         advice: the first row whose text is in the error's summary gives the hints instead.
         **kwargs: its keyword arguments.
@@ -136,7 +138,8 @@ def run(
         raise
     except Exception as error:  # the learner's code may raise anything: report it, do not crash
         summary = error_summary(error)
-        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), (hint, more))
+        default = (hint(error) if callable(hint) else hint, more)
+        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), default)
         fail(f"{failure} {summary}", hint=hint, more=more)
 
 
@@ -164,16 +167,31 @@ def dataset_from(
         Problem: `function` is not callable, raised (see `run`), or returned None or something other
             than a dataset (`subject` starts that message).
     """
-    import tensorflow as tf
-
     if not callable(function):
         raise Problem(not_callable(function, hint=callable_hint))
     dataset = run(function, *args, failure=failure, hint=hint, advice=advice, **kwargs)
-    if dataset is None:
-        fail(f"{subject} returned None.", hint=none_hint, more=none_more)
-    if not isinstance(dataset, tf.data.Dataset):
-        fail(f"{subject} returned a {type(dataset).__name__}, not a tf.data.Dataset.", hint=type_hint)
+    problem = not_dataset(
+        dataset, subject=subject, none_hint=none_hint, none_more=none_more, type_hint=type_hint
+    )
+    if problem is not None:
+        raise Problem(problem)
     return dataset
+
+
+def not_dataset(
+    value: object, *, subject: str = "Your function", none_hint: str, none_more: str = "", type_hint: str
+) -> Feedback | None:
+    """The failure for a learner's function that returned None or something other than a `tf.data.Dataset`
+    (`subject` starts the message), or None when `value` is a dataset."""
+    import tensorflow as tf
+
+    if value is None:
+        return Feedback.fail(f"{subject} returned None.", hint=none_hint, more=none_more)
+    if not isinstance(value, tf.data.Dataset):
+        return Feedback.fail(
+            f"{subject} returned a {type(value).__name__}, not a tf.data.Dataset.", hint=type_hint
+        )
+    return None
 
 
 def built_dataset(function: Any, *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
