@@ -199,3 +199,12 @@ def test_a_self_check_given_a_blocking_generator_ends_and_says_why(short_waits, 
         "produced no element in 0.5 s",
         hint="queue.get()",
     )
+
+
+def test_pipeline_ops_reads_the_steps_from_source_to_output_without_settings():
+    dataset = tf.data.Dataset.range(3).batch(2).prefetch(1).with_options(tf.data.Options())
+    assert _guards.pipeline_ops(dataset) == ["RangeDataset", "BatchDatasetV2", "PrefetchDataset"]
+    generated = tf.data.Dataset.from_generator(
+        lambda: iter([1]), output_signature=tf.TensorSpec((), tf.int64)
+    )
+    assert _guards.pipeline_ops(generated.map(lambda x: x))[-2:] == ["FlatMapDataset", "MapDataset"]

@@ -49,6 +49,7 @@ __all__ = [
     "items_in_time",
     "not_callable",
     "not_dataset",
+    "pipeline_ops",
     "run",
     "self_check",
     "take_elements",
@@ -290,6 +291,31 @@ def _stalled_message(subject: str, produced: int) -> str:
         f"{subject} produced only {produced} {elements} in {ALL_ELEMENTS_SECONDS:g} s: does the generator "
         "block, or loop forever, after a yield?"
     )
+
+
+def pipeline_ops(dataset: Any) -> list[str]:
+    """The ops of a dataset's pipeline from its source to its output (`with_options` steps left out), read
+    from its graph through public APIs: `["GeneratorDataset", "BatchDatasetV2", "PrefetchDataset"]`."""
+    import tensorflow as tf
+
+    serialized = tf.raw_ops.DatasetToGraphV2(
+        input_dataset=tf.data.experimental.to_variant(dataset),
+        # from_generator's Python function is state outside the graph; only the graph's shape is read.
+        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE.value,
+        strip_device_assignment=True,
+    )
+    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
+    nodes = {node.name: node for node in graph.node}
+    node = nodes[next(node for node in graph.node if node.op == "_Retval").input[0].split(":")[0]]
+    chain = []
+    while True:
+        if node.op != "OptionsDataset":
+            chain.append(node.op)
+        inputs = [nodes[name.split(":")[0]] for name in node.input if not name.startswith("^")]
+        datasets_in = [input_node for input_node in inputs if "Dataset" in input_node.op]
+        if not datasets_in:
+            return chain[::-1]
+        node = datasets_in[0]
 
 
 def describe_value(value: Any) -> str:

@@ -39,8 +39,6 @@ _SAME_IMAGE_TOLERANCE = 0.05
 # about channel order.
 _COLOUR_MIN_DIFFERENCE = 0.02
 _EXPECTED_SHAPE = (*_IMAGE_SIZE, 3)
-# Steps that only attach settings (`with_options`); the pipeline's last real step comes before them.
-_SETTINGS_ONLY_OPS = frozenset({"OptionsDataset"})
 _BUILD_ADVICE = (
     (
         "must be a Python callable",
@@ -116,7 +114,7 @@ def check_image_pipeline(
     paths, dataset, sizes = _checked_batches(dataset_function, "image_dataset", image_paths, batch_size)
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
     _check_missing_file(dataset_function, [paths[0], missing], batch_size)
-    if not _ends_with_prefetch(dataset):
+    if _guards.pipeline_ops(dataset)[-1] != "PrefetchDataset":
         return Feedback.fail(
             "The images arrive right, but the pipeline does not end with `.prefetch(...)`, which the "
             "exercise asks for.",
@@ -146,7 +144,7 @@ def check_image_dataset(
     """
     paths, dataset, sizes = _checked_batches(dataset_function, "uint8_image_dataset", image_paths, batch_size)
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
-    if _ends_with_prefetch(dataset):
+    if _guards.pipeline_ops(dataset)[-1] == "PrefetchDataset":
         return Feedback.ok(f"{arrived}, and the pipeline ends with an explicit prefetch.")
     return Feedback.ok(
         f"{arrived}. A note: the pipeline does not end with `.prefetch`. TensorFlow adds one for you by "
@@ -299,25 +297,3 @@ def _check_missing_file(dataset_function: Any, paths: list[str], batch_size: int
         hint="A file that cannot be read should stop the pass with an error that names it.",
         more="Use load_rgb, which raises FileNotFoundError naming the file.",
     )
-
-
-def _ends_with_prefetch(dataset: object) -> bool:
-    """Whether the last step of `dataset`'s pipeline (ignoring `with_options`) is a `prefetch`.
-
-    Read from the pipeline's graph through public APIs (op names, not TensorFlow's private classes).
-    """
-    import tensorflow as tf
-
-    serialized = tf.raw_ops.DatasetToGraphV2(
-        input_dataset=tf.data.experimental.to_variant(dataset),
-        # from_generator's Python function is state outside the graph; only the graph's shape is read here.
-        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE.value,
-        strip_device_assignment=True,
-    )
-    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
-    nodes = {node.name: node for node in graph.node}
-    output = next(node for node in graph.node if node.op == "_Retval")
-    node = nodes[output.input[0].split(":")[0]]
-    while node.op in _SETTINGS_ONLY_OPS:
-        node = nodes[node.input[0].split(":")[0]]
-    return node.op == "PrefetchDataset"
