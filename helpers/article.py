@@ -25,25 +25,18 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "EXAMPLES",
     "EXAMPLE_1",
     "EXAMPLE_2",
     "EXAMPLE_3",
-    "ARTICLE_TITLE",
-    "ARTICLE_DATE",
     "IMAGE_PATHS_LINE",
-    "example_source",
-    "run_example",
-    "example_1_dataset",
-    "example_2_dataset",
-    "example_3_dataset",
-    "simple_generator",
-    "image_generator",
     "complex_generator",
-    "EXAMPLES",
+    "example_2_dataset",
+    "example_source",
+    "image_generator",
+    "run_example",
+    "simple_generator",
 ]
-
-ARTICLE_TITLE = "How to use TensorFlow's Dataset.from_generator?"
-ARTICLE_DATE = "2025-01-30"
 
 EXAMPLE_1 = """\
 import tensorflow as tf
@@ -181,19 +174,9 @@ def run_example(
     return namespace
 
 
-def example_1_dataset():
-    """The dataset of the article's Example 1 (ten int32 pairs `(i, i*2)`), built, not iterated."""
-    return run_example(1, demonstration_loop=False)["dataset"]
-
-
 def example_2_dataset(image_paths: Sequence[str]):
     """The dataset of the article's Example 2 over `image_paths`: batched by 32, prefetched, not iterated."""
     return run_example(2, image_paths=image_paths, demonstration_loop=False)["dataset"]
-
-
-def example_3_dataset():
-    """The dataset of the article's Example 3 (100 noisy float64 rows with int32 labels), not iterated."""
-    return run_example(3, demonstration_loop=False)["dataset"]
 
 
 def _definition(name: str):

@@ -21,65 +21,26 @@ __all__ = ["existing_file", "image_size", "number", "whole_number", "writable_fi
 
 
 def whole_number(low: int, high: int | None = None, *, why: str = "") -> Callable[[str], int]:
-    """An argparse type: an integer from `low` to `high`.
-
-    Args:
-        low: the smallest value allowed.
-        high: the largest value allowed; None for no upper bound.
-        why: why the upper bound exists, added to the message for a value above it.
+    """An argparse type: an integer from `low` to `high` (None: no upper bound); `why` explains the bound.
 
     Returns:
         A function turning the argument's text into an int, or raising `argparse.ArgumentTypeError`.
     """
     allowed = f"a whole number from {low:,} to {high:,}" if high is not None else f"a whole number >= {low:,}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise _rejected(text, allowed) from None
-        if value < low:
-            raise _rejected(text, allowed)
-        if high is not None and value > high:
-            raise _rejected(text, allowed, why)
-        return value
-
-    return parse
+    return _bounded(int, low, high, allowed, why)
 
 
 def number(low: float, high: float, *, why: str = "") -> Callable[[str], float]:
-    """An argparse type: a finite decimal number from `low` to `high`.
-
-    Args:
-        low: the smallest value allowed.
-        high: the largest value allowed.
-        why: why the upper bound exists, added to the message for a value above it.
+    """An argparse type: a finite decimal number from `low` to `high`; `why` explains the upper bound.
 
     Returns:
         A function turning the argument's text into a float, or raising `argparse.ArgumentTypeError`.
     """
-    allowed = f"a number from {low:g} to {high:g}"
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise _rejected(text, allowed) from None
-        if not (math.isfinite(value) and value >= low):
-            raise _rejected(text, allowed)
-        if value > high:
-            raise _rejected(text, allowed, why)
-        return value
-
-    return parse
+    return _bounded(float, low, high, f"a number from {low:g} to {high:g}", why)
 
 
 def image_size(max_side: int, *, why: str = "") -> Callable[[str], tuple[int, int]]:
-    """An argparse type: `WIDTHxHEIGHT` in pixels, each side from 1 to `max_side`.
-
-    Args:
-        max_side: the largest width or height allowed.
-        why: why the bound exists, added to the message for a side above it.
+    """An argparse type: `WIDTHxHEIGHT` in pixels, each side from 1 to `max_side`; `why` explains the bound.
 
     Returns:
         A function turning "640x480" into `(640, 480)`, or raising `argparse.ArgumentTypeError`.
@@ -101,24 +62,16 @@ def image_size(max_side: int, *, why: str = "") -> Callable[[str], tuple[int, in
 
 
 def writable_file(*, suffix: str | None = None) -> Callable[[str], Path]:
-    """An argparse type: a file that can be written, in a folder that exists.
+    """An argparse type: a file that can be written (ending in `suffix`, if given), in a folder that exists.
 
     The folder is checked by creating (and at once removing) a temporary file in it, the one test that
     also holds for root and for read-only file systems. A missing folder is an error, not created: a typo
     in its name would otherwise leave a stray folder and the results where nobody looks.
-
-    Args:
-        suffix: the ending the file name must have (".png"), or None for any name.
-
-    Returns:
-        A function turning the argument's text into a `Path`, or raising `argparse.ArgumentTypeError`.
     """
 
     def parse(text: str) -> Path:
-        path = Path(text)
+        path = _with_suffix(text, suffix)
         folder = os.path.dirname(text) or "."
-        if suffix is not None and path.suffix.lower() != suffix:
-            raise argparse.ArgumentTypeError(f"{text!r} does not end in {suffix}")
         if path.is_dir():
             raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
         if not os.path.isdir(folder):
@@ -136,25 +89,41 @@ def writable_file(*, suffix: str | None = None) -> Callable[[str], Path]:
 
 
 def existing_file(*, suffix: str | None = None) -> Callable[[str], Path]:
-    """An argparse type: a file that exists.
-
-    Args:
-        suffix: the ending the file name must have (".ipynb"), or None for any name.
-
-    Returns:
-        A function turning the argument's text into a `Path`, or raising `argparse.ArgumentTypeError`.
-    """
+    """An argparse type: a file that exists (ending in `suffix`, if given)."""
 
     def parse(text: str) -> Path:
-        path = Path(text)
-        if suffix is not None and path.suffix.lower() != suffix:
-            raise argparse.ArgumentTypeError(f"{text!r} does not end in {suffix}")
+        path = _with_suffix(text, suffix)
         if not path.is_file():
-            problem = "is a folder" if path.is_dir() else "does not exist"
-            raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+            raise argparse.ArgumentTypeError(
+                f"{text!r} {'is a folder' if path.is_dir() else 'does not exist'}"
+            )
         return path
 
     return parse
+
+
+def _bounded(
+    convert: Callable[[str], int | float], low: float, high: float | None, allowed: str, why: str
+) -> Callable:
+    def parse(text: str) -> int | float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise _rejected(text, allowed) from None
+        if not (math.isfinite(value) and value >= low):
+            raise _rejected(text, allowed)
+        if high is not None and value > high:
+            raise _rejected(text, allowed, why)
+        return value
+
+    return parse
+
+
+def _with_suffix(text: str, suffix: str | None) -> Path:
+    path = Path(text)
+    if suffix is not None and path.suffix.lower() != suffix:
+        raise argparse.ArgumentTypeError(f"{text!r} does not end in {suffix}")
+    return path
 
 
 def _rejected(text: str, allowed: str, why: str = "") -> argparse.ArgumentTypeError:

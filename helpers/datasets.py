@@ -67,19 +67,12 @@ _WRITER_THREADS = min(8, os.cpu_count() or 1)
 def digit_files(
     *, folder: str | os.PathLike[str] | None = None, progress: bool = True
 ) -> tuple[list[Path], list[int]]:
-    """Returns scikit-learn's digits as PNG files, one folder per class, writing them if needed.
+    """Returns ``(paths, labels)``: scikit-learn's digits as PNG files, in dataset order, written if needed.
 
     The 1,797 8x8 grayscale images of ``sklearn.datasets.load_digits`` (bundled with scikit-learn,
-    no download), values 0..16 scaled to 0..255, are written as ``<label>/<index>.png`` where
-    index is the image's position in the dataset. Complete output is reused; a half-written
-    folder is rebuilt.
-
-    Args:
-        folder: Where to write; default ``helpers.paths.cache_dir("digits")``.
-        progress: Show a tqdm progress bar (on stderr) while writing.
-
-    Returns:
-        ``(paths, labels)`` in dataset order: file paths and their class labels (0..9).
+    no download), values 0..16 scaled to 0..255, are written as ``<label>/<index>.png`` in `folder`
+    (default ``cache_dir("digits")``), with a tqdm bar on stderr if `progress`. Complete output is reused;
+    a half-written folder is rebuilt.
     """
     from sklearn.datasets import load_digits
 
@@ -122,13 +115,8 @@ def benchmark_jpegs(
     ``i`` depends only on ``(seed, i)``: the same bytes on every run, and asking for more files
     later only writes the new ones; asking for fewer reuses the first `count`.
 
-    Args:
-        count: Number of files.
-        width: Width of every image in pixels.
-        height: Height of every image in pixels.
-        seed: Seed of the random crops.
-        folder: Where to write; default ``cache_dir(f"benchmark_jpegs_{width}x{height}")``.
-        progress: Show a tqdm progress bar (on stderr) while writing.
+    Files go to `folder` (default ``cache_dir(f"benchmark_jpegs_{width}x{height}")``), with a tqdm bar on
+    stderr if `progress`.
 
     Returns:
         The paths ``000000.jpg``, ``000001.jpg``, ... in order.
@@ -181,14 +169,7 @@ def benchmark_jpegs(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m helpers.datasets {digits,benchmark-jpegs} ...``.
-
-    Args:
-        argv: Arguments without the program name; default ``sys.argv[1:]``.
-
-    Returns:
-        The exit status (0 on success).
-    """
+    """Command line: ``python -m helpers.datasets {digits,benchmark-jpegs} ...``; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m helpers.datasets",
         description="Write the kit's generated image datasets into the git-ignored cache "

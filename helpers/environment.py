@@ -17,21 +17,13 @@ from dataclasses import dataclass
 from helpers.html_table import Markup, html_table
 from helpers.paths import CACHE_DIR, REPO_ROOT, SAMPLE_IMAGES_DIR
 
-__all__ = [
-    "Check",
-    "EnvironmentReport",
-    "check_environment",
-    "pinned_versions",
-    "IMAGE_SUFFIXES",
-    "MIN_SAMPLE_IMAGES",
-    "REINSTALL",
-]
+__all__ = ["Check", "EnvironmentReport", "check_environment", "pinned_versions"]
 
-REINSTALL = (
+_REINSTALL = (
     "Run `make lab` again from the kit's folder (it reinstalls the pinned versions), then restart the kernel."
 )
-MIN_SAMPLE_IMAGES = 12
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+_MIN_SAMPLE_IMAGES = 12
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 @dataclass(frozen=True)
@@ -140,9 +132,9 @@ def _check_package(distribution: str, pinned: str | None) -> Check:
     try:
         installed = importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
-        return Check(distribution, False, "not installed", REINSTALL)
+        return Check(distribution, False, "not installed", _REINSTALL)
     if pinned is not None and installed != pinned:
-        return Check(distribution, False, f"{installed} (the kit pins {pinned})", REINSTALL)
+        return Check(distribution, False, f"{installed} (the kit pins {pinned})", _REINSTALL)
     return Check(distribution, True, installed)
 
 
@@ -150,7 +142,7 @@ def _check_widget_frontend() -> Check:
     try:
         version = importlib.metadata.version("jupyterlab_widgets")
     except importlib.metadata.PackageNotFoundError:
-        return Check("JupyterLab widget support", False, "jupyterlab_widgets missing", REINSTALL)
+        return Check("JupyterLab widget support", False, "jupyterlab_widgets missing", _REINSTALL)
     return Check("JupyterLab widget support", True, f"jupyterlab_widgets {version}")
 
 
@@ -165,8 +157,8 @@ def _check_devices() -> Check:
 
 
 def _check_sample_images() -> Check:
-    images = [path for path in SAMPLE_IMAGES_DIR.glob("*") if path.suffix.lower() in IMAGE_SUFFIXES]
-    ok = len(images) >= MIN_SAMPLE_IMAGES
+    images = [path for path in SAMPLE_IMAGES_DIR.glob("*") if path.suffix.lower() in _IMAGE_SUFFIXES]
+    ok = len(images) >= _MIN_SAMPLE_IMAGES
     return Check(
         "Sample images",
         ok,

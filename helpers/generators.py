@@ -1,8 +1,8 @@
 """Plain Python/NumPy generator functions to feed `tf.data.Dataset.from_generator` (no TensorFlow here).
 
     from helpers import generators
-    list(generators.square_pairs(3))                       # [(0, 0), (1, 1), (2, 4)]
-    list(generators.word_lengths(["Pad them."]))           # [array([3, 4], dtype=int32)]
+    list(generators.square_pairs(3))                             # [(0, 0), (1, 1), (2, 4)]
+    list(generators.paragraph_word_lengths(["Pad them. Go!"]))   # [[[3, 4], [2]]]
 
 Each function is named for what it yields. The `tf.TensorSpec` signature that matches each one lives in the
 notebook that uses it (next to the `from_generator` call), because this module must not import TensorFlow.
@@ -12,29 +12,13 @@ Pass the function itself (or a `lambda` that calls it) to `from_generator`, neve
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypedDict
+from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "square_pairs",
-    "integer_ranges",
-    "word_lengths",
-    "paragraph_word_lengths",
-    "SentenceRecord",
-    "sentence_records",
-    "pixel_label_batches",
-]
+__all__ = ["paragraph_word_lengths", "pixel_label_batches", "sentence_records", "square_pairs"]
 
 _SENTENCE_ENDS = ".!?"
-
-
-class SentenceRecord(TypedDict):
-    """One element of `sentence_records`: a plain dict, typed so its fields keep their types."""
-
-    text: str
-    word_lengths: np.ndarray
-    word_count: int
 
 
 def square_pairs(count: int = 10) -> Iterator[tuple[int, int]]:
@@ -50,41 +34,10 @@ def square_pairs(count: int = 10) -> Iterator[tuple[int, int]]:
         yield (i, i**2)
 
 
-def integer_ranges(lengths: Iterable[int]) -> Iterator[np.ndarray]:
-    """Yields `np.arange(n)` as int32 for each `n` in `lengths`: one variable-length vector per element.
-
-    Args:
-        lengths: the length of each vector; 0 gives an empty vector.
-
-    Yields:
-        1-D int32 arrays `[0, 1, ..., n - 1]`.
-
-    Raises:
-        ValueError: a length is negative (raised when that element is reached, like any generator error).
-    """
-    for length in lengths:
-        if length < 0:
-            raise ValueError(f"lengths must be >= 0, got {length}")
-        yield np.arange(length, dtype=np.int32)
-
-
 def _words(sentence: str) -> list[str]:
     """The words of `sentence`, without surrounding punctuation."""
     words = (word.strip(".,;:!?\"'()") for word in sentence.split())
     return [word for word in words if word]
-
-
-def word_lengths(sentences: Iterable[str]) -> Iterator[np.ndarray]:
-    """Yields the length of each word of each sentence: one variable-length int32 vector per sentence.
-
-    Args:
-        sentences: the sentences; punctuation around words is not counted.
-
-    Yields:
-        1-D int32 arrays, one entry per word (empty for a sentence without words).
-    """
-    for sentence in sentences:
-        yield np.array([len(word) for word in _words(sentence)], dtype=np.int32)
 
 
 def _split_sentences(paragraph: str) -> list[str]:
@@ -116,7 +69,7 @@ def paragraph_word_lengths(paragraphs: Iterable[str]) -> Iterator[list[list[int]
         yield [[len(word) for word in _words(sentence)] for sentence in _split_sentences(paragraph)]
 
 
-def sentence_records(sentences: Iterable[str]) -> Iterator[SentenceRecord]:
+def sentence_records(sentences: Iterable[str]) -> Iterator[dict[str, Any]]:
     """Yields one dict per sentence: its text, its word lengths and its word count.
 
     Args:

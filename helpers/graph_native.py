@@ -22,7 +22,6 @@ import tensorflow as tf
 from helpers import measure
 
 __all__ = [
-    "IMAGE_RECORD_FEATURES",
     "ImageDifference",
     "Throughput",
     "compare_images",
@@ -38,12 +37,6 @@ __all__ = [
     "write_tfrecord",
 ]
 
-IMAGE_RECORD_FEATURES = {
-    "image_bytes": tf.io.FixedLenFeature([], tf.string),
-    "name": tf.io.FixedLenFeature([], tf.string),
-}
-"""How one `tf.train.Example` written by `write_tfrecord` is parsed: the encoded file and its name."""
-
 _GREY_LEVELS = 255.0
 
 
@@ -52,13 +45,8 @@ def decode_rgb(data: tf.Tensor) -> tf.Tensor:
 
     Three choices make it match OpenCV: JPEGs use libjpeg's accurate integer IDCT (TensorFlow's default
     is the fast one, OpenCV's the accurate one); an alpha channel is composited onto white (as
-    `images.ALPHA_BACKGROUND`), not dropped; grayscale becomes three equal channels.
-
-    Args:
-        data: a scalar string tensor holding the file's bytes (e.g. `tf.io.read_file(path)`).
-
-    Returns:
-        A uint8 tensor of shape (height, width, 3).
+    `images.ALPHA_BACKGROUND`), not dropped; grayscale becomes three equal channels. `data` is a scalar
+    string tensor of the file's bytes (e.g. `tf.io.read_file(path)`).
     """
 
     def jpeg() -> tf.Tensor:
@@ -78,14 +66,7 @@ def resize_like_opencv(image: tf.Tensor, image_size: tuple[int, int]) -> tf.Tens
     """Resizes a uint8 image as `images.load_image_uint8` does with OpenCV, to within one grey level.
 
     Area averaging (`cv2.INTER_AREA`, `method="area"`) when both sides shrink or stay, bilinear otherwise;
-    the result is rounded back to uint8 as OpenCV does for uint8 input.
-
-    Args:
-        image: uint8 tensor (height, width, 3).
-        image_size: (height, width) of the result.
-
-    Returns:
-        A uint8 tensor of shape (*image_size, 3).
+    the result, (*image_size, 3), is rounded back to uint8 as OpenCV does for uint8 input.
     """
     target = tf.constant(image_size, dtype=tf.int32)
     pixels = tf.cast(image, tf.float32)
@@ -100,15 +81,8 @@ def resize_like_opencv(image: tf.Tensor, image_size: tuple[int, int]) -> tf.Tens
 
 
 def load_image(path: tf.Tensor, *, image_size: tuple[int, int]) -> tf.Tensor:
-    """Reads, decodes and resizes one image file: RGB float32 in [0, 1], like `images.load_image`.
-
-    Args:
-        path: scalar string tensor, the file's path.
-        image_size: (height, width) of the result.
-
-    Returns:
-        A float32 tensor of shape (*image_size, 3).
-    """
+    """Reads, decodes and resizes one image file (a scalar string tensor) to RGB float32 (*image_size, 3) in
+    [0, 1], like `images.load_image`."""
     image = resize_like_opencv(decode_rgb(tf.io.read_file(path)), image_size)
     return tf.cast(image, tf.float32) / _GREY_LEVELS
 
@@ -123,32 +97,19 @@ def image_dataset(
     """Returns a dataset of images (or (image, label) pairs) read with TensorFlow ops only.
 
     `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python function runs
-    per element, so the dataset can be checkpointed and sent to tf.data service workers.
-
-    Args:
-        paths: image files; absolute paths if the dataset will run in another process (a service worker).
-        labels: one integer per path, or None for images only.
-        image_size: (height, width) of every image.
-        deterministic: keep the order of `paths` (False lets a slow file be overtaken).
-
-    Returns:
-        The dataset; elements are float32 (*image_size, 3), paired with an int64 label if given.
+    per element, so the dataset can be checkpointed and sent to tf.data service workers (give absolute
+    paths then). Images are float32 (*image_size, 3), paired with an int64 label if `labels` are given;
+    `deterministic=False` lets a slow file be overtaken.
     """
     path_strings = [os.fspath(path) for path in paths]
-    if labels is None:
-        dataset = tf.data.Dataset.from_tensor_slices(path_strings)
-        dataset = dataset.map(
-            lambda path: load_image(path, image_size=image_size),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=deterministic,
-        )
-    else:
-        dataset = tf.data.Dataset.from_tensor_slices((path_strings, np.asarray(labels, np.int64)))
-        dataset = dataset.map(
-            lambda path, label: (load_image(path, image_size=image_size), label),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=deterministic,
-        )
+    slices = path_strings if labels is None else (path_strings, np.asarray(labels, np.int64))
+
+    def load(path: tf.Tensor, *label: tf.Tensor) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
+        image = load_image(path, image_size=image_size)
+        return (image, *label) if label else image
+
+    dataset = tf.data.Dataset.from_tensor_slices(slices)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -161,12 +122,8 @@ def write_tfrecord(
     """Writes each image file's bytes, unchanged, and its file name (and label) as one `tf.train.Example`.
 
     Storing the encoded bytes (not decoded pixels) keeps the file as small as the images and makes the
-    round trip exact; decoding happens when reading, in the pipeline.
-
-    Args:
-        paths: image files, in the order the records are written.
-        output_path: the .tfrecord file to (over)write; its folder must exist.
-        labels: one integer per path, stored as the int64 feature "label"; or None for no label.
+    round trip exact; decoding happens when reading, in the pipeline. `labels` (one integer per path) are
+    stored as the int64 feature "label". The folder of `output_path` must exist.
 
     Returns:
         The number of records written.
@@ -179,23 +136,26 @@ def write_tfrecord(
     with tf.io.TFRecordWriter(os.fspath(output_path)) as writer:
         for index, path in enumerate(paths):
             features = {
-                "image_bytes": _bytes_feature(Path(path).read_bytes()),
-                "name": _bytes_feature(Path(path).name.encode()),
+                "image_bytes": tf.train.Feature(
+                    bytes_list=tf.train.BytesList(value=[Path(path).read_bytes()])
+                ),
+                "name": tf.train.Feature(bytes_list=tf.train.BytesList(value=[Path(path).name.encode()])),
             }
             if labels is not None:
                 features["label"] = tf.train.Feature(
                     int64_list=tf.train.Int64List(value=[int(labels[index])])
                 )
-            example = tf.train.Example(features=tf.train.Features(feature=features))
-            writer.write(example.SerializeToString())
+            writer.write(tf.train.Example(features=tf.train.Features(feature=features)).SerializeToString())
     return len(paths)
 
 
 def parse_image_record(serialized: tf.Tensor, *, with_label: bool = False) -> dict[str, tf.Tensor]:
     """Parses one record of `write_tfrecord` into {"image_bytes", "name"} (and "label", int64, if asked)."""
-    features = dict(IMAGE_RECORD_FEATURES)
-    if with_label:
-        features["label"] = tf.io.FixedLenFeature([], tf.int64)
+    features = {
+        "image_bytes": tf.io.FixedLenFeature([], tf.string),
+        "name": tf.io.FixedLenFeature([], tf.string),
+        **({"label": tf.io.FixedLenFeature([], tf.int64)} if with_label else {}),
+    }
     return tf.io.parse_single_example(serialized, features)
 
 
@@ -207,16 +167,8 @@ def tfrecord_dataset(tfrecord_path: str | os.PathLike[str], *, with_label: bool 
 
 
 def difference_image(reference: np.ndarray, candidate: np.ndarray, *, gain: float = 8.0) -> np.ndarray:
-    """Returns a grayscale (H, W) picture of where two images differ: the largest channel difference x gain.
-
-    Args:
-        reference: image (H, W, 3), float in [0, 1] or uint8.
-        candidate: image of the same shape.
-        gain: how much to amplify; with 8, a difference of 32 grey levels is white.
-
-    Returns:
-        float32 (H, W) in [0, 1]: black where the images agree.
-    """
+    """Returns a float32 (H, W) picture in [0, 1] of where two images (float in [0, 1] or uint8) differ: the
+    largest channel difference times `gain`, black where they agree (with 8, 32 grey levels is white)."""
     difference = np.abs(_in_levels(reference) - _in_levels(candidate)).max(axis=2) / _GREY_LEVELS
     return np.clip(difference * gain, 0.0, 1.0).astype(np.float32)
 
@@ -380,7 +332,3 @@ def _in_levels(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint8:
         return image.astype(np.float64)
     return image.astype(np.float64) * _GREY_LEVELS
-
-
-def _bytes_feature(value: bytes) -> tf.train.Feature:
-    return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))

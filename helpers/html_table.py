@@ -10,13 +10,9 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-__all__ = [
-    "html_table",
-    "Markup",
-    "CELL_STYLE",
-]
+__all__ = ["Markup", "html_table"]
 
-CELL_STYLE = "text-align:left;vertical-align:top;padding:2px 8px"
+_CELL_STYLE = "text-align:left;vertical-align:top;padding:2px 8px"
 
 
 class Markup(str):
@@ -28,7 +24,7 @@ def html_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
     def cell(tag: str, value: object) -> str:
         text = value if isinstance(value, Markup) else html.escape(str(value))
-        return f'<{tag} style="{CELL_STYLE}">{text}</{tag}>'
+        return f'<{tag} style="{_CELL_STYLE}">{text}</{tag}>'
 
     head = "".join(cell("th", title) for title in header)
     body = "".join("<tr>" + "".join(cell("td", value) for value in row) + "</tr>" for row in rows)

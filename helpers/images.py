@@ -68,12 +68,7 @@ _logger = logging.getLogger(__name__)
 
 
 class ImageLoadError(ValueError):
-    """A file exists but is not a decodable image (empty, truncated, not an image, a directory).
-
-    Attributes:
-        path: The file, relative to the repository when it is inside it.
-        reason: What is wrong with it.
-    """
+    """A file (`path`, relative to the repository inside it) is not a decodable image, and the `reason`."""
 
     def __init__(self, path: str, reason: str) -> None:
         # Both parts go to args so the exception survives pickling (multiprocessing, tf.data).
@@ -87,12 +82,7 @@ class ImageLoadError(ValueError):
 
 @dataclass(frozen=True)
 class SkippedFile:
-    """A file an `ImageReader` skipped under ``on_error="skip"``.
-
-    Attributes:
-        path: The file, relative to the repository when it is inside it.
-        reason: The error type and what went wrong, e.g. ``"ImageLoadError: the file is empty"``.
-    """
+    """A file an `ImageReader` skipped under ``on_error="skip"``, and why (``"ImageLoadError: ..."``)."""
 
     path: str
     reason: str
@@ -104,17 +94,9 @@ def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
     Grayscale becomes 3 equal channels; an alpha channel is composited onto white (see
     `ALPHA_BACKGROUND` for why); 16-bit images are divided by 65535, 8-bit ones by 255. JPEGs are
     turned upright according to their EXIF orientation, as image viewers do (note that
-    ``tf.io.decode_jpeg`` ignores it).
-
-    Args:
-        path: The file, as ``str``, ``pathlib.Path`` or ``bytes`` (``from_generator`` passes
-            ``args`` strings as bytes).
-        size: ``(height, width)`` to resize to, or None to keep the file's size. Shrinking uses
-            ``cv2.INTER_AREA`` (averages the pixels it merges, so no aliasing); enlarging (either
-            side) uses ``cv2.INTER_LINEAR``.
-
-    Returns:
-        A C-contiguous float32 array of shape (height, width, 3), values in [0, 1].
+    ``tf.io.decode_jpeg`` ignores it). `path` may be ``bytes`` (``from_generator`` passes ``args``
+    strings so). `size` is ``(height, width)`` to resize to, or None: shrinking uses ``cv2.INTER_AREA``
+    (averages the pixels it merges, so no aliasing), enlarging (either side) ``cv2.INTER_LINEAR``.
 
     Raises:
         FileNotFoundError: The file does not exist (the message names it).
@@ -129,24 +111,11 @@ def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
 
 
 def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
-    """Loads an image file as RGB uint8, shape (height, width, 3); see `load_image`.
+    """Loads an image file as RGB uint8, shape (height, width, 3): `load_image` without the float conversion.
 
-    The same decoding, checks, alpha handling and resizing as `load_image`, without the conversion
-    to float: fast pipelines yield uint8 (4x less data through ``from_generator``) and scale in
-    TensorFlow. 16-bit images are scaled down to 0..255 with rounding (65535 -> 255, 32896 -> 128).
-
-    Args:
-        path: The file, as ``str``, ``pathlib.Path`` or ``bytes``.
-        size: ``(height, width)`` to resize to, or None (``cv2.INTER_AREA`` when shrinking,
-            ``cv2.INTER_LINEAR`` when enlarging).
-
-    Returns:
-        A C-contiguous uint8 array of shape (height, width, 3).
-
-    Raises:
-        FileNotFoundError: The file does not exist.
-        ImageLoadError: The file cannot be decoded as an image.
-        ValueError: ``size`` is not two positive integers.
+    The same decoding, checks, alpha handling, resizing and errors as `load_image`: fast pipelines yield
+    uint8 (4x less data through ``from_generator``) and scale in TensorFlow. 16-bit images are scaled
+    down to 0..255 with rounding (65535 -> 255, 32896 -> 128).
     """
     pixels = _load_rgb(path, size)
     if pixels.dtype == np.uint16:
@@ -181,16 +150,7 @@ class ImageReader:
         on_error: OnError = "raise",
         dtype: ImageDtype = "float32",
     ) -> None:
-        """Checks and stores the settings.
-
-        Args:
-            size: ``(height, width)`` to resize every image to, or None to keep each file's size.
-            on_error: ``"raise"`` to stop at the first bad file, ``"skip"`` to record and go on.
-            dtype: ``"float32"`` for values in [0, 1], ``"uint8"`` for values in [0, 255].
-
-        Raises:
-            ValueError: An argument is not one of the values listed above.
-        """
+        """Checks and stores the settings (see the attributes); ValueError names one that is not allowed."""
         if on_error not in _ON_ERROR_CHOICES:
             raise ValueError(f"on_error must be one of {_ON_ERROR_CHOICES}, got {on_error!r}")
         if dtype not in _DTYPE_CHOICES:
@@ -210,14 +170,7 @@ class ImageReader:
     def __call__(
         self, paths: Sequence[PathLike], labels: Sequence[Any] | None = None
     ) -> Iterator[np.ndarray] | Iterator[tuple[np.ndarray, Any]]:
-        """Yields the images of `paths` in order (with their labels if given).
-
-        Args:
-            paths: Image files (str, Path or bytes).
-            labels: One label per path, yielded unchanged next to its image; or None.
-
-        Yields:
-            An image array, or an ``(image, label)`` tuple when `labels` is given.
+        """Yields the images of `paths` (str, Path or bytes) in order, with its label if `labels` is given.
 
         Raises:
             TypeError: `paths` is a single path instead of a sequence of them.
@@ -264,7 +217,7 @@ def make_image_reader(
     on_error: OnError = "raise",
     dtype: ImageDtype = "float32",
 ) -> ImageReader:
-    """Returns an `ImageReader`: a generator function to pass to ``from_generator``.
+    """Returns an `ImageReader` with these settings: a generator function to pass to ``from_generator``.
 
     Example::
 
@@ -273,27 +226,12 @@ def make_image_reader(
             reader, args=(paths,),
             output_signature=tf.TensorSpec(shape=reader.element_shape, dtype=reader.dtype))
         ...  # after iterating: reader.skipped
-
-    Args:
-        size: ``(height, width)`` to resize every image to, or None to keep each file's size.
-        on_error: ``"raise"`` to stop at the first bad file, ``"skip"`` to skip and record it.
-        dtype: ``"float32"`` for values in [0, 1], ``"uint8"`` for values in [0, 255].
-
-    Returns:
-        The reader; call it with ``(paths)`` or ``(paths, labels)``.
-
-    Raises:
-        ValueError: An argument is not one of the values listed above.
     """
     return ImageReader(size, on_error=on_error, dtype=dtype)
 
 
 def sample_image_paths() -> list[Path]:
-    """Returns the kit's sample photographs (``sample_images/``), sorted by file name.
-
-    Returns:
-        Paths of the image files only (README.md and other non-images are left out).
-    """
+    """Returns the kit's sample photographs (``sample_images/``, images only), sorted by file name."""
     return sorted(
         path
         for path in SAMPLE_IMAGES_DIR.iterdir()

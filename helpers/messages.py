@@ -96,10 +96,6 @@ class LogKeeper(logging.Handler):
         """The kept messages, without the "From <file>:<line>: " that names the caller."""
         return [_FROM_LOCATION.sub("", record.getMessage()) for record in self.records]
 
-    def clear(self) -> None:
-        """Forgets the records kept so far."""
-        self.records.clear()
-
     def close(self) -> None:
         """Detaches from the logger (the kept records stay readable)."""
         self.logger.removeHandler(self)

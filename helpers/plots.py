@@ -61,17 +61,10 @@ def image_grid(
     image_inches: float = 2.0,
     fig: Figure | None = None,
 ) -> Figure:
-    """Draws images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale, in a grid.
+    """Draws images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale, in a grid; returns the Figure.
 
-    Args:
-        images: the images, e.g. one batch from a dataset (`batch.numpy()`).
-        titles: one short title per image (for example its label or file name).
-        columns: images per row.
-        image_inches: width and height of one cell, in inches.
-        fig: the Figure to draw on; a new one when None.
-
-    Returns:
-        The Figure.
+    `images` may be one batch from a dataset (`batch.numpy()`), `titles` one short title per image (its
+    label or file name); each cell is `image_inches` square; `fig` is drawn on, or a new Figure.
     """
     count = len(images)
     if count == 0:
@@ -83,17 +76,19 @@ def image_grid(
     axes = fig.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.set_axis_off()
-        if index >= count:
-            continue
-        image = np.asarray(images[index])
-        ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=_image_max(image))
-        if titles is not None:
-            ax.set_title(str(titles[index]), fontsize=9)
+        if index < count:
+            _show(ax, images[index])
+            if titles is not None:
+                ax.set_title(str(titles[index]), fontsize=9)
     return fig
 
 
-def _image_max(image: np.ndarray) -> float:
-    return 255.0 if image.dtype == np.uint8 else 1.0
+def _show(ax: Axes, image: np.ndarray) -> None:
+    """Draws an RGB image (float in [0, 1] or uint8) or a grayscale one, its full range black to white."""
+    image = np.asarray(image)
+    ax.imshow(
+        image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255 if image.dtype == np.uint8 else 1
+    )
 
 
 def training_curves(
@@ -103,17 +98,10 @@ def training_curves(
     panel_inches: tuple[float, float] = (4.0, 3.0),
     fig: Figure | None = None,
 ) -> Figure:
-    """Draws one panel per metric: its training and, when recorded, validation value per epoch.
+    """Draws one panel per metric, left to right: its training and, when recorded, validation value per epoch.
 
-    Args:
-        history: metric name -> one value per epoch, as in Keras' `model.fit(...).history`;
-            the validation values are under `"val_" + name`.
-        metrics: the metrics to draw, one panel each, left to right.
-        panel_inches: width and height of one panel, in inches.
-        fig: the Figure to draw on; a new one when None.
-
-    Returns:
-        The Figure.
+    `history` maps a metric to one value per epoch, as Keras' `model.fit(...).history` (validation values
+    under `"val_" + name`). Returns the Figure: `fig`, or a new one.
     """
     if fig is None:
         fig = Figure(figsize=(panel_inches[0] * len(metrics), panel_inches[1]), layout="constrained")
@@ -139,15 +127,8 @@ def image_rows(
 ) -> Figure:
     """Draws rows of images, each labelled on the left: e.g. before/after augmentation, or one row per epoch.
 
-    Args:
-        rows: equally long sequences of images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale.
-        row_labels: one label per row, e.g. ("before", "after") or ("epoch 0", "epoch 1").
-        titles: one title per column (e.g. the file names), shown above the first row.
-        image_inches: width and height of one cell, in inches.
-        fig: the Figure to draw on; a new one when None.
-
-    Returns:
-        The Figure.
+    `rows` are equally long sequences of images (as `image_grid` takes), `row_labels` one per row
+    ("epoch 0", ...), `titles` one per column above the first row. Returns the Figure: `fig`, or a new one.
 
     Raises:
         ValueError: no rows, rows of different lengths, or not one label per row.
@@ -162,8 +143,7 @@ def image_rows(
     axes = fig.subplots(len(rows), columns, squeeze=False)
     for row_index, (row, label) in enumerate(zip(rows, row_labels, strict=True)):
         for column, (ax, image) in enumerate(zip(axes[row_index], row, strict=True)):
-            image = np.asarray(image)
-            ax.imshow(image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=_image_max(image))
+            _show(ax, image)
             # Ticks and frame off but the axis kept, so the row label (a y-label) stays visible.
             ax.set_xticks([])
             ax.set_yticks([])

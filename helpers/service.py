@@ -32,18 +32,10 @@ from typing import IO
 from helpers import cli_args, messages
 from helpers.paths import REPO_ROOT
 
-__all__ = [
-    "LOOPBACK_HOST",
-    "ClusterStartError",
-    "LocalCluster",
-    "error_summary",
-    "local_cluster",
-    "main",
-    "running_processes",
-]
+__all__ = ["ClusterStartError", "LocalCluster", "error_summary", "local_cluster", "main", "running_processes"]
 
-LOOPBACK_HOST = "127.0.0.1"
-"""The address every client and worker uses to reach the servers."""
+# The address every client and worker uses to reach the servers.
+_LOOPBACK_HOST = "127.0.0.1"
 
 _START_TIMEOUT_SECONDS = 120.0
 _STOP_TIMEOUT_SECONDS = 10.0
@@ -111,12 +103,8 @@ def local_cluster(
     KeyboardInterrupt (Jupyter's interrupt button). Two more guards cover what a `with` block cannot:
     an `atexit` hook stops them when the Python process exits, and each server exits by itself within
     a fraction of a second once the process that started it is gone (a kernel that crashed or was killed).
-
-    Args:
-        workers: number of worker processes (at least 1).
-        start_timeout_seconds: how long each server may take to report its port (importing
-            TensorFlow takes several seconds, more on a busy machine).
-        stop_timeout_seconds: how long each server may take to exit after SIGTERM before it is killed.
+    Each server may take `start_timeout_seconds` to report its port (importing TensorFlow takes seconds)
+    and `stop_timeout_seconds` to exit after SIGTERM before it is killed.
 
     Yields:
         The `LocalCluster`; pass `cluster.target` to `distribute(...)`.
@@ -133,11 +121,11 @@ def local_cluster(
         # dispatcher's address from stdin once the dispatcher has reported its port.
         dispatcher = _start_server(["dispatcher"], cluster)
         started = [_start_server(["worker", "--dispatcher", "-"], cluster) for _ in range(workers)]
-        cluster.dispatcher_address = f"{LOOPBACK_HOST}:{_read_port(dispatcher, start_timeout_seconds)}"
+        cluster.dispatcher_address = f"{_LOOPBACK_HOST}:{_read_port(dispatcher, start_timeout_seconds)}"
         for worker in started:
             _send_line(worker, cluster.dispatcher_address)
         cluster.worker_addresses = tuple(
-            f"{LOOPBACK_HOST}:{_read_port(worker, start_timeout_seconds)}" for worker in started
+            f"{_LOOPBACK_HOST}:{_read_port(worker, start_timeout_seconds)}" for worker in started
         )
         yield cluster
     finally:
@@ -301,7 +289,7 @@ def _serve(role: str, *, port: int, dispatcher_address: str | None) -> None:
                 dispatcher_address=dispatcher_address,
                 # %port% is replaced by the port the server bound, so the dispatcher tells clients an
                 # address that really reaches this worker.
-                worker_address=f"{LOOPBACK_HOST}:%port%",
+                worker_address=f"{_LOOPBACK_HOST}:%port%",
                 port=port,
             )
         )
@@ -311,15 +299,9 @@ def _serve(role: str, *, port: int, dispatcher_address: str | None) -> None:
 
 
 def main(argv: list[str] | None = None, *, serve: Callable[..., None] = _serve) -> int:
-    """Runs one tf.data service server until it is terminated (or its parent process is gone).
-
-    Args:
-        argv: command-line arguments (default: `sys.argv[1:]`).
-        serve: runs the server: `serve(role, port=..., dispatcher_address=...)`; tests pass a stand-in.
-
-    Returns:
-        The exit code (the server normally never returns).
-    """
+    """Runs one tf.data service server (`argv`, default `sys.argv[1:]`) until it is terminated or its parent
+    process is gone; returns the exit code. `serve(role, port=..., dispatcher_address=...)` runs the server
+    (tests pass a stand-in)."""
     parser = argparse.ArgumentParser(prog="python -m helpers.service", description=__doc__.split("\n")[0])
     parser.add_argument("role", choices=["dispatcher", "worker"])
     parser.add_argument(

@@ -57,21 +57,10 @@ DIGIT_SIGNATURE = (
 def stratified_split(
     labels: Sequence[int] | np.ndarray, *, validation_fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Splits example indices into training and validation, keeping each class's share in both.
+    """Splits example indices into (training, validation), each sorted, keeping each class's share in both.
 
-    scikit-learn's `train_test_split(..., stratify=labels)` does the work; this wrapper returns sorted
-    index arrays, which is what the lessons index their file lists with.
-
-    Args:
-        labels: the class of every example.
-        validation_fraction: the share of the examples that goes to validation, each class in proportion.
-        seed: seeds the choice, so the split is the same on every run.
-
-    Returns:
-        (training_indices, validation_indices), each sorted, together covering every example once.
-
-    Raises:
-        ValueError: `validation_fraction` is not strictly between 0 and 1.
+    scikit-learn's `train_test_split(..., stratify=labels)` does the work, seeded by `seed`; ValueError
+    when `validation_fraction` (the share that goes to validation) is not strictly between 0 and 1.
     """
     from sklearn.model_selection import train_test_split
 
@@ -89,15 +78,8 @@ def digit_examples(
 ) -> Iterator[tuple[np.ndarray, np.int64]]:
     """Yields (image, label) pairs matching `DIGIT_SIGNATURE`: the files in the given order, unchanged.
 
-    Both arguments can travel through `from_generator`'s `args` (the paths then arrive as bytes, which
-    `images.load_image` accepts).
-
-    Args:
-        image_paths: the image files.
-        labels: the class of each file.
-
-    Yields:
-        A float32 image of shape (*IMAGE_SIZE, 1) in [0, 1] and its label as np.int64.
+    Each image is float32 (*IMAGE_SIZE, 1) in [0, 1], each label an np.int64. Both arguments can travel
+    through `from_generator`'s `args` (the paths then arrive as bytes, which `images.load_image` accepts).
     """
     for path, label in zip(image_paths, labels, strict=True):
         # The PNGs are grayscale, so the three channels load_image returns are equal: keep one.
@@ -148,19 +130,12 @@ def build_model(
     filters: int = 16,
     learning_rate: float = 1e-3,
 ) -> keras.Model:
-    """A small compiled CNN (two convolution + pooling blocks, one dense layer) for grayscale images.
+    """A small CNN (two convolution + pooling blocks, one dense layer) for grayscale images, compiled with
+    Adam, sparse categorical cross-entropy and accuracy.
 
-    Layers carry fixed names so the summary is the same however many models a session builds.
-    Call `keras.utils.set_random_seed` first for reproducible initial weights.
-
-    Args:
-        image_size: (height, width) of the input images.
-        num_classes: the number of classes (the output has one probability per class).
-        filters: filters of the first convolution; the second has twice as many.
-        learning_rate: Adam's learning rate.
-
-    Returns:
-        A model compiled with sparse categorical cross-entropy and accuracy.
+    `filters` is the first convolution's (the second has twice as many). Layers carry fixed names so the
+    summary is the same however many models a session builds. Call `keras.utils.set_random_seed` first
+    for reproducible initial weights.
     """
     model = keras.Sequential(
         [
@@ -198,15 +173,8 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def format_history(history: Mapping[str, Sequence[float]], *, decimals: int = 2) -> str:
-    """Returns a table of per-epoch metrics (`History.history`), rounded to `decimals`, one row per epoch.
-
-    Args:
-        history: metric name -> one value per epoch, e.g. `model.fit(...).history`.
-        decimals: digits after the point.
-
-    Returns:
-        A header line and one line per epoch, columns in alphabetical order of the metric names.
-    """
+    """Returns `model.fit(...).history` as a text table: one row per epoch, metrics in alphabetical order,
+    values rounded to `decimals`."""
     names = sorted(history)
     width = max([len(name) for name in names] + [decimals + 3])
     lines = ["epoch  " + "  ".join(f"{name:>{width}}" for name in names)]
@@ -290,13 +258,7 @@ def least_confident(
 ) -> np.ndarray:
     """Returns the indices of the `count` examples whose true class got the lowest probability, lowest first.
 
-    Args:
-        probabilities: (examples, classes) predicted probabilities.
-        labels: the true class of each example.
-        count: how many indices to return (all examples when there are fewer).
-
-    Returns:
-        Indices into `labels`, ties broken by index so the result is stable.
+    `probabilities` is (examples, classes); ties are broken by index, so the result is stable.
     """
     labels = np.asarray(labels)
     true_class_probability = np.asarray(probabilities)[np.arange(len(labels)), labels]

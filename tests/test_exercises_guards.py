@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from helpers.exercises import _guards, simple_generator
+from helpers.exercises.feedback import Feedback
 from tests.support import assert_fails
 
 
@@ -23,11 +24,17 @@ def test_call_returns_the_result_or_a_summary_of_the_error():
     def failing(path):
         raise FileNotFoundError(f"cannot read {path}")
 
-    result, problem = _guards.call(
-        failing, "a.jpg", failure="Reading raised", hint=lambda e: type(e).__name__
-    )
+    advice = [("no such label", "wrong row", ""), ("cannot read", "FileNotFoundError", "more")]
+    result, problem = _guards.call(failing, "a.jpg", failure="Reading raised", hint="h", advice=advice)
     assert result is None
     assert_fails(problem, "Reading raised FileNotFoundError: cannot read a.jpg", hint="FileNotFoundError")
+    assert problem.more == "more"
+    _, problem = _guards.call(failing, "a.jpg", failure="Reading raised", hint=lambda e: type(e).__name__)
+    assert problem.hint == "FileNotFoundError"
+    _, problem = _guards.call(
+        failing, "a.jpg", failure="Reading raised", hint="h", more="m", advice=advice[:1]
+    )
+    assert (problem.hint, problem.more) == ("h", "m")
 
 
 def test_not_dataset_tells_none_from_another_type():
@@ -40,6 +47,19 @@ def test_not_dataset_tells_none_from_another_type():
         "f(3) returned a list, not a tf.data.Dataset.",
         hint="t",
     )
+
+
+def test_a_self_check_returns_the_feedback_of_the_first_problem_raised_inside_it():
+    @_guards.self_check
+    def check(value):
+        if value < 0:
+            _guards.fail("negative", hint="h", more="m")
+        _guards.run(lambda: 1 / value, failure="Dividing raised")
+        return Feedback.ok("fine")
+
+    assert check(2).passed
+    assert_fails(check(-1), "negative", hint="h")
+    assert_fails(check(0), "Dividing raised ZeroDivisionError", hint="traceback")
 
 
 def test_built_dataset_reports_a_raising_call_or_a_wrong_return():
@@ -56,6 +76,27 @@ def test_built_dataset_reports_a_raising_call_or_a_wrong_return():
         "f() returned a list, not a tf.data.Dataset.",
         hint="t",
     )
+    assert_fails(
+        _guards.built_dataset(tf.data.Dataset.range(2), callable_hint="Pass f", **hints)[1],
+        "Expected a function, got",
+        hint="Pass f",
+    )
+
+
+def test_elements_takes_a_bounded_pass_or_reports_what_it_raised():
+    assert _guards.elements(tf.data.Dataset.range(3), 3, failure="f", hint="h") == [0, 1, 2]
+
+    def too_big():
+        yield 1
+        raise ValueError("too big")
+
+    failing = tf.data.Dataset.from_generator(too_big, output_signature=tf.TensorSpec((), tf.int64))
+    with pytest.raises(_guards.Problem) as raised:
+        _guards.elements(failing, 3, failure="Iterating raised", hint="h", advice=[("big", "a", "b")])
+    assert_fails(
+        raised.value.feedback, "Iterating raised InvalidArgumentError: ValueError: too big", hint="a"
+    )
+    assert raised.value.feedback.more == "b"
 
 
 def test_take_elements_stops_an_endless_dataset():
@@ -158,3 +199,12 @@ def test_a_self_check_given_a_blocking_generator_ends_and_says_why(short_waits, 
         "produced no element in 0.5 s",
         hint="queue.get()",
     )
+
+
+def test_pipeline_ops_reads_the_steps_from_source_to_output_without_settings():
+    dataset = tf.data.Dataset.range(3).batch(2).prefetch(1).with_options(tf.data.Options())
+    assert _guards.pipeline_ops(dataset) == ["RangeDataset", "BatchDatasetV2", "PrefetchDataset"]
+    generated = tf.data.Dataset.from_generator(
+        lambda: iter([1]), output_signature=tf.TensorSpec((), tf.int64)
+    )
+    assert _guards.pipeline_ops(generated.map(lambda x: x))[-2:] == ["FlatMapDataset", "MapDataset"]

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from helpers import generators
 
@@ -22,25 +21,6 @@ def test_square_pairs_count_and_fresh_generator_each_call():
     assert len(list(generators.square_pairs(4))) == 4
 
 
-def test_integer_ranges_are_int32_aranges_of_each_length():
-    vectors = list(generators.integer_ranges([3, 0, 1]))
-    assert [vector.tolist() for vector in vectors] == [[0, 1, 2], [], [0]]
-    assert all(vector.dtype == np.int32 for vector in vectors)
-
-
-def test_integer_ranges_rejects_negative_length_when_reached():
-    ranges = generators.integer_ranges([2, -1])
-    assert next(ranges).tolist() == [0, 1]
-    with pytest.raises(ValueError, match="-1"):
-        next(ranges)
-
-
-def test_word_lengths_ignore_punctuation_around_words():
-    vectors = list(generators.word_lengths(["Pad them.", "Hello, (big) world!", "", "..."]))
-    assert [vector.tolist() for vector in vectors] == [[3, 4], [5, 3, 5], [], []]
-    assert all(vector.dtype == np.int32 for vector in vectors)
-
-
 def test_paragraph_word_lengths_split_sentences_at_end_marks():
     paragraphs = ["One two. Three four five! Six?", "No end mark here"]
     assert list(generators.paragraph_word_lengths(paragraphs)) == [
@@ -55,6 +35,11 @@ def test_sentence_records_accept_a_one_shot_iterator():
     assert [record["word_lengths"].tolist() for record in records] == [[2, 5], [2]]
     assert [record["word_count"] for record in records] == [2, 1]
     assert records[0]["word_lengths"].dtype == np.int32
+
+
+def test_sentence_records_ignore_punctuation_around_words():
+    records = generators.sentence_records(["Pad them.", "Hello, (big) world!", "", "..."])
+    assert [record["word_lengths"].tolist() for record in records] == [[3, 4], [5, 3, 5], [], []]
 
 
 def test_module_does_not_import_tensorflow():

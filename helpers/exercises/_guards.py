@@ -1,31 +1,30 @@
-"""Guards around a learner's function, shared by every self-check: is it callable, call it and summarise
-what it raised, check what it returned, and iterate a bounded number of elements for a bounded time.
+"""What every self-check does to a learner's function: is it callable, call it and summarise what it raised,
+did it return a dataset, and take a bounded number of elements in a bounded time.
 
 Usage:
-    from helpers.exercises import _guards
+    @_guards.self_check
+    def check_image_dataset(image_dataset) -> Feedback:
+        dataset = _guards.dataset_from(image_dataset, paths, failure="Calling it raised", hint="...")
+        batches = _guards.elements(dataset, 2, failure="Iterating raised", hint="...", advice=ADVICE)
+        if len(batches) != 2:
+            _guards.fail("...", hint="...", more="...")
+        return Feedback.ok("...")
 
-    if not callable(image_dataset):
-        return _guards.not_callable(image_dataset, hint="Define `def image_dataset(paths):` ...")
-    dataset, problem = _guards.built_dataset(
-        image_dataset, paths, failure="Calling image_dataset(paths) raised", hint="...",
-        none_hint="...", type_hint="...",
-    )
-
-Each guard returns a failing `Feedback` (or None when all is well), so a check reads as a list of
-`if problem is not None: return problem` (a failing `Feedback` is falsy: never write `problem or ...`).
-The learner's code may raise anything: it is reported, never re-raised. It may also never end: elements
-are awaited for a stated time only (`FIRST_ELEMENT_SECONDS`, `ALL_ELEMENTS_SECONDS`), then `Stalled` is
-raised, which `call` turns into feedback like any error.
+A check reads as a list of requirements: the first one not met raises `Problem` with its `Feedback`, which
+`@self_check` returns. The learner's code may raise anything: it is reported, never re-raised. It may also
+never yield: elements are awaited for a stated time only (`FIRST_ELEMENT_SECONDS`, `ALL_ELEMENTS_SECONDS`),
+then `Stalled` is raised. `call` and `built_dataset` give the same as `(result, feedback or None)`.
 """
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -36,107 +35,159 @@ __all__ = [
     "ALL_ELEMENTS_SECONDS",
     "EXTRA_ELEMENTS",
     "FIRST_ELEMENT_SECONDS",
+    "Advice",
+    "Problem",
     "Stalled",
     "built_dataset",
     "call",
+    "dataset_from",
     "describe_kind",
     "describe_value",
+    "elements",
+    "fail",
     "first_items",
     "items_in_time",
     "not_callable",
     "not_dataset",
+    "pipeline_ops",
+    "run",
+    "self_check",
     "take_elements",
 ]
 
 EXTRA_ELEMENTS = 5
 """Elements iterated beyond those expected, so an endless dataset cannot hang a check."""
-
 FIRST_ELEMENT_SECONDS = 20.0
 """How long a check waits for the first element of the learner's dataset or generator."""
-
 ALL_ELEMENTS_SECONDS = 60.0
-"""How long a check waits for all the elements it takes, counted from the start (a generator may yield
-once, then block)."""
+"""How long a check waits for all the elements it takes, from the start (a generator may yield, then block
+forever)."""
+
+Advice = Sequence[tuple[str, str, str]]
+"""`(text in the error, hint, second hint)` rows: an exercise's usual errors and what to say about each."""
 
 _STALLED_HINT = (
     "Look for a wait (`time.sleep`, `queue.get()`, `input()`) or a loop that never ends before a `yield`. "
     "The check has stopped waiting, but your generator may go on running in the background until it "
     "ends or you restart the kernel."
 )
+_READ_THE_ERROR = "Read the error above; run your function in a cell on its own to see the full traceback."
 
 
-class Stalled(Exception):
-    """The learner's dataset or generator produced no element in time; `feedback` says so to the learner."""
+class Problem(Exception):
+    """The first requirement a learner's code does not meet; `feedback` says which, with hints."""
 
     def __init__(self, feedback: Feedback) -> None:
         super().__init__(feedback.message)
         self.feedback = feedback
 
 
+class Stalled(Problem):
+    """The learner's dataset or generator produced no element in time."""
+
+
+def self_check(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """Decorates a check: a `Problem` raised inside it becomes the `Feedback` it returns."""
+
+    @functools.wraps(check)
+    def checked(*args: Any, **kwargs: Any) -> Feedback:
+        try:
+            return check(*args, **kwargs)
+        except Problem as problem:
+            return problem.feedback
+
+    return checked
+
+
+def fail(message: str, *, hint: str, more: str = "") -> NoReturn:
+    """Ends a check with a failing `Feedback`: what was found, a hint at the idea, a second one on request."""
+    raise Problem(Feedback.fail(message, hint=hint, more=more))
+
+
 def not_callable(value: object, *, expected: str = "a function", hint: str) -> Feedback:
-    """The failure for a check given something that is not callable (e.g. `f()` instead of `f`).
-
-    Call it under `if not callable(value):`, which also tells the type checker the value is callable after.
-
-    Args:
-        value: what the learner passed to the check.
-        expected: what the check wanted, for the message ("a function", "a generator function").
-        hint: what to try next.
-
-    Returns:
-        A failing `Feedback` naming the type received.
-    """
+    """The failure for a check given something that is not callable (e.g. `f()` instead of `f`)."""
     return Feedback.fail(f"Expected {expected}, got {type(value).__name__}.", hint=hint)
 
 
-def call(
+def run(
     function: Callable[..., Any],
     *args: Any,
     failure: str,
-    hint: str | Callable[[BaseException], str],
+    hint: str | Callable[[BaseException], str] = _READ_THE_ERROR,
+    more: str = "",
+    advice: Advice = (),
     **kwargs: Any,
-) -> tuple[Any, Feedback | None]:
-    """Calls the learner's `function(*args, **kwargs)`; an error becomes a failing `Feedback`.
+) -> Any:
+    """Returns the learner's `function(*args, **kwargs)`; what it raises fails the check.
 
     Args:
         function: the learner's function (or a small closure around several calls to it).
         *args: its positional arguments.
-        failure: the start of the message, followed by the error's one-line summary
-            (e.g. "Building the dataset raised").
-        hint: what to try next, or a function choosing the hint from the error.
+        failure: the start of the message, followed by the error's one-line summary.
+        hint: what to try next (or a function choosing it from the error), and `more` the second hint,
+            unless a row of `advice` fits the error.
+        more: the second hint.
+        advice: the first row whose text is in the error's summary gives the hints instead.
         **kwargs: its keyword arguments.
 
-    Returns:
-        `(result, None)`, or `(None, feedback)` when the call raised, or stopped waiting for elements
-        (`Stalled`).
+    Raises:
+        Problem: the call raised (summarised), or stopped waiting for elements (`Stalled`).
     """
     try:
-        return function(*args, **kwargs), None
-    except Stalled as stalled:
-        return None, stalled.feedback
+        return function(*args, **kwargs)
+    except Problem:
+        raise
     except Exception as error:  # the learner's code may raise anything: report it, do not crash
-        text = hint(error) if callable(hint) else hint
-        return None, Feedback.fail(f"{failure} {error_summary(error)}", hint=text)
+        summary = error_summary(error)
+        default = (hint(error) if callable(hint) else hint, more)
+        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), default)
+        fail(f"{failure} {summary}", hint=hint, more=more)
+
+
+def call(function: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
+    """`run`, returning `(result, None)` or `(None, feedback)`."""
+    return _outcome(run, function, *args, **options)
+
+
+def dataset_from(
+    function: Any,
+    *args: Any,
+    failure: str = "Building the dataset raised",
+    hint: str = _READ_THE_ERROR,
+    subject: str = "Your function",
+    callable_hint: str = "Pass the function itself: its name, without brackets after it.",
+    none_hint: str = "A function without `return` gives back None: return the dataset it builds.",
+    none_more: str = "",
+    type_hint: str = "The dataset comes from `tf.data.Dataset.from_generator(...)`; return that.",
+    advice: Advice = (),
+    **kwargs: Any,
+) -> Any:
+    """Returns the `tf.data.Dataset` the learner's `function(*args, **kwargs)` builds.
+
+    Raises:
+        Problem: `function` is not callable, raised (see `run`), or returned None or something other
+            than a dataset (`subject` starts that message).
+    """
+    if not callable(function):
+        raise Problem(not_callable(function, hint=callable_hint))
+    dataset = run(function, *args, failure=failure, hint=hint, advice=advice, **kwargs)
+    problem = not_dataset(
+        dataset, subject=subject, none_hint=none_hint, none_more=none_more, type_hint=type_hint
+    )
+    if problem is not None:
+        raise Problem(problem)
+    return dataset
 
 
 def not_dataset(
-    value: object, *, subject: str = "Your function", none_hint: str, type_hint: str
+    value: object, *, subject: str = "Your function", none_hint: str, none_more: str = "", type_hint: str
 ) -> Feedback | None:
-    """Fails when a learner's function returned None or something other than a `tf.data.Dataset`.
-
-    Args:
-        value: what the function returned.
-        subject: who returned it, starting the message ("Your function", "make_dataset(paths)").
-        none_hint: the hint when it returned None (usually a missing `return`).
-        type_hint: the hint when it returned something else.
-
-    Returns:
-        A failing `Feedback`, or None when `value` is a dataset.
-    """
+    """The failure for a learner's function that returned None or something other than a `tf.data.Dataset`
+    (`subject` starts the message), or None when `value` is a dataset."""
     import tensorflow as tf
 
     if value is None:
-        return Feedback.fail(f"{subject} returned None.", hint=none_hint)
+        return Feedback.fail(f"{subject} returned None.", hint=none_hint, more=none_more)
     if not isinstance(value, tf.data.Dataset):
         return Feedback.fail(
             f"{subject} returned a {type(value).__name__}, not a tf.data.Dataset.", hint=type_hint
@@ -144,26 +195,29 @@ def not_dataset(
     return None
 
 
-def built_dataset(
-    function: Callable[..., Any],
-    *args: Any,
+def built_dataset(function: Any, *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
+    """`dataset_from`, returning `(dataset, None)` or `(None, feedback)`."""
+    return _outcome(dataset_from, function, *args, **options)
+
+
+def _outcome(guard: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
+    try:
+        return guard(*args, **options), None
+    except Problem as problem:
+        return None, problem.feedback
+
+
+def elements(
+    dataset: Any,
+    expected_count: int,
+    *,
     failure: str,
-    hint: str | Callable[[BaseException], str],
-    subject: str = "Your function",
-    none_hint: str,
-    type_hint: str,
-) -> tuple[Any, Feedback | None]:
-    """Calls the learner's dataset-building `function(*args)` and checks it returned a `tf.data.Dataset`.
-
-    `call` followed by `not_dataset`, the pair most checks start with.
-
-    Returns:
-        `(dataset, None)`, or `(None, feedback)` when the call raised or returned something else.
-    """
-    dataset, problem = call(function, *args, failure=failure, hint=hint)
-    if problem is None:
-        problem = not_dataset(dataset, subject=subject, none_hint=none_hint, type_hint=type_hint)
-    return (None, problem) if problem is not None else (dataset, None)
+    hint: str = _READ_THE_ERROR,
+    more: str = "",
+    advice: Advice = (),
+) -> list:
+    """`take_elements` under `run`: one bounded pass, or the check fails with what it raised."""
+    return run(take_elements, dataset, expected_count, failure=failure, hint=hint, more=more, advice=advice)
 
 
 def take_elements(dataset: Any, expected_count: int) -> list:
@@ -177,11 +231,7 @@ def take_elements(dataset: Any, expected_count: int) -> list:
 
 
 def first_items(iterable: Iterable, count: int) -> list:
-    """At most `count` items of any iterable (a learner's generator may never end, or never yield).
-
-    Raises:
-        Stalled: no item came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
-    """
+    """At most `count` items of any iterable, bounded in time like `take_elements`."""
     return list(items_in_time(iterable, count, subject="Your generator"))
 
 
@@ -190,16 +240,13 @@ def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
 
     A blocked generator cannot be stopped from Python, so the items are taken in a daemon thread and
     handed over through a queue; when the time is up this function gives up on the thread (it is left
-    running, blocked or looping, until the generator ends or the kernel restarts) and the kernel stays
-    usable. An error raised while iterating is raised here.
+    running until the generator ends or the kernel restarts) and the kernel stays usable. An error raised
+    while iterating is raised here.
 
     Args:
         iterable: the learner's generator, or a dataset's iterator.
         count: the most items to take.
         subject: who produces the items, starting the message ("Your dataset").
-
-    Yields:
-        The items, in order.
 
     Raises:
         Stalled: no item came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
@@ -224,7 +271,7 @@ def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
         try:
             item, error = handed.get(timeout=max(0.0, started + waited_seconds - time.monotonic()))
         except queue.Empty:
-            raise Stalled(_stalled_feedback(subject, produced)) from None
+            raise Stalled(Feedback.fail(_stalled_message(subject, produced), hint=_STALLED_HINT)) from None
         if error is not None:
             raise error
         if item is done:
@@ -233,19 +280,42 @@ def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
         yield item
 
 
-def _stalled_feedback(subject: str, produced: int) -> Feedback:
+def _stalled_message(subject: str, produced: int) -> str:
     if produced == 0:
-        return Feedback.fail(
-            f"{subject} produced no element in {FIRST_ELEMENT_SECONDS:g} s: does the generator block, "
-            "or loop forever before its first yield?",
-            hint=_STALLED_HINT,
+        return (
+            f"{subject} produced no element in {FIRST_ELEMENT_SECONDS:g} s: does the generator block, or "
+            "loop forever before its first yield?"
         )
     elements = "element" if produced == 1 else "elements"
-    return Feedback.fail(
+    return (
         f"{subject} produced only {produced} {elements} in {ALL_ELEMENTS_SECONDS:g} s: does the generator "
-        "block, or loop forever, after a yield?",
-        hint=_STALLED_HINT,
+        "block, or loop forever, after a yield?"
     )
+
+
+def pipeline_ops(dataset: Any) -> list[str]:
+    """The ops of a dataset's pipeline from its source to its output (`with_options` steps left out), read
+    from its graph through public APIs: `["GeneratorDataset", "BatchDatasetV2", "PrefetchDataset"]`."""
+    import tensorflow as tf
+
+    serialized = tf.raw_ops.DatasetToGraphV2(
+        input_dataset=tf.data.experimental.to_variant(dataset),
+        # from_generator's Python function is state outside the graph; only the graph's shape is read.
+        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE.value,
+        strip_device_assignment=True,
+    )
+    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
+    nodes = {node.name: node for node in graph.node}
+    node = nodes[next(node for node in graph.node if node.op == "_Retval").input[0].split(":")[0]]
+    chain = []
+    while True:
+        if node.op != "OptionsDataset":
+            chain.append(node.op)
+        inputs = [nodes[name.split(":")[0]] for name in node.input if not name.startswith("^")]
+        datasets_in = [input_node for input_node in inputs if "Dataset" in input_node.op]
+        if not datasets_in:
+            return chain[::-1]
+        node = datasets_in[0]
 
 
 def describe_value(value: Any) -> str:

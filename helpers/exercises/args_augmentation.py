@@ -4,44 +4,26 @@ that points at the idea, and a second hint on request.
     from helpers.exercises import args_augmentation as ex
     ex.check_shard_datasets(make_shard_datasets)                     # core: one dataset per shard, args
     ex.check_augmented_epochs(augmented_epochs_dataset_for)          # deep dive: seeding per epoch
-
-TensorFlow is imported inside the checks, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = [
-    "CHECK_EPOCHS",
-    "CHECK_IMAGE_COUNT",
-    "CHECK_IMAGE_SIZE",
-    "CHECK_SEEDS",
-    "SHARD_COUNTS",
-    "SHARD_TOTAL",
-    "check_augmented_epochs",
-    "check_shard_datasets",
-    "expected_shard_elements",
-]
+__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets", "expected_shard_elements"]
 
-# The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL.
 SHARD_TOTAL = 12
-# The checks call the learner's function with more than one shard count, so a hard-coded 3 is caught.
-SHARD_COUNTS = (3, 4)
+"""The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL."""
+# More than one shard count, so a hard-coded 3 is caught.
+_SHARD_COUNTS = (3, 4)
 # The deep-dive exercise: small random images, so the check runs in well under a second.
-CHECK_IMAGE_COUNT = 3
-CHECK_IMAGE_SIZE = (24, 24)
-CHECK_EPOCHS = 3
-CHECK_SEEDS = (7, 8)
+_IMAGE_COUNT, _IMAGE_SIZE, _EPOCHS, _SEEDS = 3, (24, 24), 3, (7, 8)
 
-# (text in the error, hint, second hint): the usual ways a from_generator call with args goes wrong.
 _SHARD_ERRORS = (
     (
         "must be a Python callable",
@@ -77,37 +59,13 @@ def expected_shard_elements(shard: int, num_shards: int) -> list[int]:
     return list(range(shard, SHARD_TOTAL, num_shards))
 
 
-def _shard_values(datasets: Sequence[Any]) -> list[list[int]]:
-    """Each shard's elements as ints, bounded in case a dataset is endless."""
-    return [[int(value) for value in _guards.take_elements(dataset, SHARD_TOTAL)] for dataset in datasets]
-
-
-def _call_shards(
-    function: Callable, *args: Any, failure: str, hint: str, more: str = ""
-) -> tuple[Any, Feedback | None]:
-    """`_guards.call`, its hints chosen from the error when it is one of the usual `_SHARD_ERRORS`."""
-    result, problem = _guards.call(function, *args, failure=failure, hint=hint)
-    if problem is None:
-        return result, None
-    for text, known_hint, known_more in _SHARD_ERRORS:
-        if text in problem.message:
-            return None, Feedback.fail(problem.message, hint=known_hint, more=known_more)
-    return None, Feedback.fail(problem.message, hint=hint, more=more)
-
-
+@_guards.self_check
 def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
     """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard.
 
-    Dataset k must yield `expected_shard_elements(k, num_shards)`; the check tries each of `SHARD_COUNTS`.
-    The typical mistake is `from_generator(lambda: shard_elements(k, num_shards), ...)` in a loop: every
-    lambda reads `k` when the dataset is iterated, after the loop has ended, so every dataset yields the
-    last shard.
-
-    Args:
-        make_shard_datasets: the learner's function.
-
-    Returns:
-        Feedback naming the first problem found, or success.
+    Dataset k must yield `expected_shard_elements(k, num_shards)`, for several shard counts. The typical
+    mistake is `from_generator(lambda: shard_elements(k, num_shards), ...)` in a loop: every lambda reads
+    `k` when the dataset is iterated, after the loop has ended, so every dataset yields the last shard.
     """
     import tensorflow as tf
 
@@ -116,15 +74,14 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
         )
     name = getattr(make_shard_datasets, "__name__", "your function")
-    for num_shards in SHARD_COUNTS:
-        datasets, problem = _call_shards(
+    for num_shards in _SHARD_COUNTS:
+        datasets = _guards.run(
             make_shard_datasets,
             num_shards,
             failure=f"{name}({num_shards}) raised",
             hint="Run it in a cell on its own and read the traceback.",
+            advice=_SHARD_ERRORS,
         )
-        if problem is not None:
-            return problem
         if datasets is None:
             return Feedback.fail(
                 f"{name}({num_shards}) returned None.",
@@ -146,15 +103,14 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
                 hint="One dataset per shard, whatever num_shards is.",
                 more="Loop over range(num_shards), not over a fixed number.",
             )
-        produced, problem = _call_shards(
-            _shard_values,
+        produced = _guards.run(
+            lambda datasets: [[int(n) for n in _guards.take_elements(d, SHARD_TOTAL)] for d in datasets],
             datasets,
             failure=f"Iterating the datasets for {num_shards} shards raised",
             hint="Compare what the generator yields with what output_signature declares.",
             more="Each element is one integer, a scalar: tf.TensorSpec(shape=(), dtype=tf.int64).",
+            advice=_SHARD_ERRORS,
         )
-        if problem is not None:
-            return problem
         expected = [expected_shard_elements(shard, num_shards) for shard in range(num_shards)]
         if produced == expected:
             continue
@@ -181,81 +137,56 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             more=f"range(shard, {SHARD_TOTAL}, num_shards) counts that way.",
         )
     return Feedback.ok(
-        "Each dataset yields its own shard (checked with "
-        + " and ".join(str(count) for count in SHARD_COUNTS)
-        + " shards): every dataset kept the shard number it was built with."
+        f"Each dataset yields its own shard (checked with {' and '.join(map(str, _SHARD_COUNTS))} shards): "
+        "every dataset kept the shard number it was built with."
     )
 
 
-def _check_images() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    return rng.random((CHECK_IMAGE_COUNT, *CHECK_IMAGE_SIZE, 3), dtype=np.float32)
-
-
-def _epochs_of(builder: Callable, images: np.ndarray, *, seed: int) -> np.ndarray:
-    """Builds the learner's dataset and returns its images, shape (count, H, W, 3)."""
-    dataset = builder(images, seed=seed, epochs=CHECK_EPOCHS)
-    values = _guards.take_elements(dataset, CHECK_IMAGE_COUNT * CHECK_EPOCHS)
-    return np.stack([np.asarray(value) for value in values]) if values else np.empty((0,))
-
-
+@_guards.self_check
 def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
     """Checks the deep-dive exercise: `augmented_epochs_dataset(images, seed=, epochs=)` augments per epoch.
 
     The dataset must yield `epochs` passes over `images`, each image augmented; the same seed must give the
     same images on every build (reproducible), each epoch different augmentation, another seed other images.
-
-    Args:
-        augmented_epochs_dataset: the learner's function.
-
-    Returns:
-        Feedback naming the first problem found, or success.
     """
-    if not callable(augmented_epochs_dataset):
-        return _guards.not_callable(
-            augmented_epochs_dataset,
-            hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
-        )
-    images = _check_images()
-    first_seed, other_seed = CHECK_SEEDS
+    images = np.random.default_rng(0).random((_IMAGE_COUNT, *_IMAGE_SIZE, 3), dtype=np.float32)
+    first_seed, other_seed = _SEEDS
     name = getattr(augmented_epochs_dataset, "__name__", "your function")
-    call = f"{name}(images, seed={first_seed}, epochs={CHECK_EPOCHS})"
-
-    def epochs_by_seed() -> Feedback | list[np.ndarray]:
-        dataset = augmented_epochs_dataset(images, seed=first_seed, epochs=CHECK_EPOCHS)
-        problem = _guards.not_dataset(
-            dataset,
-            subject=call,
-            none_hint="End the function with `return` and the dataset it builds.",
-            type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
-        )
-        if dataset is None and problem is not None:
-            return replace(
-                problem,
-                more="Inside: a generator taking the images, the seed and the epoch, and one "
-                "from_generator pass per epoch, its number passed through args.",
-            )
-        seeds = (first_seed, first_seed, other_seed)
-        if problem is not None:
-            return problem
-        return [_epochs_of(augmented_epochs_dataset, images, seed=seed) for seed in seeds]
-
-    outcome, problem = _guards.call(
-        epochs_by_seed,
-        failure=f"Building or iterating {call} raised",
-        hint="Run it in a cell on its own and read the traceback; the images reach the "
-        "generator as a NumPy array and the seed and epoch as NumPy integers.",
+    call = f"{name}(images, seed={first_seed}, epochs={_EPOCHS})"
+    failure = f"Building or iterating {call} raised"
+    hint = (
+        "Run it in a cell on its own and read the traceback; the images reach the generator as a NumPy "
+        "array and the seed and epoch as NumPy integers."
     )
-    if problem is not None:
-        return problem
-    if isinstance(outcome, Feedback):
-        return outcome
-    first, again, other = outcome
-    expected_count = CHECK_IMAGE_COUNT * CHECK_EPOCHS
-    if len(first) != expected_count:
+    _guards.dataset_from(
+        augmented_epochs_dataset,
+        images,
+        seed=first_seed,
+        epochs=_EPOCHS,
+        failure=failure,
+        hint=hint,
+        subject=call,
+        callable_hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
+        none_hint="End the function with `return` and the dataset it builds.",
+        none_more="Inside: a generator taking the images, the seed and the epoch, and one from_generator "
+        "pass per epoch, its number passed through args.",
+        type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
+    )
+
+    def epochs_for(seed: int) -> np.ndarray:
+        dataset = augmented_epochs_dataset(images, seed=seed, epochs=_EPOCHS)
+        values = _guards.take_elements(dataset, _IMAGE_COUNT * _EPOCHS)
+        return np.stack([np.asarray(value) for value in values]) if values else np.empty((0,))
+
+    first, again, other = _guards.run(
+        lambda: [epochs_for(seed) for seed in (first_seed, first_seed, other_seed)],
+        failure=failure,
+        hint=hint,
+    )
+    if len(first) != _IMAGE_COUNT * _EPOCHS:
         return Feedback.fail(
-            f"For {CHECK_IMAGE_COUNT} images and epochs={CHECK_EPOCHS} the dataset yielded "
-            f"{len(first)} images; expected {expected_count}.",
+            f"For {_IMAGE_COUNT} images and epochs={_EPOCHS} the dataset yielded {len(first)} images; "
+            f"expected {_IMAGE_COUNT * _EPOCHS}.",
             hint="One pass over the images per epoch, each pass a new call of the generator.",
             more="tf.data.Dataset.range(epochs).flat_map(lambda epoch: from_generator(..., args=(...)))"
             " makes one pass per epoch and hands each its number.",
@@ -266,7 +197,7 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
             f"{images.shape[1:]} per element.",
             hint="Yield one augmented image at a time.",
         )
-    epochs = first.reshape(CHECK_EPOCHS, CHECK_IMAGE_COUNT, *images.shape[1:])
+    epochs = first.reshape(_EPOCHS, *images.shape)
     if all(np.allclose(epoch, images) for epoch in epochs):
         return Feedback.fail(
             "The dataset yields the images unchanged: nothing is augmented.",
@@ -280,7 +211,7 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
             hint="Only values that reach the generator through args may decide its random choices.",
             more="Create the random generator inside the generator: augment.epoch_rng(seed, epoch=epoch).",
         )
-    repeated = [index for index in range(1, CHECK_EPOCHS) if np.array_equal(epochs[index], epochs[0])]
+    repeated = [index for index in range(1, _EPOCHS) if np.array_equal(epochs[index], epochs[0])]
     if repeated:
         return Feedback.fail(
             f"Epoch {repeated[0]} yields exactly the same augmented images as epoch 0: the RNG is "
@@ -299,5 +230,5 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
         )
     return Feedback.ok(
         f"Reproducible (two builds with seed={first_seed} are identical), different in each of "
-        f"{CHECK_EPOCHS} epochs, and a different seed gives different images."
+        f"{_EPOCHS} epochs, and a different seed gives different images."
     )

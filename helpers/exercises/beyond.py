@@ -6,7 +6,6 @@
     ex.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose iterator can be saved
 
 The checks use sample photographs and compare with `helpers.images` (OpenCV) and `helpers.graph_native`.
-A failure's hint points at the idea; its second hint (`more`, shown on request) comes closer to the code.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import numpy as np
 from helpers import images
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
-from helpers.messages import error_summary
 from helpers.paths import SAMPLE_IMAGES_DIR
 
 __all__ = [
@@ -39,21 +37,37 @@ _PNG_NAMES = ("retina_rgba.png", "astronaut.png", "camera.png")
 _RECORD_NAMES = ("camera.png", "china.jpg", "microaneurysms.png")
 _RECORD_LABELS = (3, 1, 4)
 _CHECKPOINT_NAMES = ("china.jpg", "camera.png", "retina_rgba.png", "coins.png", "rocket.jpg")
-_STATEFUL_MARK = "is stateful"
+# (hint, second hint) for a PNG decoded wrong, by whether it is the transparent one.
+_COMPOSITE_HINTS = {
+    True: (
+        "The transparent pixels keep whatever colour is stored under them: read the alpha channel too, and "
+        "blend each pixel with white by how opaque it is.",
+        "Decode with `channels=4`, take `opacity = alpha / 255` as float32, then "
+        "`rgb * opacity + 255 * (1 - opacity)`, round, and cast to uint8.",
+    ),
+    False: (
+        "Opaque and grayscale images must come out unchanged: alpha is 255 there, so opacity is 1.",
+        "White counts `255 * (1 - opacity)`, the pixel `rgb * opacity`; add the two.",
+    ),
+}
+_STATEFUL_ADVICE = (
+    (
+        "is stateful",
+        "A Python function runs inside the pipeline (from_generator, py_function or numpy_function), and "
+        "TensorFlow cannot save its state.",
+        "Start from `tf.data.Dataset.from_tensor_slices(paths)` and `map` a function of tf.io and tf.image "
+        "ops: `graph_native.load_image` is one.",
+    ),
+)
 
 
+@_guards.self_check
 def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedback:
     """Checks a TensorFlow function that decodes PNG bytes to RGB uint8, compositing alpha onto white.
 
     Expected: inside `Dataset.map`, `decode_on_white(data)` returns a uint8 (height, width, 3) tensor equal
     to `images.load_image_uint8` (OpenCV, alpha composited onto white) for a transparent, an opaque and a
-    grayscale PNG, to within one grey level.
-
-    Args:
-        decode_on_white: the learner's function, taking a scalar string tensor of file bytes.
-
-    Returns:
-        Feedback on the first problem found, or that the function is right.
+    grayscale PNG, to within one grey level. `decode_on_white` takes a scalar string tensor of file bytes.
     """
     import tensorflow as tf
 
@@ -64,15 +78,13 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
         )
     paths = [SAMPLE_IMAGES_DIR / name for name in _PNG_NAMES]
     dataset = tf.data.Dataset.from_tensor_slices([path.read_bytes() for path in paths])
-    try:
-        decoded = list(dataset.map(decode_on_white).as_numpy_iterator())
-    except Exception as error:
-        return Feedback.fail(
-            f"Running it inside `Dataset.map` failed: {error_summary(error)}",
-            hint="Inside `map` the function is traced into a graph: tensors have no values yet, so only "
-            "TensorFlow ops work (no `.numpy()`, no NumPy or OpenCV calls).",
-            more="`tf.io.decode_png(data, channels=4)`, `tf.cast`, arithmetic on tensors, `tf.math.round`.",
-        )
+    decoded = _guards.run(
+        lambda: list(dataset.map(decode_on_white).as_numpy_iterator()),
+        failure="Running it inside `Dataset.map` failed:",
+        hint="Inside `map` the function is traced into a graph: tensors have no values yet, so only "
+        "TensorFlow ops work (no `.numpy()`, no NumPy or OpenCV calls).",
+        more="`tf.io.decode_png(data, channels=4)`, `tf.cast`, arithmetic on tensors, `tf.math.round`.",
+    )
     for path, image in zip(paths, decoded, strict=True):
         if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3:
             return Feedback.fail(
@@ -91,10 +103,12 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
         reference = images.load_image_uint8(path)
         difference = np.abs(image.astype(int) - reference.astype(int))
         if difference.max() > 1:
+            hint, more = _COMPOSITE_HINTS[path.name == _PNG_NAMES[0]]
             return Feedback.fail(
                 f"{path.name}: {np.mean(difference > 1):.0%} of the values differ from OpenCV's, "
                 f"by up to {difference.max()} grey levels.",
-                **_composite_hints(path.name),
+                hint=hint,
+                more=more,
             )
     return Feedback.ok(
         "Transparent, opaque and grayscale PNGs decode exactly as OpenCV loads them, "
@@ -102,17 +116,12 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     )
 
 
+@_guards.self_check
 def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     """Checks a function that parses labelled records written by `graph_native.write_tfrecord(..., labels=)`.
 
     Expected: `parse_record(serialized)` returns a dict with "image_bytes" (the file's bytes, unchanged),
     "name" (its file name) and "label" (an int64), usable inside `Dataset.map`.
-
-    Args:
-        parse_record: the learner's function, taking one serialized `tf.train.Example`.
-
-    Returns:
-        Feedback on the first problem found, or that the function is right.
     """
     import tensorflow as tf
 
@@ -127,16 +136,14 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     with tempfile.TemporaryDirectory() as folder:
         record_file = Path(folder) / "check.tfrecord"
         graph_native.write_tfrecord(paths, record_file, labels=_RECORD_LABELS)
-        try:
-            records = list(tf.data.TFRecordDataset(str(record_file)).map(parse_record).as_numpy_iterator())
-        except Exception as error:
-            return Feedback.fail(
-                f"Parsing the records failed: {error_summary(error)}",
-                hint="A feature is read back with the dtype it was written with.",
-                more="`tf.io.parse_single_example(serialized, features)`, `features` mapping each key to "
-                "`tf.io.FixedLenFeature([], dtype)`: tf.string for the bytes and the name, tf.int64 for "
-                "the label.",
-            )
+        records = _guards.run(
+            lambda: list(tf.data.TFRecordDataset(str(record_file)).map(parse_record).as_numpy_iterator()),
+            failure="Parsing the records failed:",
+            hint="A feature is read back with the dtype it was written with.",
+            more="`tf.io.parse_single_example(serialized, features)`, `features` mapping each key to "
+            "`tf.io.FixedLenFeature([], dtype)`: tf.string for the bytes and the name, tf.int64 for "
+            "the label.",
+        )
     first = records[0]
     if not isinstance(first, dict):
         return Feedback.fail(
@@ -175,6 +182,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     )
 
 
+@_guards.self_check
 def check_checkpointable_dataset(
     make_dataset: Callable[[Sequence[str]], Any] | None,
 ) -> Feedback:
@@ -183,70 +191,43 @@ def check_checkpointable_dataset(
     Expected: `make_dataset(paths)` returns a dataset of RGB float32 images of `CHECKPOINT_IMAGE_SIZE`, in
     the order of `paths`, within one grey level of `images.load_image`; after two elements a
     `tf.train.Checkpoint` of its iterator saves, and restoring it continues at the third element.
-
-    Args:
-        make_dataset: the learner's function, called with a list of str paths.
-
-    Returns:
-        Feedback on the first problem found, or that the dataset is right.
+    `make_dataset` is called with a list of str paths.
     """
     import tensorflow as tf
 
-    if not callable(make_dataset):
-        return _guards.not_callable(
-            make_dataset,
-            hint="Define `def checkpointable_dataset(paths):` returning a tf.data.Dataset; pass the function "
-            "itself.",
-        )
     paths = [str(SAMPLE_IMAGES_DIR / name) for name in _CHECKPOINT_NAMES]
-    dataset, problem = _guards.built_dataset(
+    dataset = _guards.dataset_from(
         make_dataset,
         paths,
-        failure="Building the dataset raised",
-        hint="Read the error above; run your function in a cell on its own to see the full traceback.",
-        none_hint="A function without `return` gives back None: return the dataset it builds.",
+        callable_hint="Define `def checkpointable_dataset(paths):` returning a tf.data.Dataset; pass the "
+        "function itself.",
         type_hint="Build a tf.data.Dataset and return it.",
     )
-    if problem is not None:
-        return problem
     iterator = iter(dataset)
-    first_two, problem = _guards.call(
+    first_two = _guards.run(
         _guards.first_items,
         iterator,
         2,
         failure="Reading the first two images raised",
         hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
     )
-    if problem is not None:
-        return problem
     with tempfile.TemporaryDirectory() as folder:
         checkpoint = tf.train.Checkpoint(iterator=iterator)
-        try:
-            saved = checkpoint.save(str(Path(folder) / "ckpt"))
-        except Exception as error:
-            summary = error_summary(error)
-            if _STATEFUL_MARK in summary:
-                return Feedback.fail(
-                    f"Saving the iterator failed: {summary}",
-                    hint="A Python function runs inside the pipeline (from_generator, py_function or "
-                    "numpy_function), and TensorFlow cannot save its state.",
-                    more="Start from `tf.data.Dataset.from_tensor_slices(paths)` and `map` a function of "
-                    "tf.io and tf.image ops: `graph_native.load_image` is one.",
-                )
-            return Feedback.fail(
-                f"Saving the iterator failed: {summary}",
-                hint="Build the dataset from tf.data, tf.io and tf.image ops only.",
-            )
+        saved = _guards.run(
+            checkpoint.save,
+            str(Path(folder) / "ckpt"),
+            failure="Saving the iterator failed:",
+            hint="Build the dataset from tf.data, tf.io and tf.image ops only.",
+            advice=_STATEFUL_ADVICE,
+        )
         # Bounded: an endless dataset (`repeat()`) must not hang the check.
-        rest, problem = _guards.call(
+        rest = _guards.run(
             _guards.first_items,
             iterator,
             len(paths) + _guards.EXTRA_ELEMENTS - len(first_two),
             failure="Reading the images after the first two raised",
             hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
         )
-        if problem is not None:
-            return problem
         checkpoint.restore(saved)
         resumed = next(iterator, None)
     images_seen = [_as_numpy(element) for element in first_two + rest]
@@ -257,9 +238,7 @@ def check_checkpointable_dataset(
             more="No `repeat`, no `batch`.",
         )
     for path, image in zip(paths, images_seen, strict=True):
-        problem = _checkpoint_image_problem(path, image)
-        if problem is not None:
-            return problem
+        _check_checkpoint_image(path, image)
     if resumed is None or not np.array_equal(_as_numpy(resumed), images_seen[2]):
         return Feedback.fail(
             "After restoring the checkpoint, the next image is not the third one.",
@@ -277,38 +256,23 @@ def _as_numpy(element: Any) -> Any:
     return element.numpy() if hasattr(element, "numpy") else element
 
 
-def _checkpoint_image_problem(path: str, image: Any) -> Feedback | None:
+def _check_checkpoint_image(path: str, image: Any) -> None:
     name = Path(path).name
     expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
     if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.shape != expected_shape:
-        return Feedback.fail(
+        _guards.fail(
             f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
             hint="Like `images.load_image`: float32 values in [0, 1], at CHECKPOINT_IMAGE_SIZE.",
             more="Resize to `ex.CHECKPOINT_IMAGE_SIZE`, then cast to float32 and divide by 255.",
         )
     difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
     if difference > 1.0 + 1e-3:
-        return Feedback.fail(
+        _guards.fail(
             f"{name}: differs from images.load_image by up to {difference:.1f} grey levels.",
             hint="The decoding and resizing must match OpenCV's: the section *What differs, and why* lists "
             "the four causes.",
             more="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
         )
-    return None
-
-
-def _composite_hints(name: str) -> dict[str, str]:
-    if name == _PNG_NAMES[0]:
-        return {
-            "hint": "The transparent pixels keep whatever colour is stored under them: read the alpha "
-            "channel too, and blend each pixel with white by how opaque it is.",
-            "more": "Decode with `channels=4`, take `opacity = alpha / 255` as float32, then "
-            "`rgb * opacity + 255 * (1 - opacity)`, round, and cast to uint8.",
-        }
-    return {
-        "hint": "Opaque and grayscale images must come out unchanged: alpha is 255 there, so opacity is 1.",
-        "more": "White counts `255 * (1 - opacity)`, the pixel `rgb * opacity`; add the two.",
-    }
 
 
 def _short(value: Any, limit: int = 40) -> str:

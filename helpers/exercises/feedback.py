@@ -1,17 +1,12 @@
 """The result of an exercise self-check: passed or not, what is wrong, a hint, and a second hint on request.
 
 Usage:
-    def check_answer(answer) -> Feedback:
-        if answer is None:
-            return Feedback.fail(
-                "You returned None.",
-                hint="What does a function give back when it has no `return`?",
-                more="End the function with `return dataset`.",
-            )
-        return Feedback.ok("The dataset yields the right pairs.")
+    Feedback.fail("You returned None.", hint="What does a function without `return` give back?",
+                  more="End the function with `return dataset`.")
+    Feedback.ok("The dataset yields the right pairs.")
 
-The first hint points at the idea; the second (`more`) may give more of the answer. In JupyterLab the second
-hint sits folded under "Another hint", opened with a click, so it is there only for those who ask.
+The first hint points at the idea; the second (`more`) may give more of the answer. In JupyterLab it sits
+folded under "Another hint", opened with a click, so it is there only for those who ask.
 """
 
 from __future__ import annotations

@@ -5,14 +5,13 @@
     ex.check_image_dataset(uint8_image_dataset)   # deep dive: the same contract, the generator yields uint8
 
 Both call the learner's function with their own photographs and batch size, and compare the images that
-arrive with `helpers.images.load_image` of the same files. TensorFlow is imported inside the checks, so
-importing this module stays cheap.
+arrive with `helpers.images.load_image` of the same files.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,9 @@ from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 from helpers.paths import SAMPLE_IMAGES_DIR, display_path
 
-__all__ = [
-    "EXERCISE_IMAGE_SIZE",
-    "check_image_dataset",
-    "check_image_pipeline",
-]
+__all__ = ["check_image_dataset", "check_image_pipeline"]
 
-EXERCISE_IMAGE_SIZE = (224, 224)
+_IMAGE_SIZE = (224, 224)
 """(height, width) every image of the exercises is resized to."""
 
 # Colour JPEGs and PNGs (red and blue clearly differ, so BGR shows) and a grayscale PNG; six images in
@@ -43,11 +38,66 @@ _SAME_IMAGE_TOLERANCE = 0.05
 # Below this mean difference between the red and blue channels an image is gray and says nothing
 # about channel order.
 _COLOUR_MIN_DIFFERENCE = 0.02
-_EXPECTED_SHAPE = (*EXERCISE_IMAGE_SIZE, 3)
-# Steps that only attach settings (`with_options`); the pipeline's last real step comes before them.
-_SETTINGS_ONLY_OPS = frozenset({"OptionsDataset"})
+_EXPECTED_SHAPE = (*_IMAGE_SIZE, 3)
+_BUILD_ADVICE = (
+    (
+        "must be a Python callable",
+        "from_generator calls what you give it at the start of every pass, so it needs a function, "
+        "not a generator already made (notebook 01).",
+        "",
+    ),
+)
+# (hint, second hint) for batches that are not float32, by exercise.
+_FLOAT32_HINTS = {
+    "image_dataset": (
+        "The signature says what the generator yields: what dtype does load_rgb return?",
+        "`tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)`.",
+    ),
+    "uint8_image_dataset": (
+        "Yield uint8, then scale inside TensorFlow, after batching.",
+        "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)` after `.batch(batch_size)`.",
+    ),
+}
+_NONE_HINT = "The generator yielded None: a file could not be read. Use load_rgb, which raises."
+_ITERATION_ADVICE = (
+    (
+        "where an element of shape",
+        "The generator yielded a shape the output_signature does not allow: the signature describes "
+        "one element exactly as the generator yields it.",
+        "",
+    ),
+    ("yielded element was None", _NONE_HINT, ""),
+    ("NoneType", _NONE_HINT, ""),
+    ("OpenCV", "OpenCV failed on one of the check's images: run your generator by hand on a few paths.", ""),
+)
+# (texts in the error, what happened, hint, second hint) when the pass over a missing file fails without
+# naming it; None yielded where float32 is declared becomes NaN of shape (), other dtypes name the None.
+_MISSING_FILE_ADVICE = (
+    (
+        ("yielded element was None", "an element of shape () where"),
+        "the generator yielded None instead of an image, and TensorFlow failed later, without naming the "
+        "file",
+        "What does cv2.imread return for a file it cannot read?",
+        "Use load_rgb (it raises FileNotFoundError naming the file), or check right after "
+        "cv2.imread: `if image is None: raise FileNotFoundError(path)`.",
+    ),
+    (
+        ("OpenCV",),
+        "the pass failed inside OpenCV, with an error that does not name the file",
+        "The real problem happened a line earlier: what does cv2.imread return for a file it cannot read?",
+        "Use load_rgb, or right after cv2.imread: `if image is None: raise FileNotFoundError(f'cannot read "
+        "{path!r}')`.",
+    ),
+    (
+        ("",),
+        "the pass failed with an error that does not name the file",
+        "Someone reading this error has to find the file: put its path in the message.",
+        "`raise FileNotFoundError(f'cannot read {path!r}')`, as load_rgb does.",
+    ),
+)
 
 
+@_guards.self_check
 def check_image_pipeline(
     dataset_function: Callable[..., object] | None,
     *,
@@ -57,40 +107,14 @@ def check_image_pipeline(
 ) -> Feedback:
     """Checks the core exercise: `dataset_function(image_paths, batch_size)` builds the fixed pipeline.
 
-    Expected: a `tf.data.Dataset` of float32 batches of shape (None, 224, 224, 3), every image once, in
-    order, RGB in [0, 1]; a path that cannot be read fails the pass with an error naming the file; the
-    pipeline ends with `.prefetch`.
-
-    Args:
-        dataset_function: the learner's function.
-        image_paths: images to check with; by default six sample photographs (batches of 4 and 2).
-        missing_path: a path that does not exist; by default one in `sample_images/`.
-        batch_size: the batch size passed to `dataset_function`.
-
-    Returns:
-        Feedback on the first problem found, or that the pipeline is right.
+    Expected: float32 batches of shape (None, 224, 224, 3), every image once, in order, RGB in [0, 1];
+    a path that cannot be read (`missing_path`) fails the pass with an error naming the file; the
+    pipeline ends with `.prefetch`. By default six sample photographs, in batches of 4 and 2.
     """
-    paths = [str(path) for path in (image_paths or _sample_paths(_CHECK_NAMES))]
+    paths, dataset, sizes = _checked_batches(dataset_function, "image_dataset", image_paths, batch_size)
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
-    if not callable(dataset_function):
-        return _not_callable(dataset_function, name="image_dataset")
-    outcome = _checked_batches(
-        dataset_function,
-        paths,
-        batch_size,
-        name="image_dataset",
-        dtype_hints=(
-            "The signature says what the generator yields: what dtype does load_rgb return?",
-            "`tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32)`.",
-        ),
-    )
-    if isinstance(outcome, Feedback):
-        return outcome
-    dataset, sizes = outcome
-    problem = _missing_file_problem(dataset_function, [paths[0], missing], batch_size)
-    if problem is not None:
-        return problem
-    if not _ends_with_prefetch(dataset):
+    _check_missing_file(dataset_function, [paths[0], missing], batch_size)
+    if _guards.pipeline_ops(dataset)[-1] != "PrefetchDataset":
         return Feedback.fail(
             "The images arrive right, but the pipeline does not end with `.prefetch(...)`, which the "
             "exercise asks for.",
@@ -104,46 +128,23 @@ def check_image_pipeline(
     )
 
 
+@_guards.self_check
 def check_image_dataset(
     dataset_function: Callable[..., object] | None,
     *,
     image_paths: Sequence[str | os.PathLike[str]] | None = None,
     batch_size: int = 4,
 ) -> Feedback:
-    """Checks a function `dataset_function(image_paths, batch_size)` returning a batched image dataset.
+    """Checks the deep dive's `dataset_function(image_paths, batch_size)`: a batched image dataset.
 
-    Expected: a `tf.data.Dataset` of float32 batches of shape (None, 224, 224, 3) (batch dimension None,
-    so the short last batch fits), every image once, in order, RGB in [0, 1]. A pipeline that does not end
-    with `.prefetch` still passes, with a note: TensorFlow injects a prefetch by default
+    Expected as in `check_image_pipeline`, without the missing file. A pipeline that does not end with
+    `.prefetch` still passes, with a note: TensorFlow injects a prefetch by default
     (`tf.data.Options().experimental_optimization.inject_prefetch`), but only an explicit one states the
     intent and survives that option being switched off.
-
-    Args:
-        dataset_function: the learner's function.
-        image_paths: images to check with; by default six sample photographs (batches of 4 and 2).
-        batch_size: the batch size passed to `dataset_function`.
-
-    Returns:
-        Feedback on the first problem found, or that the dataset is right.
     """
-    paths = [str(path) for path in (image_paths or _sample_paths(_CHECK_NAMES))]
-    if not callable(dataset_function):
-        return _not_callable(dataset_function, name="uint8_image_dataset")
-    outcome = _checked_batches(
-        dataset_function,
-        paths,
-        batch_size,
-        name="uint8_image_dataset",
-        dtype_hints=(
-            "Yield uint8, then scale inside TensorFlow, after batching.",
-            "`.map(lambda batch: tf.cast(batch, tf.float32) / 255)` after `.batch(batch_size)`.",
-        ),
-    )
-    if isinstance(outcome, Feedback):
-        return outcome
-    dataset, sizes = outcome
+    paths, dataset, sizes = _checked_batches(dataset_function, "uint8_image_dataset", image_paths, batch_size)
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
-    if _ends_with_prefetch(dataset):
+    if _guards.pipeline_ops(dataset)[-1] == "PrefetchDataset":
         return Feedback.ok(f"{arrived}, and the pipeline ends with an explicit prefetch.")
     return Feedback.ok(
         f"{arrived}. A note: the pipeline does not end with `.prefetch`. TensorFlow adds one for you by "
@@ -153,104 +154,76 @@ def check_image_dataset(
     )
 
 
-def _sample_paths(names: Iterable[str]) -> list[Path]:
-    return [SAMPLE_IMAGES_DIR / name for name in names]
-
-
-def _not_callable(value: object, *, name: str) -> Feedback:
-    return _guards.not_callable(
-        value,
-        hint=f"Define `def {name}(image_paths, batch_size):` that returns the dataset, and pass the "
-        "function itself (no parentheses).",
-    )
-
-
 def _checked_batches(
-    dataset_function: Callable[..., object],
-    paths: list[str],
-    batch_size: int,
-    *,
-    name: str,
-    dtype_hints: tuple[str, str],
-) -> tuple[Any, list[int]] | Feedback:
-    """Builds the learner's dataset, checks its element_spec and every image that arrives.
+    dataset_function: Any, name: str, image_paths: Sequence[str | os.PathLike[str]] | None, batch_size: int
+) -> tuple[list[str], Any, list[int]]:
+    """Builds the learner's dataset `name`, checks its element_spec and every image that arrives.
 
-    Args:
-        dataset_function: the learner's function, called as `dataset_function(paths, batch_size)`.
-        paths: the images to check with.
-        batch_size: the batch size to ask for.
-        name: the function's name in the exercise, for the messages.
-        dtype_hints: the hint and the second hint when the batches are not float32.
-
-    Returns:
-        `(dataset, batch sizes)`, or Feedback on the first problem found.
+    Returns `(paths, dataset, batch sizes)`; the paths are `image_paths`, by default six sample photographs.
     """
     import tensorflow as tf
 
+    paths = [str(path) for path in (image_paths or [SAMPLE_IMAGES_DIR / name for name in _CHECK_NAMES])]
+    dtype_hint, dtype_more = _FLOAT32_HINTS[name]
+
     expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
-    dataset, problem = _guards.built_dataset(
+    dataset = _guards.dataset_from(
         dataset_function,
         paths,
         batch_size,
         failure=f"Calling {name}(paths, {batch_size}) raised",
-        hint=_build_hint,
+        hint="Building a dataset runs no generator code yet: check the from_generator(...) arguments.",
         subject=f"{name}(paths, {batch_size})",
+        callable_hint=f"Define `def {name}(image_paths, batch_size):` that returns the dataset, and pass the "
+        "function itself (no parentheses).",
         none_hint="Build the pipeline inside the function and end it with `return dataset`.",
         type_hint="Return the dataset itself, not a batch or a list of images.",
+        advice=_BUILD_ADVICE,
     )
-    if problem is not None:
-        return problem
     spec = dataset.element_spec
     if not isinstance(spec, tf.TensorSpec):
-        return Feedback.fail(
+        _guards.fail(
             f"Each element should be one batch of images, but the element_spec is {spec}.",
             hint="What does your generator yield for each path, and what does the signature say it yields?",
             more="Yield only the image (no label, no tuple) and use one tf.TensorSpec as output_signature.",
         )
     if spec.shape.rank == 3 and tuple(spec.shape) == _EXPECTED_SHAPE:
-        return Feedback.fail(
+        _guards.fail(
             f"The elements have shape {spec.shape}: they are single images, not batches.",
             hint="Which step groups the images into batches?",
             more="Add `.batch(batch_size)` after from_generator(...).",
         )
-    if spec.dtype == tf.uint8:
-        return Feedback.fail(
-            "The batches are uint8 (0..255): yielding uint8 is fine, but the dataset should deliver float32 "
-            "in [0, 1].",
-            hint=dtype_hints[0],
-            more=dtype_hints[1],
-        )
     if spec.dtype != tf.float32:
-        return Feedback.fail(
-            f"The batches are {spec.dtype.name}, expected float32.", hint=dtype_hints[0], more=dtype_hints[1]
+        uint8 = "uint8 (0..255): yielding uint8 is fine, but the dataset should deliver float32 in [0, 1]"
+        _guards.fail(
+            f"The batches are {uint8 if spec.dtype == tf.uint8 else spec.dtype.name + ', expected float32'}.",
+            hint=dtype_hint,
+            more=dtype_more,
         )
     if spec.shape.rank != 4 or tuple(spec.shape[1:]) != _EXPECTED_SHAPE:
-        return Feedback.fail(
+        _guards.fail(
             f"The batches have shape {spec.shape}, expected (None, 224, 224, 3).",
             hint="The output_signature describes one element the generator yields: one 224x224 RGB image. "
             "`.batch` adds the batch dimension in front.",
         )
-    batches, problem = _guards.call(
-        _guards.take_elements,
+    batches = _guards.elements(
         dataset,
         len(expected_sizes),
         failure="Iterating over the dataset raised",
-        hint=lambda error: _iteration_hint(str(error)),
+        hint="Iterate your generator by hand on a few paths to find the first failing image.",
+        advice=_ITERATION_ADVICE,
     )
-    if problem is not None:
-        return problem
     sizes = [len(batch) for batch in batches]
-    delivered = sum(sizes)
-    if delivered < len(paths):
-        return Feedback.fail(
-            f"The dataset delivered {delivered} of {len(paths)} images, in batches of {sizes}: "
-            f"the last {len(paths) - delivered} were dropped without a word.",
+    if sum(sizes) < len(paths):
+        _guards.fail(
+            f"The dataset delivered {sum(sizes)} of {len(paths)} images, in batches of {sizes}: "
+            f"the last {len(paths) - sum(sizes)} were dropped without a word.",
             hint="Which batching option drops a short last batch?",
             more="Keep the short last batch: `.batch(batch_size)` without drop_remainder=True, and a "
             "batch dimension of None if your generator yields batches.",
         )
     if sizes != expected_sizes:
-        return Feedback.fail(
+        _guards.fail(
             f"Expected batches of sizes {expected_sizes} for {len(paths)} images in batches of {batch_size}, "
             f"got {sizes}.",
             hint="Where should the batch size come from?",
@@ -258,36 +231,23 @@ def _checked_batches(
             "is given.",
         )
     if spec.shape[0] is not None:
-        return Feedback.fail(
+        _guards.fail(
             f"The batch dimension is fixed at {spec.shape[0]}: a short last batch cannot match it.",
             hint="Can a short last batch match a fixed batch dimension?",
             more="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
         )
     for path, image in zip(paths, np.concatenate(batches), strict=True):
-        problem = _pixels_problem(path, image)
-        if problem is not None:
-            return problem
-    return dataset, sizes
+        _check_pixels(display_path(path), image, images.load_image(path, size=_IMAGE_SIZE))
+    return paths, dataset, sizes
 
 
-def _build_hint(error: BaseException) -> str:
-    if "must be a Python callable" in str(error):
-        return (
-            "from_generator calls what you give it at the start of every pass, so it needs a function, "
-            "not a generator already made (notebook 01)."
-        )
-    return "Building a dataset runs no generator code yet: check the from_generator(...) arguments."
-
-
-def _pixels_problem(path: str, image: np.ndarray) -> Feedback | None:
-    """Returns Feedback on what is wrong with one float32 image that arrived, or None when it is right."""
-    name = display_path(path)
-    reference = images.load_image(path, size=EXERCISE_IMAGE_SIZE)
+def _check_pixels(name: str, image: np.ndarray, reference: np.ndarray) -> None:
+    """Fails the check when one float32 image that arrived is not the `reference` image."""
     as_is = float(np.mean(np.abs(image - reference)))
     swapped = float(np.mean(np.abs(image[..., ::-1] - reference)))
     is_colour = float(np.mean(np.abs(reference[..., 0] - reference[..., 2]))) > _COLOUR_MIN_DIFFERENCE
     if is_colour and swapped < as_is and swapped < _SAME_IMAGE_TOLERANCE:
-        return Feedback.fail(
+        _guards.fail(
             f"The image for {name} is BGR: red and blue are swapped (OpenCV reads BGR, while TensorFlow, "
             "Keras and matplotlib expect RGB).",
             hint="In what order does OpenCV store a pixel's colours?",
@@ -295,28 +255,24 @@ def _pixels_problem(path: str, image: np.ndarray) -> Feedback | None:
         )
     low, high = float(np.min(image)), float(np.max(image))
     if low < 0.0 or high > 1.0:
-        return Feedback.fail(
+        _guards.fail(
             f"The image for {name} has values from {low:.1f} to {high:.1f}, expected [0, 1].",
             hint="Pixels are scaled from 0..255 to [0, 1] exactly once: where does that happen?",
             more="Divide the uint8 pixels by 255, once: `image.astype(np.float32) / 255`.",
         )
     if as_is >= _SAME_IMAGE_TOLERANCE:
-        return Feedback.fail(
+        _guards.fail(
             f"The image that arrived for {name} does not look like that file resized to 224x224 "
             f"(mean difference {as_is:.2f} on a 0..1 scale).",
             hint="Yield the images in the order of image_paths, each resized to 224x224, without cropping "
             "or augmenting.",
         )
-    return None
 
 
-def _missing_file_problem(
-    dataset_function: Callable[..., object], paths: list[str], batch_size: int
-) -> Feedback | None:
-    """Feedback when a pass over `paths` (the last one missing) does not fail with an error naming it."""
-    missing = paths[-1]
-    name = display_path(missing)
-    dataset, problem = _guards.built_dataset(
+def _check_missing_file(dataset_function: Any, paths: list[str], batch_size: int) -> None:
+    """Fails the check unless a pass over `paths` (the last one missing) fails with an error naming it."""
+    name = display_path(paths[-1])
+    dataset = _guards.dataset_from(
         dataset_function,
         paths,
         batch_size,
@@ -325,79 +281,19 @@ def _missing_file_problem(
         none_hint="End it with `return dataset`.",
         type_hint="Return the dataset itself.",
     )
-    if problem is not None:
-        return problem
     try:
         delivered = _guards.take_elements(dataset, 1)
-    except _guards.Stalled as stalled:
-        return stalled.feedback
+    except _guards.Stalled:
+        raise
     except Exception as error:
-        text = str(error)
-        if Path(missing).name in text:
-            return None
-        # None yielded where float32 is declared becomes NaN of shape (); other dtypes name the None.
-        if "yielded element was None" in text or "an element of shape () where" in text:
-            return Feedback.fail(
-                f"For the missing file {name} the generator yielded None instead of an image, and "
-                f"TensorFlow failed later, without naming the file: {error_summary(error)}",
-                hint="What does cv2.imread return for a file it cannot read?",
-                more="Use load_rgb (it raises FileNotFoundError naming the file), or check right after "
-                "cv2.imread: `if image is None: raise FileNotFoundError(path)`.",
-            )
-        if "OpenCV" in text:
-            return Feedback.fail(
-                f"For the missing file {name} the pass failed inside OpenCV, with an error that does not "
-                f"name the file: {error_summary(error)}",
-                hint="The real problem happened a line earlier: what does cv2.imread return for a file it "
-                "cannot read?",
-                more="Use load_rgb, or right after cv2.imread: "
-                "`if image is None: raise FileNotFoundError(f'cannot read {path!r}')`.",
-            )
-        return Feedback.fail(
-            f"For the missing file {name} the pass failed with an error that does not name the file: "
-            f"{error_summary(error)}",
-            hint="Someone reading this error has to find the file: put its path in the message.",
-            more="`raise FileNotFoundError(f'cannot read {path!r}')`, as load_rgb does.",
-        )
-    images_delivered = sum(len(batch) for batch in delivered)
-    return Feedback.fail(
+        if Path(paths[-1]).name in str(error):
+            return
+        summary = error_summary(error)
+        what, hint, more = next(row[1:] for row in _MISSING_FILE_ADVICE if any(t in summary for t in row[0]))
+        _guards.fail(f"For the missing file {name} {what}: {summary}", hint=hint, more=more)
+    _guards.fail(
         f"With the missing file {name} among {len(paths)} paths, the pass ended without an error after "
-        f"{images_delivered} image(s): the missing file was lost without a word.",
+        f"{sum(len(batch) for batch in delivered)} image(s): the missing file was lost without a word.",
         hint="A file that cannot be read should stop the pass with an error that names it.",
         more="Use load_rgb, which raises FileNotFoundError naming the file.",
     )
-
-
-def _iteration_hint(message: str) -> str:
-    if "where an element of shape" in message:
-        return (
-            "The generator yielded a shape the output_signature does not allow: the signature describes "
-            "one element exactly as the generator yields it."
-        )
-    if "yielded element was None" in message or "NoneType" in message:
-        return "The generator yielded None: a file could not be read. Use load_rgb, which raises."
-    if "OpenCV" in message:
-        return "OpenCV failed on one of the check's images: run your generator by hand on a few paths."
-    return "Iterate your generator by hand on a few paths to find the first failing image."
-
-
-def _ends_with_prefetch(dataset: object) -> bool:
-    """Whether the last step of `dataset`'s pipeline (ignoring `with_options`) is a `prefetch`.
-
-    Read from the pipeline's graph through public APIs (op names, not TensorFlow's private classes).
-    """
-    import tensorflow as tf
-
-    serialized = tf.raw_ops.DatasetToGraphV2(
-        input_dataset=tf.data.experimental.to_variant(dataset),
-        # from_generator's Python function is state outside the graph; only the graph's shape is read here.
-        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE.value,
-        strip_device_assignment=True,
-    )
-    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
-    nodes = {node.name: node for node in graph.node}
-    output = next(node for node in graph.node if node.op == "_Retval")
-    node = nodes[output.input[0].split(":")[0]]
-    while node.op in _SETTINGS_ONLY_OPS:
-        node = nodes[node.input[0].split(":")[0]]
-    return node.op == "PrefetchDataset"

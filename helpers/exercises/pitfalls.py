@@ -1,12 +1,8 @@
 """Self-checks for notebook 04 (the errors people hit). Pass what you wrote: the function, the signature.
 
-    from helpers.exercises import pitfalls as ex
-    ex.check_numbers_dataset(numbers_dataset)    # calls it with texts of its own and iterates the dataset
-    ex.check_batch_signature(SIGNATURE)          # checks it with the doctor against pixel_label_batches
-
-Each check builds or runs the learner's code with inputs of its own (so hard-coded answers are caught),
-iterates a bounded number of elements and returns a `Feedback` saying what is wrong and what to try.
-TensorFlow is imported inside the checks, so importing this module stays fast.
+from helpers.exercises import pitfalls as ex
+ex.check_numbers_dataset(numbers_dataset)    # calls it with texts of its own and iterates the dataset
+ex.check_batch_signature(SIGNATURE)          # checks it with the doctor against pixel_label_batches
 """
 
 from __future__ import annotations
@@ -18,83 +14,56 @@ from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 from helpers.messages import error_summary
 
-__all__ = ["NUMBER_CASES", "BATCH_ARGS", "check_numbers_dataset", "check_batch_signature"]
+__all__ = ["check_batch_signature", "check_numbers_dataset"]
 
-NUMBER_CASES: tuple[tuple[str, ...], ...] = (
+_NUMBER_CASES: tuple[tuple[str, ...], ...] = (
     ("12", "7", "x7", "40", "", "-3", "1.5", "8"),
     ("oops", "5", "6", "seven", "100"),
 )
 """The texts `check_numbers_dataset` passes: some are not whole numbers and must be skipped and recorded."""
-
-BATCH_ARGS = (10, 4)
+_BATCH_ARGS = (10, 4)
 """(count, batch_size) that `check_batch_signature` calls `generators.pixel_label_batches` with."""
 
-_SKIP_HINT = "An exception inside the generator ends the dataset. Where can you stop one bad text's error?"
-_SKIP_MORE = (
-    "Inside the generator's loop: `try: number = int(text)`, then `except ValueError:` append the text to "
-    "`skipped` and `continue`; after the try, `yield number`."
-)
 
-
-def _whole_numbers(texts: tuple[str, ...]) -> tuple[list[int], list[str]]:
-    """The whole numbers among `texts`, in order, and the texts that are not one."""
-    numbers, bad = [], []
-    for text in texts:
-        try:
-            numbers.append(int(text))
-        except ValueError:
-            bad.append(text)
-    return numbers, bad
+def _is_whole_number(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _as_text(record: object) -> str:
     return record.decode(errors="replace") if isinstance(record, bytes) else str(record)
 
 
-def _records_name(skipped: list, bad: list[str]) -> bool:
-    """True when `skipped` holds one record per bad text, in order, each naming its text (the text itself,
-    as str or bytes, or a message that contains it)."""
-    return len(skipped) == len(bad) and all(
-        text in _as_text(record) for record, text in zip(skipped, bad, strict=True)
-    )
-
-
+@_guards.self_check
 def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
     """Checks the core exercise: `numbers_dataset(texts, skipped)`, a dataset of the whole numbers in `texts`.
 
-    Right means: for each case in `NUMBER_CASES`, the function returns a `tf.data.Dataset` of integer
-    scalars giving every whole number in order, and the list `skipped` it was given then holds a record of
-    each other text (the text, or an error message naming it), in order.
-
-    Args:
-        numbers_dataset: the learner's function `(texts, skipped) -> tf.data.Dataset`.
-
-    Returns:
-        Feedback naming the first problem found, with a hint, or confirming it works.
+    Right means, for two lists of texts of its own: a dataset of integer scalars giving every whole number in
+    order, and the list `skipped` it was given then holds a record of each other text (the text, or an error
+    message naming it), in order.
     """
     import tensorflow as tf
 
-    if not callable(numbers_dataset):
-        return _guards.not_callable(
-            numbers_dataset,
-            hint="Pass the function itself, without calling it: `ex.check_numbers_dataset(numbers_dataset)`.",
-        )
-    for texts in NUMBER_CASES:
-        expected, bad = _whole_numbers(texts)
+    for texts in _NUMBER_CASES:
+        expected = [int(text) for text in texts if _is_whole_number(text)]
+        bad = [text for text in texts if not _is_whole_number(text)]
         call = f"numbers_dataset({list(texts)}, skipped)"
         skipped: list = []
-        dataset, problem = _guards.built_dataset(
+        dataset = _guards.dataset_from(
             numbers_dataset,
             list(texts),
             skipped,
             failure=f"{call} raised",
             hint="Only build the dataset here: the texts are converted later, inside the generator.",
             subject=call,
+            callable_hint="Pass the function itself, without calling it: "
+            "`ex.check_numbers_dataset(numbers_dataset)`.",
             none_hint="A function without `return` gives None: return the dataset you build.",
             type_hint="Return the dataset that tf.data.Dataset.from_generator(...) gives.",
         )
-        if problem is not None:
-            return problem
         spec = dataset.element_spec
         if not (isinstance(spec, tf.TensorSpec) and spec.shape == () and spec.dtype.is_integer):
             return Feedback.fail(
@@ -108,13 +77,13 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
                 dataset, len(expected) + _guards.EXTRA_ELEMENTS, subject="The dataset"
             ):
                 got.append(int(value))
-        except _guards.Stalled as stalled:
-            return stalled.feedback
         except tf.errors.OpError as error:
             return Feedback.fail(
                 f"With texts {list(texts)} the dataset gave {got}, then ended with {error_summary(error)}",
-                hint=_SKIP_HINT,
-                more=_SKIP_MORE,
+                hint="An exception inside the generator ends the dataset. Where can you stop one bad text's "
+                "error?",
+                more="Inside the generator's loop: `try: number = int(text)`, then `except ValueError:` "
+                "append the text to `skipped` and `continue`; after the try, `yield number`.",
             )
         if got != expected and got == expected[: len(got)]:
             return Feedback.fail(
@@ -128,10 +97,13 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
                 f"With texts {list(texts)} the dataset gives {got}; expected {expected}.",
                 hint="Yield int(text) for every text that is a whole number, in order, and nothing else.",
             )
-        if not _records_name(skipped, bad):
+        records = [_as_text(record) for record in skipped]
+        if len(records) != len(bad) or not all(
+            text in record for record, text in zip(records, bad, strict=True)
+        ):
             return Feedback.fail(
-                f"With texts {list(texts)} the numbers are right, but skipped holds "
-                f"{[_as_text(record) for record in skipped]}; expected a record of each of {bad}.",
+                f"With texts {list(texts)} the numbers are right, but skipped holds {records}; expected a "
+                f"record of each of {bad}.",
                 hint="Nothing should be lost silently: record each text you skip, once, in the list you were "
                 "given.",
                 more="In the `except ValueError:` branch, `skipped.append(text)` before `continue`.",
@@ -148,12 +120,6 @@ def check_batch_signature(signature: Any) -> Feedback:
     Right means: every batch, including the short last one, passes `doctor.checked` (nothing TensorFlow
     would refuse or silently change), and `doctor.diagnose` finds nothing to warn about (no unscaled uint8
     declared as float).
-
-    Args:
-        signature: the learner's signature, e.g. `(tf.TensorSpec(...), tf.TensorSpec(...))`.
-
-    Returns:
-        Feedback naming the first problem found, with a hint, or confirming it works.
     """
     import tensorflow as tf
 
@@ -175,9 +141,9 @@ def check_batch_signature(signature: Any) -> Feedback:
             hint="Both parts are dense tensors: use tf.TensorSpec(shape=..., dtype=...) for each.",
         )
     dataset = tf.data.Dataset.from_generator(
-        doctor.checked(pixel_label_batches, signature), args=BATCH_ARGS, output_signature=signature
+        doctor.checked(pixel_label_batches, signature), args=_BATCH_ARGS, output_signature=signature
     )
-    count, batch_size = BATCH_ARGS
+    count, batch_size = _BATCH_ARGS
     try:
         batches = sum(1 for _ in dataset.take(count))
     except tf.errors.OpError as error:
@@ -186,14 +152,11 @@ def check_batch_signature(signature: Any) -> Feedback:
             hint="Read where (element index and [position]) and what was expected vs received. "
             f"With {count} images in batches of {batch_size} the last batch holds {count % batch_size}.",
         )
-    findings = [
-        finding
-        for finding in doctor.diagnose(pixel_label_batches, signature, args=BATCH_ARGS)
-        if finding.severity in ("error", "warning")
-    ]
-    if findings:
+    diagnosis = doctor.diagnose(pixel_label_batches, signature, args=_BATCH_ARGS)
+    warnings = [finding for finding in diagnosis if finding.severity in ("error", "warning")]
+    if warnings:
         return Feedback.fail(
-            f"Every batch fits, but the doctor warns: {findings[0].seen}.", hint=findings[0].advice
+            f"Every batch fits, but the doctor warns: {warnings[0].seen}.", hint=warnings[0].advice
         )
     return Feedback.ok(
         f"All {batches} batches fit, the short last one included, with no value changed and "

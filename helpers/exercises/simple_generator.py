@@ -1,18 +1,15 @@
 """Self-checks for notebook 01 (a first generator dataset). Pass the function you wrote, not its result.
 
     from helpers.exercises import simple_generator as ex
-    ex.check_padded_ranges(make_padded_ranges)         # the check calls it, iterates it, reports
-    ex.check_sentence_dataset(make_sentence_dataset)
+    ex.check_padded_ranges(make_padded_ranges)         # core: -1-padded batches of ranges
+    ex.check_sentence_dataset(make_sentence_dataset)   # deep dive: (features dict, word count) pairs
 
-Each check builds the learner's dataset itself (with its own inputs, so hard-coded answers are caught),
-iterates a bounded number of elements, and returns a `Feedback` saying what is wrong: its hint points at
-the idea, its second hint (`more`) comes closer to the code. TensorFlow is imported inside the checks, so
-importing this module stays fast.
+Each check builds the learner's dataset with inputs of its own (so hard-coded answers are caught) and
+iterates a bounded number of elements.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,21 +19,14 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = [
-    "check_padded_ranges",
-    "check_sentence_dataset",
-    "FEATURE_KEYS",
-    "PADDING_VALUE",
-    "RANGE_CASES",
-    "SENTENCES",
-]
+__all__ = ["check_padded_ranges", "check_sentence_dataset"]
 
-RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
+_RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
 """(lengths, batch_size) pairs `check_padded_ranges` builds the learner's dataset with."""
-PADDING_VALUE = -1
-SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generator again!")
+_PADDING_VALUE = -1
+_SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generator again!")
 """The sentences `check_sentence_dataset` builds the learner's dataset from."""
-FEATURE_KEYS = ("text", "word_lengths")
+_FEATURE_KEYS = ("text", "word_lengths")
 
 _ERROR_ADVICE = (
     (
@@ -79,86 +69,50 @@ _ERROR_ADVICE = (
         "`.padded_batch(batch_size, padding_values=...)` pads each batch to its longest element.",
     ),
 )
-_READ_THE_ERROR = "Read the error above; run your function in a cell on its own to see the full traceback."
 
 
-def _explained(problem: Feedback) -> Feedback:
-    """A failure about an error, with the hint and second hint that error calls for."""
-    for needle, hint, more in _ERROR_ADVICE:
-        if needle in problem.message:
-            return dataclasses.replace(problem, hint=hint, more=more)
-    return problem
-
-
-def _uses_deprecated_arguments(function: Callable) -> bool:
-    try:
-        source = inspect.getsource(function)
-    except (OSError, TypeError):  # built-ins or code typed where no source is kept
-        return False
-    return "output_types" in source or "output_shapes" in source
-
-
-def _build(make_dataset: Any, *args: Any) -> tuple[Any, Feedback | None]:
-    """Calls the learner's factory; returns (dataset, None) or (None, feedback on what went wrong)."""
+def _build(make_dataset: Any, *args: Any) -> Any:
+    """The dataset the learner's factory builds; the check fails on a dataset given, deprecated arguments,
+    or what `_guards.dataset_from` refuses."""
     import tensorflow as tf
 
     if isinstance(make_dataset, tf.data.Dataset):
-        return None, Feedback.fail(
+        _guards.fail(
             "You passed a dataset; the check needs the function that builds it.",
             hint="Call the check with the function's name, without brackets after it.",
         )
-    if not callable(make_dataset):
-        return None, Feedback.fail(
-            f"You passed a {type(make_dataset).__name__}, not a function.",
-            hint="Define the function with `def` and pass its name to the check.",
-        )
-    if _uses_deprecated_arguments(make_dataset):
-        return None, Feedback.fail(
+    try:
+        source = inspect.getsource(make_dataset)
+    except (OSError, TypeError):  # not a function, or code typed where no source is kept
+        source = ""
+    if "output_types" in source or "output_shapes" in source:
+        _guards.fail(
             "Your function uses the deprecated `output_types`/`output_shapes`.",
             hint="One argument now describes each element's shapes and dtypes together.",
             more="`output_signature=` with a `tf.TensorSpec(shape=..., dtype=...)` per tensor.",
         )
-    dataset, problem = _guards.built_dataset(
+    return _guards.dataset_from(
         make_dataset,
         *args,
-        failure="Building the dataset raised",
-        hint=_READ_THE_ERROR,
-        none_hint="A function without `return` gives back None: return the dataset it builds.",
-        type_hint="The dataset comes from `tf.data.Dataset.from_generator(...)`; return that.",
+        callable_hint="Define the function with `def` and pass its name to the check.",
+        advice=_ERROR_ADVICE,
     )
-    if problem is not None:
-        return None, _explained(problem)
-    return dataset, None
 
 
-def _epoch(dataset: Any, expected_count: int) -> tuple[list, Feedback | None]:
+def _epoch(dataset: Any, expected_count: int) -> list:
     """One bounded pass over the dataset, as NumPy values; errors from inside the generator surface here."""
-    elements, problem = _guards.call(
-        _guards.take_elements,
-        dataset,
-        expected_count,
-        failure="Iterating the dataset raised",
-        hint=_READ_THE_ERROR,
+    return _guards.elements(
+        dataset, expected_count, failure="Iterating the dataset raised", advice=_ERROR_ADVICE
     )
-    if problem is not None:
-        return [], _explained(problem)
-    return elements, None
-
-
-def _spec_text(spec: Any) -> str:
-    return f"shape {spec.shape}, dtype {spec.dtype.name}"
 
 
 def _padded_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
     """What `check_padded_ranges` expects: ranges batched, padded with -1 to the longest in each batch."""
-    batches = []
-    for start in range(0, len(lengths), batch_size):
-        chunk = lengths[start : start + batch_size]
-        batch = np.full((len(chunk), max(chunk)), PADDING_VALUE, dtype=np.int32)
-        for row, length in enumerate(chunk):
-            batch[row, :length] = np.arange(length)
-        batches.append(batch)
-    return batches
+    chunks = [lengths[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
+    return [
+        np.array([[*range(n), *[_PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
+        for chunk in chunks
+    ]
 
 
 def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
@@ -168,14 +122,14 @@ def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
             "Each batch holds `batch_size` ranges (the last may hold fewer).",
             "Give `padded_batch` the `batch_size` your function receives, not a number of your own.",
         )
-    if np.array_equal(np.where(expected == PADDING_VALUE, 0, expected), got):
+    if np.array_equal(np.where(expected == _PADDING_VALUE, 0, expected), got):
         return (
             "You padded with 0, but 0 is also a real value of every range: padding must be a value no "
             "range contains.",
             "`padded_batch(batch_size, padding_values=-1)`.",
         )
-    if [row[row != PADDING_VALUE].tolist() for row in got] == [
-        row[row != PADDING_VALUE].tolist() for row in expected
+    if [row[row != _PADDING_VALUE].tolist() for row in got] == [
+        row[row != _PADDING_VALUE].tolist() for row in expected
     ]:
         return (
             "The ranges are right; each batch should be as wide as its own longest range.",
@@ -187,62 +141,51 @@ def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
     )
 
 
-def _check_range_spec(spec: Any, call: str) -> Feedback | None:
-    """A failure when the dataset's element_spec is not int32 batches of vectors, else None."""
+def _check_range_spec(spec: Any, call: str) -> None:
+    """Fails the check unless the dataset's element_spec is int32 batches of vectors."""
     import tensorflow as tf
 
     if isinstance(spec, tf.RaggedTensorSpec):
-        return Feedback.fail(
+        _guards.fail(
             f"{call} gives ragged batches ({spec}); this exercise asks for padded dense ones.",
             hint="A padded batch is a rectangle: short rows are filled up with a padding value.",
             more="Use `.padded_batch(batch_size, padding_values=-1)` instead of a ragged batch.",
         )
     if not isinstance(spec, tf.TensorSpec):
-        return Feedback.fail(
+        _guards.fail(
             f"Each element of {call} should be one tensor, but element_spec is {spec}.",
             hint="The generator yields one range at a time: one tensor, not a pair or a dict.",
             more="output_signature is a single `tf.TensorSpec(shape=(None,), dtype=tf.int32)`.",
         )
     if spec.dtype != tf.int32:
-        return Feedback.fail(
+        _guards.fail(
             f"The batches are {spec.dtype.name}; expected int32.",
             hint="The signature's dtype decides the dtype of what comes out.",
             more="Declare `dtype=tf.int32` in the TensorSpec.",
         )
     if spec.shape.rank != 2:
-        return Feedback.fail(
-            f"Elements of {call} have {_spec_text(spec)}: they are not batches of vectors.",
+        _guards.fail(
+            f"Elements of {call} have shape {spec.shape}, dtype {spec.dtype.name}: they are not batches of "
+            "vectors.",
             hint="The dataset should give batches: one row per range.",
             more="Keep `shape=(None,)` in the signature and add "
             "`.padded_batch(batch_size, padding_values=-1)`.",
         )
-    return None
 
 
+@_guards.self_check
 def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any]) -> Feedback:
-    """Checks the exercise: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
+    """Checks the core exercise: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
 
-    Right means: int32 batches of `np.arange(n)` for each length, `batch_size` per batch, each padded with -1
-    to its longest range, the same on a second pass; for every case in `RANGE_CASES`.
-
-    Args:
-        make_padded_ranges: the learner's function; called with a list of lengths and a batch size.
-
-    Returns:
-        Feedback naming the first problem found, with a hint, or confirming every point.
+    Right means, for two cases of its own: int32 batches of `np.arange(n)` for each length,
+    `batch_size` per batch, each padded with -1 to its longest range, the same on a second pass.
     """
-    for lengths, batch_size in RANGE_CASES:
+    for lengths, batch_size in _RANGE_CASES:
         call = f"make_padded_ranges({list(lengths)}, {batch_size})"
-        dataset, problem = _build(make_padded_ranges, list(lengths), batch_size)
-        if problem is not None:
-            return problem
-        problem = _check_range_spec(dataset.element_spec, call)
-        if problem is not None:
-            return problem
+        dataset = _build(make_padded_ranges, list(lengths), batch_size)
+        _check_range_spec(dataset.element_spec, call)
         expected = _padded_batches(lengths, batch_size)
-        got, problem = _epoch(dataset, len(expected))
-        if problem is not None:
-            return problem
+        got = _epoch(dataset, len(expected))
         if len(got) != len(expected):
             return Feedback.fail(
                 f"{call} gives {len(got)} batches; expected {len(expected)}.",
@@ -258,12 +201,10 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
                     hint=hint,
                     more=more,
                 )
-        second, problem = _epoch(dataset, len(expected))
-        if problem is not None:
-            return problem
-        if len(second) != len(expected):
+        second_count = len(_epoch(dataset, len(expected)))
+        if second_count != len(expected):
             return Feedback.fail(
-                f"The first pass over {call} gives {len(expected)} batches, the second {len(second)}.",
+                f"The first pass over {call} gives {len(expected)} batches, the second {second_count}.",
                 hint="TensorFlow starts the generator again for every pass (every epoch).",
                 more="Give from_generator a function that makes a new generator (`lambda: ranges(lengths)`), "
                 "not a `lambda` returning one generator object made before.",
@@ -274,24 +215,18 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
     )
 
 
+@_guards.self_check
 def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]) -> Feedback:
     """Checks the deep dive's exercise: `(features, word_count)` pairs, features a dict of text and lengths.
 
-    Expected element_spec: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`.
-
-    Args:
-        make_sentence_dataset: the learner's function; called with a list of sentences.
-
-    Returns:
-        Feedback naming the first problem found, with a hint, or confirming every point.
+    Expected element_spec: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`, the values
+    those `generators.sentence_records` gives for the check's three sentences.
     """
     import tensorflow as tf
 
     from helpers.generators import sentence_records
 
-    dataset, problem = _build(make_sentence_dataset, list(SENTENCES))
-    if problem is not None:
-        return problem
+    dataset = _build(make_sentence_dataset, list(_SENTENCES))
     spec = dataset.element_spec
     if not (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], dict)):
         return Feedback.fail(
@@ -300,12 +235,12 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
             more='output_signature = ({"text": ..., "word_lengths": ...}, tf.TensorSpec(...)).',
         )
     features, label = spec
-    missing = [key for key in FEATURE_KEYS if key not in features]
-    extra = [key for key in features if key not in FEATURE_KEYS]
+    missing = [key for key in _FEATURE_KEYS if key not in features]
+    extra = [key for key in features if key not in _FEATURE_KEYS]
     if missing or extra:
         return Feedback.fail(
             f"The features dict has keys {sorted(features)}; missing {missing}, unexpected {extra}.",
-            hint=f"Use exactly the keys {list(FEATURE_KEYS)} in the signature and in what you yield.",
+            hint=f"Use exactly the keys {list(_FEATURE_KEYS)} in the signature and in what you yield.",
             more="The word count is the label: it goes outside the dict, second in the pair.",
         )
     wanted = {
@@ -315,9 +250,9 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
     }
     for name, (part, dtype, rank) in wanted.items():
         if not isinstance(part, tf.TensorSpec) or part.dtype != dtype or part.shape.rank != rank:
-            shape = "()" if rank == 0 else "(None,)"
             return Feedback.fail(
-                f"The spec for {name} is {part}; expected shape {shape} and dtype {dtype.name}.",
+                f"The spec for {name} is {part}; expected shape {'(None,)' if rank else '()'} and dtype "
+                f"{dtype.name}.",
                 hint="Text is a string scalar; word lengths are an int32 vector; a count is an int32 scalar.",
                 more="`tf.TensorSpec((), tf.string)`, `tf.TensorSpec((None,), tf.int32)`, "
                 "`tf.TensorSpec((), tf.int32)`.",
@@ -329,30 +264,22 @@ def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]
             hint="A dimension that varies from element to element cannot have a fixed size.",
             more="Use `shape=(None,)`.",
         )
-    records = list(sentence_records(SENTENCES))
-    got, problem = _epoch(dataset, len(records))
-    if problem is not None:
-        return problem
-    if len(got) != len(records):
+    wanted_elements = [
+        ({"text": record["text"].encode(), "word_lengths": record["word_lengths"]}, record["word_count"])
+        for record in sentence_records(_SENTENCES)
+    ]
+    got = _epoch(dataset, len(wanted_elements))
+    if len(got) != len(wanted_elements):
         return Feedback.fail(
-            f"{len(got)} elements for {len(records)} sentences.",
+            f"{len(got)} elements for {len(wanted_elements)} sentences.",
             hint="Yield once per sentence.",
             more="Loop over `generators.sentence_records(sentences)` with the sentences your function "
             "receives.",
         )
-    for index, ((got_features, got_label), record) in enumerate(zip(got, records, strict=True)):
-        right = (
-            got_features["text"] == record["text"].encode()
-            and np.array_equal(got_features["word_lengths"], record["word_lengths"])
-            and int(got_label) == record["word_count"]
-        )
-        if not right:
-            wanted_element = (
-                {"text": record["text"].encode(), "word_lengths": record["word_lengths"]},
-                record["word_count"],
-            )
+    for index, (element, wanted_element) in enumerate(zip(got, wanted_elements, strict=True)):
+        if _guards.describe_value(element) != _guards.describe_value(wanted_element):
             return Feedback.fail(
-                f"Element {index} is {_guards.describe_value((got_features, got_label))}; "
+                f"Element {index} is {_guards.describe_value(element)}; "
                 f"expected {_guards.describe_value(wanted_element)}.",
                 hint="Use the sentences passed to your function; the label is the number of words.",
                 more='For each record `r`: yield `({"text": r["text"], "word_lengths": r["word_lengths"]}, '

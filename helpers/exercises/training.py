@@ -28,61 +28,84 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 __all__ = [
-    "CHECK_BATCH_SIZE",
     "EVALUATION_CHECK_FILES",
-    "SAVE_CHECK_ELEMENTS",
     "TRAINING_CHECK_FILES",
     "check_evaluation_dataset",
     "check_save_once",
     "check_training_dataset",
 ]
 
-CHECK_BATCH_SIZE = 16
+_BATCH_SIZE = 16
 """The batch size the dataset checks ask for (not the notebook's, so a hard-coded one shows)."""
-
 TRAINING_CHECK_FILES = 100
 """How many digit files `check_training_dataset` passes: enough to tell a full shuffle from a small buffer."""
-
 EVALUATION_CHECK_FILES = 40
 """How many digit files `check_evaluation_dataset` passes."""
+_SAVE_CHECK_ELEMENTS = 10
 
-SAVE_CHECK_ELEMENTS = 10
-"""How many numbers the save-once check's generator yields."""
-
-_ERROR_HINTS = (
+_ITERATION_ADVICE = (
     (
         "yielded an element of shape",
         "Compare the shape of what the generator yields with its output_signature.",
+        "",
     ),
     (
         "did not match the expected structure",
         "The generator must yield exactly the structure of output_signature: a tuple (image, label).",
+        "",
     ),
     (
         "could not be converted to the expected type",
         "Compare each tf.TensorSpec's dtype with what the generator yields.",
+        "",
     ),
     (
         "expected to contain",
         "The number given to assert_cardinality must equal the number of batches the dataset really has.",
+        "",
     ),
 )
 
 
-def _hint_for(error: BaseException) -> str:
-    text = str(error)
-    for needle, hint in _ERROR_HINTS:
-        if needle in text:
-            return hint
-    return "Call your function in a cell of its own and iterate the result to see the full traceback."
+def _checked_passes(
+    make_dataset: Any, name: str, file_count: int, pass_count: int, *, steps: str
+) -> tuple[str, np.ndarray, np.ndarray, Any, list[list]]:
+    """Builds the learner's dataset (`name`, whose pipeline ends with `steps`) on `file_count` digit files,
+    checks it yields batched (image, label) pairs and declares its length, and takes `pass_count` passes.
 
-
-def _digit_files(count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first `count` of the kit's digit files (written to the cache if needed) and their labels."""
+    Returns:
+        `(call, image_paths, labels, dataset, passes)`, `call` naming the call in messages.
+    """
     from helpers import datasets
 
-    paths, labels = datasets.digit_files(progress=False)
-    return np.array([str(path) for path in paths[:count]]), np.array(labels[:count], dtype=np.int64)
+    paths, all_labels = datasets.digit_files(progress=False)
+    image_paths = np.array([str(path) for path in paths[:file_count]])
+    labels = np.array(all_labels[:file_count], dtype=np.int64)
+    call = f"{name}(image_paths, labels, batch_size={_BATCH_SIZE})"
+    dataset = _guards.dataset_from(
+        make_dataset,
+        image_paths,
+        labels,
+        _BATCH_SIZE,
+        failure=f"{call} raised",
+        hint="Call it in a cell of its own to see the full traceback.",
+        subject=call,
+        none_hint="A function without `return` gives back None.",
+        type_hint=f"Return the tf.data.Dataset built with from_generator, after {steps}.",
+    )
+    _check_batched_pairs(dataset)
+    _check_length(dataset, file_count)
+    passes = [
+        _guards.elements(
+            dataset,
+            math.ceil(file_count / _BATCH_SIZE),
+            failure="Iterating the dataset raised",
+            hint="Call your function in a cell of its own and iterate the result to see the full traceback.",
+            advice=_ITERATION_ADVICE,
+        )
+        for _ in range(pass_count)
+    ]
+    return call, image_paths, labels, dataset, passes
 
 
 def _describe_structure(element_spec: Any) -> str:
@@ -100,7 +123,7 @@ def _describe_structure(element_spec: Any) -> str:
     return f"elements described by a {type(element_spec).__name__}"
 
 
-def _batched_pairs_problem(dataset: tf.data.Dataset) -> Feedback | None:
+def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
     """Fails unless the dataset yields batched (image, label) pairs of tensors, images (batch, 32, 32, 1)."""
     import tensorflow as tf
 
@@ -109,7 +132,7 @@ def _batched_pairs_problem(dataset: tf.data.Dataset) -> Feedback | None:
     element_spec = dataset.element_spec
     is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
     if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):
-        return Feedback.fail(
+        _guards.fail(
             f"The dataset yields {_describe_structure(element_spec)}; Keras needs (image, label) pairs.",
             hint="Keras reads each element as (features, label): what must the generator yield, and its "
             "output_signature describe?",
@@ -118,36 +141,35 @@ def _batched_pairs_problem(dataset: tf.data.Dataset) -> Feedback | None:
         )
     image_spec = element_spec[0]
     if image_spec.shape.rank == 3:
-        return Feedback.fail(
+        _guards.fail(
             f"The images have shape {image_spec.shape}: the dataset is not batched.",
             hint="Keras trains and evaluates on batches of examples.",
             more="Add .batch(batch_size), with the batch size the function receives.",
         )
     if image_spec.shape.rank != 4:
         height, width = training.IMAGE_SIZE
-        return Feedback.fail(
+        _guards.fail(
             f"The images have shape {image_spec.shape}, not (batch, {height}, {width}, 1).",
             hint="Compare what the generator yields, in which order, with its output_signature.",
             more="Yield (image, label): each image (32, 32, 1) float32, each label a scalar; .batch adds "
             "the first dimension.",
         )
-    return None
 
 
-def _length_problem(dataset: tf.data.Dataset, file_count: int, batch_size: int) -> Feedback | None:
+def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
     """Fails unless the dataset declares its number of batches, and the right one."""
     import tensorflow as tf
 
     cardinality = int(dataset.cardinality())
-    expected_batches = math.ceil(file_count / batch_size)
+    expected_batches = math.ceil(file_count / _BATCH_SIZE)
     if cardinality == tf.data.INFINITE_CARDINALITY:
-        return Feedback.fail(
+        _guards.fail(
             "The dataset is endless (cardinality -1): fit would need steps_per_epoch to cut it into epochs.",
             hint="This exercise asks for one pass per epoch, a dataset that knows where it ends.",
             more="Leave out .repeat(); declare the number of batches instead.",
         )
     if cardinality == tf.data.UNKNOWN_CARDINALITY:
-        return Feedback.fail(
+        _guards.fail(
             "The dataset's length is unknown (cardinality -2), as for every from_generator dataset: Keras "
             "cannot tell where an epoch ends and warns 'Your input ran out of data' when it does.",
             hint="You know how many files there are and how many go in a batch: tell the dataset.",
@@ -155,37 +177,19 @@ def _length_problem(dataset: tf.data.Dataset, file_count: int, batch_size: int) 
             "batch_size))) after .batch(batch_size).",
         )
     if cardinality != expected_batches:
-        return Feedback.fail(
-            f"The dataset declares {cardinality} batches; {file_count} files in batches of {batch_size} "
-            f"make {expected_batches}.",
+        _guards.fail(
+            f"The dataset declares {cardinality} batches; {file_count} files in batches of "
+            f"{_BATCH_SIZE} make {expected_batches}.",
             hint="After .batch the length counts batches, and the last batch may be short.",
             more="math.ceil(len(image_paths) / batch_size), from the function's own arguments.",
         )
-    return None
 
 
-def _passes(dataset: tf.data.Dataset, batch_count: int, count: int = 2) -> tuple[list, Feedback | None]:
-    """`count` bounded passes over a batched dataset, each a list of (images, labels) NumPy batches."""
-    passes = []
-    for _ in range(count):
-        batches, problem = _guards.call(
-            _guards.take_elements,
-            dataset,
-            batch_count,
-            failure="Iterating the dataset raised",
-            hint=_hint_for,
-        )
-        if problem is not None:
-            return [], problem
-        passes.append(batches)
-    return passes, None
-
-
-def _file_order(batches: list, image_paths: np.ndarray, labels: np.ndarray) -> tuple[list, Feedback | None]:
-    """Which file each element of one pass is, in the order they came; or what does not match the files.
-
-    Elements are matched to the files as `training.digit_examples` loads them, by image and label.
-    """
+def _file_order(
+    batches: list, image_paths: np.ndarray, labels: np.ndarray, *, evaluating: bool = False
+) -> list:
+    """Which file each element of one pass is, in the order they came; the check fails on an element that
+    is none of the files as `training.digit_examples` loads them (image and label)."""
     from helpers import training
 
     by_key: dict[tuple[bytes, int], list[int]] = {}
@@ -193,21 +197,24 @@ def _file_order(batches: list, image_paths: np.ndarray, labels: np.ndarray) -> t
     for index, (file_image, file_label) in enumerate(training.digit_examples(image_paths, labels)):
         by_key.setdefault((file_image.tobytes(), int(file_label)), []).append(index)
         by_image.setdefault(file_image.tobytes(), index)
-    images = [image for batch_images, _ in batches for image in batch_images]
-    got_labels = [int(label) for _, batch_labels in batches for label in batch_labels]
-    if len(images) != len(image_paths):
-        return [], Feedback.fail(
-            f"One pass yields {len(images)} images for {len(image_paths)} files.",
+    pairs = [
+        (image, int(label))
+        for batch_images, batch_labels in batches
+        for image, label in zip(batch_images, batch_labels, strict=True)
+    ]
+    if len(pairs) != len(image_paths):
+        _guards.fail(
+            f"One pass yields {len(pairs)} images for {len(image_paths)} files.",
             hint="Build the dataset from the image_paths and labels the function receives, each file once.",
         )
     order = []
-    for position, (image, label) in enumerate(zip(images, got_labels, strict=True)):
+    for position, (image, label) in enumerate(pairs):
         key = np.asarray(image, dtype=np.float32).tobytes()
         if by_key.get((key, label)):
             order.append(by_key[(key, label)].pop(0))
         elif key in by_image:
             index = by_image[key]
-            return [], Feedback.fail(
+            _guards.fail(
                 f"Element {position} is file {index}'s image with label {label}; that file's label is "
                 f"{labels[index]}.",
                 hint="Each label must travel with its own image.",
@@ -215,16 +222,27 @@ def _file_order(batches: list, image_paths: np.ndarray, labels: np.ndarray) -> t
                 "labels).",
             )
         else:
-            return [], Feedback.fail(
+            unknown = (
                 f"Element {position} is an image that is none of the files as digit_examples loads them "
-                "(or a file that came twice).",
+                "(or a file that came twice)."
+            )
+            if evaluating:
+                _guards.fail(
+                    unknown + " The dataset changes the images, so the accuracy it gives is not the model's "
+                    "accuracy on these files.",
+                    hint="Evaluate on the files as they are: no augmentation.",
+                    more="Build it from digit_examples(image_paths, labels), the generator the validation "
+                    "pipeline uses.",
+                )
+            _guards.fail(
+                unknown,
                 hint="Yield every file once, loaded as the lesson's generator loads it, unchanged.",
                 more="images.load_image(path, size=(32, 32))[..., :1], as in digit_examples.",
             )
-    return order, None
+    return order
 
 
-def _fit_problem(dataset: tf.data.Dataset) -> Feedback | None:
+def _check_fit(dataset: tf.data.Dataset) -> None:
     """Trains a small model one epoch on the dataset; fails if it raised or warned that data ran out."""
     from helpers import training
 
@@ -233,101 +251,51 @@ def _fit_problem(dataset: tf.data.Dataset) -> Feedback | None:
             training.build_model(filters=4).fit(dataset, epochs=1, shuffle=False, verbose=0)
         return ran_out
 
-    ran_out, problem = _guards.call(
+    ran_out = _guards.run(
         fit_one_epoch,
         failure="Training a small model on the dataset raised",
         hint="Keras needs float images and integer labels: compare the output_signature with that.",
     )
-    if problem is not None:
-        return problem
     if ran_out:
-        return Feedback.fail(
+        _guards.fail(
             f"Keras warned: {ran_out[0]}",
             hint="The length the dataset declares must be the number of batches one pass really has.",
         )
-    return None
 
 
+@_guards.self_check
 def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]) -> Feedback:
     """Checks the core exercise: `make_training_dataset(image_paths, labels, batch_size)` for `model.fit`.
 
     The dataset must yield every file once per pass as (image, label) batches of `batch_size`, in a new
     random order every pass (shuffled before batching, with a buffer that reaches across the data), and
     declare its number of batches, so that Keras trains an epoch on it without a warning.
-
-    Args:
-        make_training_dataset: the learner's function.
-
-    Returns:
-        Feedback naming the first problem found, or success.
     """
-    if not callable(make_training_dataset):
-        return _guards.not_callable(
-            make_training_dataset, hint="Pass the function itself: its name, without brackets after it."
-        )
-    image_paths, labels = _digit_files(TRAINING_CHECK_FILES)
-    batch_size = CHECK_BATCH_SIZE
-    call = f"make_training_dataset(image_paths, labels, batch_size={batch_size})"
-    dataset, problem = _guards.built_dataset(
-        make_training_dataset,
-        image_paths,
-        labels,
-        batch_size,
-        failure=f"{call} raised",
-        hint="Call it in a cell of its own to see the full traceback.",
-        subject=call,
-        none_hint="A function without `return` gives back None.",
-        type_hint="Return the tf.data.Dataset built with from_generator, after shuffle and batch.",
+    call, image_paths, labels, dataset, passes = _checked_passes(
+        make_training_dataset, "make_training_dataset", TRAINING_CHECK_FILES, 2, steps="shuffle and batch"
     )
-    if problem is not None:
-        return problem
-    for problem in (
-        _batched_pairs_problem(dataset),
-        _length_problem(dataset, len(image_paths), batch_size),
-    ):
-        if problem is not None:
-            return problem
-    expected_batches = math.ceil(len(image_paths) / batch_size)
-    passes, problem = _passes(dataset, expected_batches)
-    if problem is not None:
-        return problem
     sizes = [[len(batch_labels) for _, batch_labels in batches] for batches in passes]
-    expected_sizes = [
-        min(batch_size, len(image_paths) - start) for start in range(0, len(image_paths), batch_size)
-    ]
+    files = len(image_paths)
+    expected_sizes = [min(_BATCH_SIZE, files - start) for start in range(0, files, _BATCH_SIZE)]
     if sorted(sizes[0]) != sorted(expected_sizes):
         return Feedback.fail(
-            f"The batches hold {sizes[0]} elements; {len(image_paths)} files in batches of {batch_size} make "
+            f"The batches hold {sizes[0]} elements; {files} files in batches of {_BATCH_SIZE} make "
             f"{expected_sizes}.",
             hint="Batch all the files the function receives, batch_size at a time.",
         )
-    orders = []
-    for batches in passes:
-        order, problem = _file_order(batches, image_paths, labels)
-        if problem is not None:
-            return problem
-        orders.append(order)
-    problem = _shuffle_problem(orders, sizes)
-    if problem is None:
-        problem = _fit_problem(dataset)
-    if problem is not None:
-        return problem
+    _check_shuffle([_file_order(batches, image_paths, labels) for batches in passes], sizes)
+    _check_fit(dataset)
     return Feedback.ok(
-        f"{call} yields the {len(image_paths)} files in a new order every pass, in {expected_batches} "
-        "batches of (image, label), and Keras trained an epoch on it without a warning."
+        f"{call} yields the {files} files in a new order every pass, in {len(expected_sizes)} batches of "
+        "(image, label), and Keras trained an epoch on it without a warning."
     )
 
 
-def _shuffle_problem(orders: list[list[int]], sizes: list[list[int]]) -> Feedback | None:
-    """Fails unless every pass's order is a new, thorough shuffle of the files.
-
-    Args:
-        orders: per pass, the file index of every element in the order they came.
-        sizes: per pass, the number of elements in each batch.
-    """
+def _check_shuffle(orders: list[list[int]], sizes: list[list[int]]) -> None:
+    """Fails unless every pass's order (file indices) is a new, thorough shuffle; `sizes` are batch sizes."""
     files = list(range(len(orders[0])))
     if all(order == files for order in orders):
-        return Feedback.fail(
+        _guards.fail(
             "Every pass gives the files in their own order: nothing shuffles them.",
             hint="Training wants the examples in a new random order every epoch. Which tf.data method "
             "does that?",
@@ -339,14 +307,14 @@ def _shuffle_problem(orders: list[list[int]], sizes: list[list[int]]) -> Feedbac
         for size, start in zip(pass_sizes, itertools.accumulate(pass_sizes), strict=True)
     ]
     if all(block == list(range(block[0], block[0] + len(block))) for block in blocks):
-        return Feedback.fail(
+        _guards.fail(
             "Each batch holds neighbouring files in their own order; only the order of the batches "
             "changes: the dataset shuffles whole batches.",
             hint="Shuffle the examples first, then group them into batches.",
             more="Put .shuffle(...) before .batch(batch_size).",
         )
     if all(order == orders[0] for order in orders[1:]):
-        return Feedback.fail(
+        _guards.fail(
             "Every pass gives the same shuffled order: every epoch would see the files in one order.",
             hint="Shuffle anew for every pass over the data.",
             more="Dataset.shuffle reshuffles on every pass unless reshuffle_each_iteration=False; a "
@@ -354,127 +322,71 @@ def _shuffle_problem(orders: list[list[int]], sizes: list[list[int]]) -> Feedbac
         )
     furthest = max(index - position for order in orders for position, index in enumerate(order))
     if furthest < len(files) // 2:
-        return Feedback.fail(
+        _guards.fail(
             f"No file moved more than {furthest} places forward in a pass: the order stays close to the "
             "files' order.",
             hint="The shuffle buffer's size decides how far an element can travel.",
             more="A buffer as large as the dataset shuffles it fully: .shuffle(len(image_paths)).",
         )
-    return None
 
 
+@_guards.self_check
 def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Dataset]) -> Feedback:
     """Checks the deep dive's exercise: `make_evaluation_dataset(image_paths, labels, batch_size)`.
 
     The dataset must hold the files in order, unchanged (no shuffle, no augmentation), batched, with a
     cardinality Keras can read (so `model.evaluate` gives no "ran out of data" warning).
-
-    Args:
-        make_evaluation_dataset: the learner's function.
-
-    Returns:
-        Feedback naming the first problem found, or success.
     """
-    if not callable(make_evaluation_dataset):
-        return _guards.not_callable(
-            make_evaluation_dataset, hint="Pass the function itself: its name, without brackets after it."
-        )
-    image_paths, labels = _digit_files(EVALUATION_CHECK_FILES)
-    batch_size = CHECK_BATCH_SIZE
-    call = f"make_evaluation_dataset(image_paths, labels, batch_size={batch_size})"
-    dataset, problem = _guards.built_dataset(
-        make_evaluation_dataset,
-        image_paths,
-        labels,
-        batch_size,
-        failure=f"{call} raised",
-        hint="Call it in a cell of its own to see the full traceback.",
-        subject=call,
-        none_hint="A function without `return` gives back None.",
-        type_hint="Return the tf.data.Dataset built with from_generator, after batch.",
+    call, image_paths, labels, _, passes = _checked_passes(
+        make_evaluation_dataset, "make_evaluation_dataset", EVALUATION_CHECK_FILES, 1, steps="batch"
     )
-    if problem is not None:
-        return problem
-    for problem in (
-        _batched_pairs_problem(dataset),
-        _length_problem(dataset, len(image_paths), batch_size),
-    ):
-        if problem is not None:
-            return problem
-    expected_batches = math.ceil(len(image_paths) / batch_size)
-    passes, problem = _passes(dataset, expected_batches, count=1)
-    if problem is not None:
-        return problem
-    order, problem = _file_order(passes[0], image_paths, labels)
-    if problem is not None:
-        return _unchanged_problem(problem)
-    if order != list(range(len(image_paths))):
+    if _file_order(passes[0], image_paths, labels, evaluating=True) != list(range(len(image_paths))):
         return Feedback.fail(
             "The files come in another order: the dataset shuffles them. Accuracy does not care about "
             "order, but a dataset for evaluation and prediction should keep the files' order.",
             hint="Build it from a generator that yields the files as they are, as for validation.",
             more="digit_examples(image_paths, labels) and no .shuffle.",
         )
+    batches = math.ceil(len(image_paths) / _BATCH_SIZE)
     return Feedback.ok(
-        f"{call} yields the {len(image_paths)} files in order, unaugmented, in {expected_batches} batches, "
-        f"and Keras can read its length (cardinality {expected_batches})."
+        f"{call} yields the {len(image_paths)} files in order, unaugmented, in {batches} batches, "
+        f"and Keras can read its length (cardinality {batches})."
     )
 
 
-def _unchanged_problem(problem: Feedback) -> Feedback:
-    """The evaluation check's reading of a mismatch: most likely the images were augmented."""
-    if "none of the files" not in problem.message:
-        return problem
-    return Feedback.fail(
-        problem.message + " The dataset changes the images, so the accuracy it gives is not the model's "
-        "accuracy on these files.",
-        hint="Evaluate on the files as they are: no augmentation.",
-        more="Build it from digit_examples(image_paths, labels), the generator the validation pipeline uses.",
-    )
-
-
-def _counting_dataset(calls: list[int]) -> tf.data.Dataset:
-    """A from_generator dataset of 0..SAVE_CHECK_ELEMENTS-1 that appends to `calls` each time it runs."""
-    import tensorflow as tf
-
-    def numbers():
-        calls.append(1)
-        yield from range(SAVE_CHECK_ELEMENTS)
-
-    return tf.data.Dataset.from_generator(numbers, output_signature=tf.TensorSpec(shape=(), dtype=tf.int64))
-
-
+@_guards.self_check
 def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]) -> Feedback:
     """Checks the deep dive's exercise: `save_once(dataset, folder)` runs the generator once, reads the copy.
 
     The first call must save `dataset` to `folder` and return a dataset that reads the copy; a later call
     with a new dataset object (a new session, say) must not run its generator at all.
-
-    Args:
-        save_once: the learner's function.
-
-    Returns:
-        Feedback naming the first problem found, or success.
     """
+    import tensorflow as tf
+
     if not callable(save_once):
         return _guards.not_callable(save_once, hint="Pass the function itself: its name, without brackets.")
-    expected = list(range(SAVE_CHECK_ELEMENTS))
+    expected = list(range(_SAVE_CHECK_ELEMENTS))
     with tempfile.TemporaryDirectory() as parent:
         folder = str(Path(parent) / "saved")
         for attempt in ("first", "second"):
             calls: list[int] = []
 
-            def read_back(save_once=save_once, calls=calls) -> list[int] | None:
-                result = save_once(_counting_dataset(calls), folder)
+            def numbers(calls: list[int] = calls):  # counts the generator's runs
+                calls.append(1)
+                yield from expected
+
+            def read_back(numbers=numbers) -> list[int] | None:
+                signature = tf.TensorSpec(shape=(), dtype=tf.int64)
+                result = save_once(
+                    tf.data.Dataset.from_generator(numbers, output_signature=signature), folder
+                )
                 return None if result is None else [int(value) for value in result.as_numpy_iterator()]
 
-            values, problem = _guards.call(
+            values = _guards.run(
                 read_back,
                 failure=f"The {attempt} call raised",
                 hint="Save with dataset.save(folder); read with tf.data.Dataset.load(folder).",
             )
-            if problem is not None:
-                return problem
             if values is None:
                 return Feedback.fail(
                     f"The {attempt} call returned None.",
@@ -509,5 +421,5 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
                 )
     return Feedback.ok(
         "The generator ran once, on the first call; both calls returned the saved copy "
-        f"({SAVE_CHECK_ELEMENTS} elements, read back in order)."
+        f"({_SAVE_CHECK_ELEMENTS} elements, read back in order)."
     )
