@@ -6,7 +6,7 @@
 A notebook's helpers are read from its import lines (`from helpers import images, plots`,
 `from helpers.exercises import args_augmentation as ex`); each module `m` brings `tests/test_m.py` and
 `tests/test_m_*.py` (`helpers.exercises.x` brings `tests/test_exercises_x.py`). Its own checks are the
-static hygiene tests, the error index's, and its solutions' and core-alone tests.
+static hygiene tests, the error index's, the instructors' guide's, and its solutions' and core-alone tests.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def tests_for(notebook: Path) -> list[str]:
     own = [
         "tests/test_notebook_hygiene.py",
         "tests/test_error_index.py",  # its live errors are indexed in ERRORS.md
+        "tests/test_instructors.py",  # INSTRUCTORS.md's plans, scripts and quotes still match it
         f"tests/test_core_alone.py::test_core_sections_run_alone[{notebook.stem}]",
     ]
     # Solutions are named after their notebook's number: notebooks/solutions/03_shard_datasets.py.
