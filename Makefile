@@ -12,8 +12,8 @@ LAB_ROOT ?= .
 NB     ?=
 # Test workers: one per core this process may use (so `taskset -c 0 make test` runs one).
 WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())")
-# A notebook's cells stay together on one worker (conftest.py groups them); other tests are shared out.
-PYTEST = $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+# loadscope: a notebook (one module to pytest) runs in order on one worker, in one kernel, as nbval needs.
+PYTEST = $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 # A fresh random token per `make lab`, unless you give one: `make lab TOKEN=...`.
 ifndef TOKEN
 TOKEN := $(shell $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(24))")
