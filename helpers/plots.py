@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from helpers.timeline import PRODUCE, TRAIN_STEP, WAIT, ordered_lanes
+from helpers.timeline import CONSUMER_LANE, PRODUCE, TRAIN_STEP, WAIT
 
 __all__ = [
     "figure_of",
@@ -208,7 +208,8 @@ def timeline(
     """
     end = None if window_seconds is None else start_seconds + window_seconds
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
-    lanes = ordered_lanes(e.lane for e in shown)
+    # Producers by number ("producer 2" before "producer 10"), then the consumer.
+    lanes = sorted({e.lane for e in shown}, key=lambda lane: (lane == CONSUMER_LANE, len(lane), lane))
     ax = new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
     for row, lane in enumerate(lanes):
         for kind, colour in _TIMELINE_COLOURS.items():

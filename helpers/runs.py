@@ -67,10 +67,9 @@ class Segment:
         train_step_ms: the simulated training step per batch, in milliseconds.
         change: what changed when it began, e.g. "batch 32 -> 64" ("" for the first segment).
         start_seconds: when it began, in seconds since the run started.
-        seconds: how long it lasted.
+        seconds: from its first batch to its last (the first batch pays the pipeline's start-up).
         elements: elements it delivered.
-        elements_per_second: elements after its first batch per second after it (the first batch pays
-            the pipeline's start-up).
+        elements_per_second: elements after its first batch per second over `seconds`.
         median_elements_per_second: median over its windows (`elements_per_second` when under three).
         cores_busy: the process's CPU time per second over the same time.
     """
@@ -96,8 +95,8 @@ class Segment:
 class _Tally:
     """A stretch of a run so far, from (seconds, elements, CPU seconds) readings taken at every batch."""
 
-    def __init__(self, start: float) -> None:
-        self.start = self.end = start
+    def __init__(self, settings: RunSettings | None, change: str, start: float) -> None:
+        self.settings, self.change, self.start = settings, change, start
         self.elements = 0
         self.first: tuple[float, int, float] | None = None  # the reading at its first batch
         self.last: tuple[float, int, float] | None = None
@@ -107,7 +106,6 @@ class _Tally:
     def add(self, now: float, elements: int, cpu: float) -> LivePoint | None:
         """Adds a batch; returns the window it closes, if any."""
         self.elements += elements
-        self.end = now
         self.last = reading = (now, self.elements, cpu)
         self.first, self.window = self.first or reading, self.window or reading
         began, elements_then, cpu_then = self.window
@@ -117,17 +115,21 @@ class _Tally:
         self.rates.append((self.elements - elements_then) / (now - began))
         return LivePoint(now, self.rates[-1], (cpu - cpu_then) / (now - began))
 
-    def measured_seconds(self) -> float:
-        return self.last[0] - self.first[0] if self.first and self.last else 0.0
+    def figures(self) -> tuple[float, float, float, float]:
+        """Seconds from the first batch to the last, elements/s and cores busy over them, median rate."""
+        if not (self.first and self.last and self.last[0] > self.first[0]):
+            return 0.0, 0.0, 0.0, 0.0
+        seconds = self.last[0] - self.first[0]
+        rate, cores = (self.last[1] - self.first[1]) / seconds, (self.last[2] - self.first[2]) / seconds
+        return seconds, rate, cores, statistics.median(self.rates) if len(self.rates) >= 3 else rate
 
-    def figures(self) -> tuple[float, float, float]:
-        """Elements/s and its median over the windows, and cores busy, from the first batch to the last."""
-        seconds = self.measured_seconds()
-        if not (seconds > 0 and self.first and self.last):
-            return 0.0, 0.0, 0.0
-        rate = (self.last[1] - self.first[1]) / seconds
-        median = statistics.median(self.rates) if len(self.rates) >= 3 else rate
-        return rate, median, (self.last[2] - self.first[2]) / seconds
+    def segment(self, number: int) -> Segment:
+        seconds, rate, cores, median = self.figures()
+        assert self.settings is not None, "a segment has settings"
+        config, step = self.settings.config, float(self.settings.train_step_ms)
+        return Segment(
+            number, config, step, self.change, self.start, seconds, self.elements, rate, median, cores
+        )
 
 
 class RunProgress:
@@ -146,16 +148,13 @@ class RunProgress:
         self.last_batch = None
         self.origin = time.perf_counter()
         self._points: list[LivePoint] = []
-        self._segments: list[tuple[RunSettings, str, _Tally]] = []
-        self._whole = _Tally(0.0)  # the run as one stretch, for its overall figures
+        self._tallies: list[_Tally] = []
+        self._whole = _Tally(None, "", 0.0)  # the run as one stretch, for its overall figures
         self._lock = threading.Lock()
 
     def _begin(self, settings: RunSettings, change: str = "") -> None:
-        now = time.perf_counter() - self.origin
         with self._lock:
-            if self._segments:
-                self._segments[-1][2].end = now
-            self._segments.append((settings, change, _Tally(now)))
+            self._tallies.append(_Tally(settings, change, time.perf_counter() - self.origin))
 
     def _add(self, batch, epochs_done: float) -> None:
         now, cpu = time.perf_counter() - self.origin, time.process_time()
@@ -163,7 +162,7 @@ class RunProgress:
             self.elements += len(batch)
             self.epochs_done, self.last_batch = epochs_done, batch
             self._whole.add(now, len(batch), cpu)
-            point = self._segments[-1][2].add(now, len(batch), cpu)
+            point = self._tallies[-1].add(now, len(batch), cpu)
             if point is not None:
                 self._points.append(point)
 
@@ -175,27 +174,7 @@ class RunProgress:
     def segments(self) -> list[Segment]:
         """Returns the segments so far; the last one is still going while the run is."""
         with self._lock:
-            return [
-                Segment(
-                    n,
-                    s.config,
-                    float(s.train_step_ms),
-                    change,
-                    t.start,
-                    t.end - t.start,
-                    t.elements,
-                    *t.figures(),
-                )
-                for n, (s, change, t) in enumerate(self._segments, start=1)
-            ]
-
-    def current_segment(self) -> tuple[RunSettings | None, float]:
-        """Returns the current segment's settings and seconds since its first batch (None, 0 before it)."""
-        with self._lock:
-            if not self._segments:
-                return None, 0.0
-            settings, _change, tally = self._segments[-1]
-            return settings, tally.measured_seconds()
+            return [tally.segment(number) for number, tally in enumerate(self._tallies, start=1)]
 
 
 @dataclass(frozen=True)
@@ -308,12 +287,13 @@ class Runner:
             holder = [iterator]
             del iterator
             self._close_in_background(holder)
-        whole = progress._whole
+        _seconds, rate, _cores, median = progress._whole.figures()
         return RunResult(
             started_with,
             progress.elements,
-            whole.end,
-            *whole.figures()[:2],
+            time.perf_counter() - progress.origin,
+            rate,
+            median,
             stopped=stop_event.is_set(),
             error=error,
             events=tuple(recorder.events()),

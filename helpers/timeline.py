@@ -28,7 +28,6 @@ __all__ = [
     "TimelineRecorder",
     "Watch",
     "next_batch_started",
-    "ordered_lanes",
     "train",
 ]
 
@@ -155,13 +154,3 @@ def next_batch_started(events: Iterable[Event]) -> list[bool]:
     produced = [event.start_seconds for event in events if event.kind == PRODUCE]
     steps = [event.end_seconds for event in events if event.kind == TRAIN_STEP]
     return [began < step_end for began, step_end in zip(produced[1:], steps[:-1], strict=False)]
-
-
-def ordered_lanes(names: Iterable[str]) -> list[str]:
-    """Returns the distinct lane names in drawing order: producers by number, then the consumer."""
-
-    def order(name: str) -> tuple[bool, int, str]:
-        number = name.rsplit(" ", 1)[-1]
-        return name == CONSUMER_LANE, int(number) if number.isdigit() else 1 << 30, name
-
-    return sorted(set(names), key=order)

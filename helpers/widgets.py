@@ -29,56 +29,36 @@ __all__ = ["PRESETS", "PerformancePanel"]
 
 _TIMELINE_SECONDS = 2.0  # the timeline shown after a run covers this much from its first batch
 _RED, _AMBER = "#b3261e", "#b36b00"
-# The controls in the order data flows through the pipeline: (heading, what it is, {name: (label, choices)}),
-# where choices are a menu (a list of (label, value) pairs and numbers), toggle buttons (a tuple of pairs),
-# a slider (a range) or a checkbox (None).
-_GROUPS: tuple[tuple[str, str, dict[str, tuple[str, object]]], ...] = (
-    (
-        "1 · data",
-        "what is read",
-        {
-            "data": (
-                "data",
-                [
-                    ("sample photos", "samples"),
-                    ("JPEGs 640×480", "benchmark"),
-                    ("small JPEGs 160×120", "small"),
-                ],
-            ),
-            "image_count": ("images per epoch", [64, 128, 256, 512, 1000]),
-            "image_size": ("image size (px)", [64, 128, 224, 320]),
-        },
-    ),
-    (
-        "2 · generator",
-        "Python, inside from_generator",
-        {
-            "yield_mode": ("yield", (("per element", "element"), ("per batch", "batch"))),
-            "batch_size": ("batch size", [8, 16, 32, 64, 128, 256]),
-            "shards": ("shards", range(1, 9)),
-            "decode_threads": ("decode threads", range(9)),
-            "augment": ("augment", None),
-        },
-    ),
-    (
-        "3 · tf.data",
-        "after the generator",
-        {
-            "prefetch": ("prefetch", (("off", "off"), ("1", "1"), ("AUTOTUNE", "autotune"))),
-            "inject_prefetch": ("auto-prefetch", None),
-        },
-    ),
-    (
-        "4 · consumer",
-        "the training loop",
-        {
-            "train_step_ms": ("train step (ms)", range(0, 201, 5)),
-            "epochs": ("epochs", [("until Stop", runs.UNTIL_STOP), 1, 2, 3, 5, 10]),
-            "live": ("live plot, images", None),
-        },
-    ),
-)
-_CHOICES = {name: choices for _heading, _note, group in _GROUPS for name, (_label, choices) in group.items()}
+# The controls, by group in the order data flows through the pipeline: {name: (label, choices)}, where choices
+# are a menu (a list of (label, value) pairs and numbers), buttons (a tuple of pairs), a slider (a range) or a
+# checkbox (None).
+_GROUPS: dict[tuple[str, str], dict[str, tuple[str, object]]] = {
+    ("1 · data", "what is read"): {
+        "data": (
+            "data",
+            [("sample photos", "samples"), ("JPEGs 640×480", "benchmark"), ("small JPEGs 160×120", "small")],
+        ),
+        "image_count": ("images per epoch", [64, 128, 256, 512, 1000]),
+        "image_size": ("image size (px)", [64, 128, 224, 320]),
+    },
+    ("2 · generator", "Python, inside from_generator"): {
+        "yield_mode": ("yield", (("per element", "element"), ("per batch", "batch"))),
+        "batch_size": ("batch size", [8, 16, 32, 64, 128, 256]),
+        "shards": ("shards", range(1, 9)),
+        "decode_threads": ("decode threads", range(9)),
+        "augment": ("augment", None),
+    },
+    ("3 · tf.data", "after the generator"): {
+        "prefetch": ("prefetch", (("off", "off"), ("1", "1"), ("AUTOTUNE", "autotune"))),
+        "inject_prefetch": ("auto-prefetch", None),
+    },
+    ("4 · consumer", "the training loop"): {
+        "train_step_ms": ("train step (ms)", range(0, 201, 5)),
+        "epochs": ("epochs", [("until Stop", runs.UNTIL_STOP), 1, 2, 3, 5, 10]),
+        "live": ("live plot, images", None),
+    },
+}
+_CONTROLS = {name: spec for group in _GROUPS.values() for name, spec in group.items()}
 
 PRESETS: dict[str, dict[str, object]] = {
     # Each sets every setting of how images are produced, so presets do not depend on each other.
@@ -166,11 +146,7 @@ class PerformancePanel:
             "epochs": runs.UNTIL_STOP,
             "live": True,
         }
-        self.controls = {
-            name: _control(label, choices, values[name])
-            for _heading, _note, group in _GROUPS
-            for name, (label, choices) in group.items()
-        }
+        self.controls = {name: _control(*spec, values[name]) for name, spec in _CONTROLS.items()}
         for control in self.controls.values():
             control.observe(self._control_changed, names="value")
         self.preset = w.Dropdown(
@@ -217,7 +193,7 @@ class PerformancePanel:
                 ],
                 layout=w.Layout(width="350px"),
             )
-            for heading, note, group in _GROUPS
+            for (heading, note), group in _GROUPS.items()
         ]
         for button in (self.run_button, self.stop_button, self.clear_button):
             button.layout = w.Layout(width="auto", min_width="90px")
@@ -285,7 +261,7 @@ class PerformancePanel:
         try:
             for name, value in values.items():
                 control = self.controls[name]
-                choices = _CHOICES[name]
+                choices = _CONTROLS[name][1]
                 if isinstance(choices, list) and value not in (shown := [v for _, v in control.options]):
                     control.options = _menu(choices, value, *shown)
                 control.value = value
@@ -368,9 +344,10 @@ class PerformancePanel:
         deadline = time.monotonic() + timeout_seconds
         progress, asked = self._progress, self._asked
         while self._running and progress is not None and asked is not None:
-            settings, measured = progress.current_segment()
-            if settings is not None and settings.same_work(asked) and measured >= seconds:
-                return progress.segments()[-1]
+            for current in progress.segments()[-1:]:  # none before the run's thread begins the first
+                if (current.config, current.train_step_ms) == (asked.config, asked.train_step_ms):
+                    if current.seconds >= seconds:
+                        return current
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"no {seconds:g} s segment with the panel's settings after {timeout_seconds:g} s"

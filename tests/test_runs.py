@@ -151,7 +151,7 @@ def test_shards_record_a_lane_each():
     sharded = CONFIG.replace(shards=2, image_count=16)
     result = runs.Runner(numbered_pipeline).run(runs.RunSettings(sharded, epochs=2))
     assert result.elements == 32
-    assert timeline.ordered_lanes(e.lane for e in result.events) == ["producer 0", "producer 1", "consumer"]
+    assert {e.lane for e in result.events} == {"producer 0", "producer 1", "consumer"}
 
 
 def test_a_change_rebuilds_the_pipeline_without_stopping_the_run():

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 
-
 from helpers import plots, timeline
 
 
@@ -90,9 +89,11 @@ def test_recorder_keeps_its_first_events_only(monkeypatch):
     assert [e.kind for e in recorder.events()] == [timeline.WAIT] * 3
 
 
-def test_lanes_are_ordered_by_number_with_the_consumer_last():
-    names = ["consumer", "producer 10", "producer 2", "producer 2", "producer"]
-    assert timeline.ordered_lanes(names) == ["producer 2", "producer 10", "producer", "consumer"]
+def test_timeline_lanes_are_producers_by_number_then_the_consumer():
+    names = ["consumer", "producer 10", "producer 2", "producer 2", "producer 0"]
+    ax = plots.timeline([timeline.Event(name, timeline.PRODUCE, 0.0, 1.0) for name in names])
+    lanes = [label.get_text() for label in ax.get_yticklabels()]
+    assert lanes == ["producer 0", "producer 2", "producer 10", "consumer"]
 
 
 def test_timelines_draw_one_axes_per_run_titled_with_its_length():

@@ -39,7 +39,7 @@ def test_building_the_panel_shows_nothing_and_reads_its_controls(panel):
 
 
 def test_every_control_is_a_pipeline_setting_or_a_run_setting_in_one_group():
-    grouped = [name for _heading, _note, names in widgets._GROUPS for name in names]
+    grouped = [name for names in widgets._GROUPS.values() for name in names]
     assert sorted(grouped) == sorted(set(grouped))
     fields = {field.name for field in dataclasses.fields(pipelines.PipelineConfig)}
     assert set(grouped) - fields == {"train_step_ms", "epochs", "live"}
