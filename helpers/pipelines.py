@@ -17,7 +17,7 @@ import itertools
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -205,13 +205,13 @@ def image_items(
         paths: all image files; this shard takes `paths[shard::num_shards]`.
         shard: which shard this generator is.
         num_shards: how many shards there are.
-        batch_size: images per yielded batch (per_batch) or per in-flight window (per element).
+        batch_size: images per batch, decoded together.
         per_batch: yield arrays (n, size, size, 3) instead of single images (size, size, 3).
         image_size: side of the square output, in pixels.
         augment: apply `augment.augment_image` with a generator seeded from (seed, shard).
         seed: the augmentation seed.
-        decode_threads: threads decoding ahead inside this generator (OpenCV releases the GIL while it
-            decodes); 0 decodes here, one image at a time.
+        decode_threads: threads decoding batches ahead inside this generator (OpenCV releases the GIL
+            while it decodes); 0 decodes here, one batch at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.
 
     Raises:
@@ -223,44 +223,34 @@ def image_items(
     rngs: Sequence[np.random.Generator | None] = [None] * len(mine)
     if augment:
         rngs = augment_module.epoch_rng(int(seed), shard=int(shard)).spawn(len(mine))
-    chunk, size, threads = int(batch_size) if per_batch else 1, int(image_size), int(decode_threads)
+    size, threads = int(image_size), int(decode_threads)
 
-    def load(index: int, out: np.ndarray) -> None:
-        decode_resize_into(mine[index], out)
-        rng = rngs[index]
-        if rng is not None:
-            out[...] = augment_module.augment_image(out, rng)
+    def load_batch(start: int) -> np.ndarray:
+        batch = np.empty((min(int(batch_size), len(mine) - start), size, size, 3), np.uint8)
+        for index, out in enumerate(batch, start=start):
+            decode_resize_into(mine[index], out)
+            if (rng := rngs[index]) is not None:
+                out[...] = augment_module.augment_image(out, rng)
+        return batch
 
-    def empty_chunk(start: int) -> np.ndarray:
-        return np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
+    starts = range(0, len(mine), int(batch_size))
+    with ThreadPoolExecutor(max(threads, 1), thread_name_prefix="decode") as pool:
+        # One batch more in flight than threads, so no thread waits for the consumer.
+        for batch in (
+            _ahead(pool, load_batch, starts, threads + 1) if threads > 0 else map(load_batch, starts)
+        ):
+            yield from [batch] if per_batch else batch
 
-    starts = range(0, len(mine), chunk)
-    if threads <= 0:
-        for start in starts:
-            out = empty_chunk(start)
-            for offset in range(len(out)):
-                load(start + offset, out[offset])
-            yield out if per_batch else out[0]
-        return
 
-    # Keep about two decodes per thread in flight (at least two chunks) so threads never wait for us.
-    chunks_ahead = max(2, -(-2 * threads // chunk))
-    pending: deque[tuple[np.ndarray, list[Future]]] = deque()
-    with ThreadPoolExecutor(threads, thread_name_prefix="decode") as pool:
-
-        def submit(start: int) -> None:
-            out = empty_chunk(start)
-            pending.append((out, [pool.submit(load, start + i, out[i]) for i in range(len(out))]))
-
-        for start in starts[:chunks_ahead]:
-            submit(start)
-        for index in range(len(starts)):
-            out, futures = pending.popleft()
-            for future in futures:
-                future.result()
-            if index + chunks_ahead < len(starts):
-                submit(starts[index + chunks_ahead])
-            yield out if per_batch else out[0]
+def _ahead(pool: ThreadPoolExecutor, function: Callable, items: Iterable, count: int) -> Iterator:
+    """`map(function, items)` run in `pool`, at most `count` calls ahead of the caller."""
+    pending: deque[Future] = deque()
+    for item in items:
+        pending.append(pool.submit(function, item))
+        if len(pending) >= count:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def image_dataset(config: PipelineConfig, paths: Sequence[str | os.PathLike[str]]) -> tf.data.Dataset:

@@ -94,6 +94,11 @@ def _control(label: str, choices: object, value: object) -> w.ValueWidget:
     return control
 
 
+def _part(widget: w.Widget, name: str) -> w.Widget:
+    widget.add_class(f"fglab-{name}")
+    return widget
+
+
 def _menu(choices: list, *values: object) -> list[tuple[str, object]]:
     """A menu's (label, value) options: its named ones, then its numbers and those in `values`, in order."""
     named = [choice for choice in choices if isinstance(choice, tuple)]
@@ -140,8 +145,7 @@ class PerformancePanel:
         """
         self._base = config or pipelines.PipelineConfig()
         self.refresh_seconds = refresh_seconds
-        values = {
-            **asdict(self._base),
+        values = asdict(self._base) | {
             "train_step_ms": train_step_ms,
             "epochs": runs.UNTIL_STOP,
             "live": True,
@@ -163,12 +167,18 @@ class PerformancePanel:
         self.stop_button.on_click(lambda _button: self._stop())
         self.clear_button.on_click(lambda _button: self._clear())
         self.progress = w.FloatProgress(min=0.0, max=1.0, description="epoch", layout=w.Layout(width="300px"))
-        self.status = w.HTML("Ready. Choose settings and press Run; change them while it runs.")
-        self.plot_image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1100px"))
-        self.markers = w.HTML()
-        self.strip_image = w.Image(format="jpeg", layout=w.Layout(width="100%", max_width="1100px"))
-        self.history = w.HTML(panel_view.history_html([]))
-        self.timeline_image = w.Image(format="png", layout=w.Layout(width="100%", max_width="720px"))
+        # Stable CSS classes, so browser tests (and custom styles) can find the parts.
+        wide = {"width": "100%", "max_width": "1100px"}
+        self.status = _part(
+            w.HTML("Ready. Choose settings and press Run; change them while it runs."), "status"
+        )
+        self.plot_image = _part(w.Image(format="png", layout=wide), "live-plot")
+        self.markers = _part(w.HTML(), "markers")
+        self.strip_image = _part(w.Image(format="jpeg", layout=wide), "strip")
+        self.history = _part(w.HTML(panel_view.history_html([])), "history")
+        self.timeline_image = _part(
+            w.Image(format="png", layout={"width": "100%", "max_width": "720px"}), "timeline"
+        )
         self.results: list[runs.RunResult] = []
         self.stop_latency_seconds: float | None = None
         self.refresh_cpu_seconds: list[float] = []
@@ -197,37 +207,28 @@ class PerformancePanel:
         ]
         for button in (self.run_button, self.stop_button, self.clear_button):
             button.layout = w.Layout(width="auto", min_width="90px")
-        panel = w.VBox(
-            [
-                w.HTML("<b>from_generator performance lab</b>"),
-                w.HBox(groups, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 18px")),
-                w.HBox(
-                    [self.run_button, self.stop_button, self.clear_button, self.preset],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
-                w.HBox([self.progress, self.status]),
-                self.plot_image,
-                self.markers,
-                w.HTML("<b>Current batch</b> (its first images, as the consumer gets them)"),
-                self.strip_image,
-                w.HTML("<b>Segments</b> (one per set of settings; newest run last)"),
-                self.history,
-                w.HTML("<b>Timeline of the last run</b> (from its first batch)"),
-                self.timeline_image,
-            ]
+        return _part(
+            w.VBox(
+                [
+                    w.HTML("<b>from_generator performance lab</b>"),
+                    w.HBox(groups, layout=w.Layout(flex_flow="row wrap", grid_gap="4px 18px")),
+                    w.HBox(
+                        [self.run_button, self.stop_button, self.clear_button, self.preset],
+                        layout=w.Layout(flex_flow="row wrap"),
+                    ),
+                    w.HBox([self.progress, self.status]),
+                    self.plot_image,
+                    self.markers,
+                    w.HTML("<b>Current batch</b> (its first images, as the consumer gets them)"),
+                    self.strip_image,
+                    w.HTML("<b>Segments</b> (one per set of settings; newest run last)"),
+                    self.history,
+                    w.HTML("<b>Timeline of the last run</b> (from its first batch)"),
+                    self.timeline_image,
+                ]
+            ),
+            "panel",
         )
-        # Stable CSS classes, so browser tests (and custom styles) can find the parts.
-        for widget, name in (
-            (panel, "panel"),
-            (self.status, "status"),
-            (self.plot_image, "live-plot"),
-            (self.markers, "markers"),
-            (self.strip_image, "strip"),
-            (self.history, "history"),
-            (self.timeline_image, "timeline"),
-        ):
-            widget.add_class(f"fglab-{name}")
-        return panel
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         bundle = self.widget._repr_mimebundle_(**kwargs)
