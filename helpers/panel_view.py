@@ -1,14 +1,11 @@
 """What the lab panel shows, rendered from a run's state: status lines, the segments table, the image strip,
 the live plot and the figures.
 
-    panel_view.running_status(progress.segments(), progress.points(), epochs_done=progress.epochs_done)
     panel_view.history_html(panel.results, progress.segments())   # every segment of every run, a table
-    plot = panel_view.LivePlot(cores=2)
-    png = plot.png(progress.points(), progress.segments(), now_seconds=12.5)
+    png = panel_view.LivePlot(cores=2).png(progress.points(), progress.segments(), now_seconds=12.5)
 
-No widgets: `helpers.widgets.PerformancePanel` puts these strings and bytes into its widgets, a few times a
-second from a background thread, so all of it is testable without ipywidgets (the tqdm model: a pure
-renderer, a front end that only maps state).
+No widgets: `helpers.widgets.PerformancePanel` puts these strings and bytes into its widgets, so all of it is
+testable without ipywidgets (the tqdm model: a pure renderer, a front end that only maps state).
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ from helpers import plots, runs, timeline
 from helpers.html_table import html_table
 
 __all__ = [
-    "PLOT_SECONDS",
     "LivePlot",
     "bar_chart",
     "epoch_bar",
@@ -40,8 +36,7 @@ __all__ = [
     "timeline_png",
 ]
 
-PLOT_SECONDS = 30.0
-"""The live plot shows the last this many seconds of a run."""
+_PLOT_SECONDS = 30.0  # the live plot shows the last this many seconds of a run
 _STEP_SECONDS = 5.0  # the live plot scrolls in steps this long
 _RATE, _CORES, _PREVIOUS, _MARKER = "#1f77b4", "#d9730d", "#9a9a9a", "#6b3fa0"  # the live plot's colours
 _MARKER_ROWS = 3  # labels of changes close together are stacked in this many rows
@@ -206,8 +201,8 @@ def _nice_ceiling(value: float) -> float:
 
 
 class LivePlot:
-    """Elements/s (top) and cores busy (bottom) over the last `PLOT_SECONDS` of a run, changes marked,
-    the previous run drawn faintly behind.
+    """Elements/s (top) and cores busy (bottom) over the last 30 seconds of a run, changes marked, the
+    previous run drawn faintly behind.
 
     Drawing holds the GIL the generator needs, so it must stay cheap: the axes, the previous run and the
     change markers are drawn in full only when the view changes (it scrolls in steps, a change is marked,
@@ -258,9 +253,9 @@ class LivePlot:
     ) -> bytes:
         """Returns the plot of a run's `points` and the changes that began its `segments`, as PNG bytes:
         the view ends a little after `now_seconds` (seconds since the run started)."""
-        x_max = max(PLOT_SECONDS, math.ceil(now_seconds / _STEP_SECONDS) * _STEP_SECONDS)
-        # One step wider than PLOT_SECONDS once it scrolls, so the last PLOT_SECONDS always show.
-        x_min = max(0.0, x_max - PLOT_SECONDS - _STEP_SECONDS)
+        x_max = max(_PLOT_SECONDS, math.ceil(now_seconds / _STEP_SECONDS) * _STEP_SECONDS)
+        # One step wider than the plot's 30 s once it scrolls, so the last 30 s always show.
+        x_min = max(0.0, x_max - _PLOT_SECONDS - _STEP_SECONDS)
         shown = [p for p in points if p.seconds >= x_min - 1.0]
         peak = max((p.elements_per_second for p in shown), default=0.0)
         if peak > self._y_max:

@@ -3,13 +3,11 @@
     runner = runs.Runner(build_pipeline)        # build_pipeline(config, watch) -> tf.data.Dataset
     result = runner.run(runs.RunSettings(config, train_step_ms=10, epochs=runs.UNTIL_STOP), stop_event=stop)
     runner.requested = runs.RunSettings(config.replace(batch_size=64))  # from another thread: a new segment
-    result.segments                             # one per set of settings, each saying what changed
 
-The runner knows nothing of the pipeline but the function that builds it: that function gets the
-settings and a `timeline.Watch`, wraps its generator functions with it, and returns the dataset. Stop
-and the timeline reach the generators through that wrapper, from outside them. The settings (`config`)
-may be any frozen dataclass with an `image_count` (elements per epoch) and a `describe()`, such as
-`pipelines.PipelineConfig`. No widgets and no TensorFlow import: `helpers.widgets` maps this onto a panel.
+The runner knows the pipeline only by its build function, which wraps its generator functions with the
+runner's `timeline.Watch`: Stop and the timeline reach them through it. `config` may be any frozen
+dataclass with an `image_count` (elements per epoch) and a `describe()`, as `pipelines.PipelineConfig`.
+No widgets and no TensorFlow import: `helpers.widgets` maps this onto a panel.
 """
 
 from __future__ import annotations
@@ -34,9 +32,8 @@ _MAX_DATASETS = 8
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What a run runs with: the pipeline's `config`, a simulated training step per batch, and the number
-    of passes over the images (`UNTIL_STOP`: until stopped). A new `config` or `train_step_ms` during a
-    run begins a new `Segment`; new `epochs` move the run's end."""
+    """What a run runs with: a new `config` or `train_step_ms` during a run begins a new `Segment`, new
+    `epochs` (passes over the images; `UNTIL_STOP`: until stopped) move its end."""
 
     config: Any
     train_step_ms: float = 0.0
@@ -49,8 +46,8 @@ class RunSettings:
 
 @dataclass(frozen=True)
 class LivePoint:
-    """Elements delivered per second, and the process's CPU seconds per second (1.0: one core busy), over
-    the window of a run that ended `seconds` after it started."""
+    """Throughput and the process's CPU seconds per second (1.0: one core busy) over the half-second
+    window that ended `seconds` after the run started."""
 
     seconds: float
     elements_per_second: float
@@ -87,8 +84,7 @@ class Segment:
 
     @property
     def cpu_seconds_per_element(self) -> float:
-        """CPU time the process spent per element: unlike elements/s, it hardly depends on what else the
-        machine runs at the time."""
+        """CPU time per element: unlike elements/s, it hardly depends on what else the machine runs."""
         return self.cores_busy / self.elements_per_second if self.elements_per_second > 0 else 0.0
 
 
@@ -179,20 +175,14 @@ class RunProgress:
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of one run.
+    """The outcome of one run: its figures over all its batches, as a `Segment`'s over its own.
 
     Attributes:
         settings: the settings it started with (later ones are in `segments`).
-        elements: elements delivered.
         seconds: how long it ran, from Run to its end.
-        elements_per_second: elements after the first batch per second after it.
-        median_elements_per_second: median over the run's windows (`elements_per_second` when under
-            three).
         stopped: True when Stop ended the run.
         error: the error's type and message when the run failed, else "".
-        events: the run's timeline.
-        segments: the stretches of the run with one set of settings each, in order.
-        points: throughput and cores busy per window.
+        events: the run's timeline; `points`, throughput and cores busy per window.
     """
 
     settings: RunSettings
@@ -213,12 +203,11 @@ class RunResult:
 
 
 class Runner:
-    """Runs the pipelines a build function makes, like a training loop, one run at a time.
+    """Runs the pipelines `build(config, watch)` makes, like a training loop, one run at a time.
 
     Attributes:
-        watch: handed to `build(config, watch)`, which wraps its generator functions with it; each run
-            gives it a fresh stop event and recorder.
-        requested: settings for the running run, set from any thread; it goes on with them from its next
+        watch: handed to `build`; each run gives it a fresh stop event and recorder.
+        requested: settings for the running run, set from any thread: it goes on with them from its next
             batch.
     """
 
@@ -239,10 +228,9 @@ class Runner:
     ) -> RunResult:
         """Runs the pipeline: next batch, training step, repeat, until the epochs are done or Stop.
 
-        The training step waits on `stop_event`, so Stop interrupts it; between two batches the run
-        checks Stop, and the watched generators end at their next `yield`. `requested` settings apply
-        between two batches: a new config replaces the pipeline (the old one closed first). Errors end
-        the run and are returned in the result, not raised.
+        The training step waits on `stop_event`, so Stop interrupts it; the watched generators end at
+        their next `yield`. A new config `requested` replaces the pipeline between two batches (the old
+        one closed first). Errors end the run and are returned in the result, not raised.
 
         Args:
             settings: what to run.
