@@ -13,6 +13,7 @@ scaled to float32 in TensorFlow (four times less data crosses from Python).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -128,7 +129,7 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
 
 
 _MAX_DECODE_BUFFERS = 16
-_decode_buffers: dict[int, np.ndarray] = {}  # by OS thread id, oldest first
+_decode_buffers: dict[int, np.ndarray] = {}  # by OS thread id
 _decode_buffers_lock = threading.Lock()
 
 
@@ -162,22 +163,20 @@ def _imread_reusing_buffer(path: str) -> np.ndarray | None:
     # Python's thread state (and so threading.local) is created and dropped on every call.
     thread_id = threading.get_native_id()
     buffer = _decode_buffers.get(thread_id)
-    if buffer is None:
-        decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-    else:
+    if buffer is not None:
         # imread into a buffer leaves it untouched when decoding fails (no None): mark the first and
         # last rows, and treat "still marked" as a failure (a decode writes every row).
         marker = (np.arange(buffer.shape[1] * 3) * 97 % 251).astype(np.uint8).reshape(-1, 3)
         buffer[0] = buffer[-1] = marker
-        try:
+        with contextlib.suppress(cv2.error):  # raised when the image's size differs from the buffer's
             decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
-        except cv2.error:  # the image's size differs from the buffer's
-            decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-        else:
-            if decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
-                return None
-    if decoded is not None and decoded is not buffer:
-        with _decode_buffers_lock:
+            failed = (
+                decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker)
+            )
+            return None if failed else decoded
+    decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
+    if decoded is not None:
+        with _decode_buffers_lock:  # this thread's buffer, newest last; the oldest threads' dropped
             _decode_buffers.pop(thread_id, None)
             _decode_buffers[thread_id] = decoded
             while len(_decode_buffers) > _MAX_DECODE_BUFFERS:
