@@ -237,11 +237,11 @@ class Runner:
             stop_event: set it (from any thread) to stop the run.
             progress: updated after every batch, for live displays.
         """
+        self.requested, started_with = settings, settings  # a change asked for before the run is not its
         self.wait_closed()  # the last run's generators must be gone before the watch is reused
         stop_event, progress = stop_event or threading.Event(), progress or RunProgress()
         recorder = self.watch.recorder = timeline.TimelineRecorder()
         self.watch.stop_event = stop_event
-        self.requested, started_with = settings, settings  # a change asked for before the run is not its
         progress._begin(settings)
         error, iterator, epochs_done = "", None, 0.0
         try:
