@@ -39,10 +39,6 @@ class RunSettings:
     train_step_ms: float = 0.0
     epochs: int = 1
 
-    def same_work(self, other: RunSettings) -> bool:
-        """True when `other` has the same pipeline and training step (so no new segment)."""
-        return self.config == other.config and self.train_step_ms == other.train_step_ms
-
 
 @dataclass(frozen=True)
 class LivePoint:
@@ -249,7 +245,7 @@ class Runner:
             while not stop_event.is_set():
                 asked = self.requested
                 if asked is not None and asked != settings:
-                    if not asked.same_work(settings):
+                    if (asked.config, asked.train_step_ms) != (settings.config, settings.train_step_ms):
                         progress._begin(asked, _change_label(settings, asked))
                     if asked.config != settings.config:
                         iterator = None  # closes the old pipeline: its generators end with it
