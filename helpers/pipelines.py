@@ -13,13 +13,14 @@ scaled to float32 in TensorFlow (four times less data crosses from Python).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
-from collections import OrderedDict, deque
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -29,23 +30,8 @@ import tensorflow as tf
 from helpers import augment as augment_module
 from helpers import datasets, images
 
-__all__ = [
-    "DATA_SOURCES",
-    "PREFETCH_CHOICES",
-    "YIELD_MODES",
-    "SMALL_JPEG_SIZE",
-    "PipelineConfig",
-    "decode_resize_into",
-    "image_dataset",
-    "image_items",
-    "resolve_paths",
-]
+__all__ = ["PipelineConfig", "decode_resize_into", "image_dataset", "image_items", "resolve_paths"]
 
-PREFETCH_CHOICES = ("off", "1", "autotune")
-YIELD_MODES = ("element", "batch")
-DATA_SOURCES = ("samples", "benchmark", "small")
-SMALL_JPEG_SIZE = (160, 120)  # width, height of the "small" data: decoding is quick, so a yield costs more
-_JPEG_SUFFIXES = (".jpg", ".jpeg")
 _LIMITS = {
     "batch_size": (1, 1024),
     "shards": (1, 8),
@@ -54,6 +40,12 @@ _LIMITS = {
     "image_size": (8, 1024),
     "image_count": (1, 100_000),
 }
+_CHOICES = {
+    "prefetch": ("off", "1", "autotune"),
+    "yield_mode": ("element", "batch"),
+    "data": ("samples", "benchmark", "small"),
+}
+_SMALL_JPEG_SIZE = (160, 120)  # width, height of the "small" data: decoding is quick, so a yield costs more
 
 
 @dataclass(frozen=True)
@@ -98,11 +90,7 @@ class PipelineConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
-        for name, choices in (
-            ("prefetch", PREFETCH_CHOICES),
-            ("yield_mode", YIELD_MODES),
-            ("data", DATA_SOURCES),
-        ):
+        for name, choices in _CHOICES.items():
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}")
 
@@ -112,15 +100,10 @@ class PipelineConfig:
 
     def as_dict(self) -> dict[str, object]:
         """Returns the settings as a plain dict (field order)."""
-        return {field.name: getattr(self, field.name) for field in fields(self)}
+        return asdict(self)
 
-    def describe(self, *, pipeline_only: bool = False) -> str:
-        """Returns a one-line summary, e.g. "batch 32 · per batch · 2 shards · prefetch autotune · ...".
-
-        Args:
-            pipeline_only: stop after the tf.data settings (no OpenCV threads, no images): for titles and
-                tables where the images are the same on every row.
-        """
+    def describe(self) -> str:
+        """Returns how images are produced, in one line: "batch 32 · per batch · 2 shards · prefetch 1"."""
         parts = [f"batch {self.batch_size}", f"per {self.yield_mode}"]
         if self.shards > 1:
             parts.append(f"{self.shards} shards")
@@ -131,10 +114,6 @@ class PipelineConfig:
             parts.append("tf.data auto-prefetch off")
         if self.augment:
             parts.append("augment")
-        if pipeline_only:
-            return " · ".join(parts)
-        parts.append(f"OpenCV threads {self.opencv_threads or 'default'}")
-        parts.append(f"{self.image_count} {self.data} images at {self.image_size} px")
         return " · ".join(parts)
 
 
@@ -144,15 +123,14 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
         samples = images.sample_image_paths()
         return list(itertools.islice(itertools.cycle(samples), config.image_count))
     if config.data == "small":
-        width, height = SMALL_JPEG_SIZE
+        width, height = _SMALL_JPEG_SIZE
         return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
     return datasets.benchmark_jpegs(config.image_count, progress=False)
 
 
 _MAX_DECODE_BUFFERS = 16
-_decode_buffers: OrderedDict[int, np.ndarray] = OrderedDict()
+_decode_buffers: dict[int, np.ndarray] = {}  # by OS thread id
 _decode_buffers_lock = threading.Lock()
-_marker_rows: dict[int, np.ndarray] = {}
 
 
 def decode_resize_into(path: str | os.PathLike[str] | bytes, out: np.ndarray) -> np.ndarray:
@@ -164,10 +142,6 @@ def decode_resize_into(path: str | os.PathLike[str] | bytes, out: np.ndarray) ->
     twice the CPU per image. Reusing the buffer, and resizing straight into the batch, avoids them.
     Other formats (PNG, grayscale, alpha) go through `images.load_image_uint8`.
 
-    Args:
-        path: the image file.
-        out: where the resized image goes; its shape gives the size.
-
     Returns:
         `out`.
 
@@ -176,11 +150,10 @@ def decode_resize_into(path: str | os.PathLike[str] | bytes, out: np.ndarray) ->
         images.ImageLoadError: the file cannot be decoded.
     """
     path = os.fsdecode(path)
-    height, width = out.shape[:2]
-    decoded = _imread_reusing_buffer(path) if path.lower().endswith(_JPEG_SUFFIXES) else None
+    decoded = _imread_reusing_buffer(path) if path.lower().endswith((".jpg", ".jpeg")) else None
     if decoded is None:
         decoded = images.load_image_uint8(path)
-    cv2.resize(decoded, (width, height), dst=out, interpolation=cv2.INTER_LINEAR)
+    cv2.resize(decoded, out.shape[1::-1], dst=out, interpolation=cv2.INTER_LINEAR)
     return out
 
 
@@ -189,44 +162,32 @@ def _imread_reusing_buffer(path: str) -> np.ndarray | None:
     # Keyed by OS thread id, not threading.local: a generator runs in TensorFlow's threads, where
     # Python's thread state (and so threading.local) is created and dropped on every call.
     thread_id = threading.get_native_id()
-    with _decode_buffers_lock:
-        buffer = _decode_buffers.get(thread_id)
-    if buffer is None:
-        decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-    else:
+    buffer = _decode_buffers.get(thread_id)
+    if buffer is not None:
         # imread into a buffer leaves it untouched when decoding fails (no None): mark the first and
         # last rows, and treat "still marked" as a failure (a decode writes every row).
-        marker = _marker_row(buffer.shape[1])
+        marker = (np.arange(buffer.shape[1] * 3) * 97 % 251).astype(np.uint8).reshape(-1, 3)
         buffer[0] = buffer[-1] = marker
-        try:
+        with contextlib.suppress(cv2.error):  # raised when the image's size differs from the buffer's
             decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
-        except cv2.error:  # the image's size differs from the buffer's
-            decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-        else:
-            if decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
-                return None
-    if decoded is not None and decoded is not buffer:
-        with _decode_buffers_lock:
+            failed = (
+                decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker)
+            )
+            return None if failed else decoded
+    decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
+    if decoded is not None:
+        with _decode_buffers_lock:  # this thread's buffer, newest last; the oldest threads' dropped
+            _decode_buffers.pop(thread_id, None)
             _decode_buffers[thread_id] = decoded
-            _decode_buffers.move_to_end(thread_id)
             while len(_decode_buffers) > _MAX_DECODE_BUFFERS:
-                _decode_buffers.popitem(last=False)
+                del _decode_buffers[next(iter(_decode_buffers))]
     return decoded
-
-
-def _marker_row(width: int) -> np.ndarray:
-    row = _marker_rows.get(width)
-    if row is None:
-        row = (np.arange(width * 3, dtype=np.uint32) * 97 % 251).astype(np.uint8).reshape(width, 3)
-        _marker_rows[width] = row
-    return row
 
 
 def image_items(
     paths: Sequence[str | os.PathLike[str] | bytes],
     shard: int = 0,
     num_shards: int = 1,
-    *,
     batch_size: int = 32,
     per_batch: bool = False,
     image_size: int = 224,
@@ -237,128 +198,84 @@ def image_items(
 ) -> Iterator[np.ndarray]:
     """Yields the images of one shard as RGB uint8: one at a time, or in batches.
 
+    Positional parameters, so `from_generator(image_items, args=(...))` can pass each one.
+
     Args:
         paths: all image files; this shard takes `paths[shard::num_shards]`.
         shard: which shard this generator is.
         num_shards: how many shards there are.
-        batch_size: images per yielded batch (per_batch) or per in-flight window (per element).
+        batch_size: images per batch, decoded together.
         per_batch: yield arrays (n, size, size, 3) instead of single images (size, size, 3).
         image_size: side of the square output, in pixels.
         augment: apply `augment.augment_image` with a generator seeded from (seed, shard).
         seed: the augmentation seed.
-        decode_threads: threads decoding ahead inside this generator (OpenCV releases the GIL while it
-            decodes); 0 decodes here, one image at a time.
+        decode_threads: threads decoding batches ahead inside this generator (OpenCV releases the GIL
+            while it decodes); 0 decodes here, one batch at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.
-
-    Yields:
-        uint8 arrays, (image_size, image_size, 3) or (n, image_size, image_size, 3).
 
     Raises:
         FileNotFoundError: a file is missing.
         images.ImageLoadError: a file cannot be decoded.
     """
-    cv2.setNumThreads(int(opencv_threads) if opencv_threads > 0 else -1)
+    cv2.setNumThreads(int(opencv_threads) or -1)
     mine = [os.fsdecode(p) for p in paths[int(shard) :: int(num_shards)]]
     rngs: Sequence[np.random.Generator | None] = [None] * len(mine)
     if augment:
         rngs = augment_module.epoch_rng(int(seed), shard=int(shard)).spawn(len(mine))
-    chunk = int(batch_size) if per_batch else 1
-    size = int(image_size)
+    size, threads = int(image_size), int(decode_threads)
 
-    def load(index: int, out: np.ndarray) -> None:
-        decode_resize_into(mine[index], out)
-        rng = rngs[index]
-        if rng is not None:
-            out[...] = augment_module.augment_image(out, rng)
+    def load_batch(start: int) -> np.ndarray:
+        batch = np.empty((min(int(batch_size), len(mine) - start), size, size, 3), np.uint8)
+        for index, out in enumerate(batch, start=start):
+            decode_resize_into(mine[index], out)
+            if (rng := rngs[index]) is not None:
+                out[...] = augment_module.augment_image(out, rng)
+        return batch
 
-    def empty_chunk(start: int) -> np.ndarray:
-        return np.empty((min(chunk, len(mine) - start), size, size, 3), np.uint8)
-
-    starts = range(0, len(mine), chunk)
-    if decode_threads <= 0:
-        for start in starts:
-            out = empty_chunk(start)
-            for offset in range(len(out)):
-                load(start + offset, out[offset])
-            yield out if per_batch else out[0]
-        return
-
-    # Keep about two decodes per thread in flight (at least two chunks) so threads never wait for us.
-    chunks_ahead = max(2, -(-2 * int(decode_threads) // chunk))
-    pending: deque[tuple[np.ndarray, list[Future]]] = deque()
-    with ThreadPoolExecutor(int(decode_threads), thread_name_prefix="decode") as pool:
-
-        def submit(start: int) -> None:
-            out = empty_chunk(start)
-            pending.append((out, [pool.submit(load, start + i, out[i]) for i in range(len(out))]))
-
-        for start in starts[:chunks_ahead]:
-            submit(start)
-        for index in range(len(starts)):
-            out, futures = pending.popleft()
-            for future in futures:
-                future.result()
-            if index + chunks_ahead < len(starts):
-                submit(starts[index + chunks_ahead])
-            yield out if per_batch else out[0]
+    starts = range(0, len(mine), int(batch_size))
+    with ThreadPoolExecutor(max(threads, 1), thread_name_prefix="decode") as pool:
+        # One batch more in flight than threads, so no thread waits for the consumer.
+        for batch in (
+            _ahead(pool, load_batch, starts, threads + 1) if threads > 0 else map(load_batch, starts)
+        ):
+            yield from [batch] if per_batch else batch
 
 
-def _image_items_from_args(paths, shard, num_shards, *settings):
-    """`image_items` with positional parameters, as `from_generator(args=...)` calls it."""
-    batch_size, per_batch, image_size, augment, seed, decode_threads, opencv_threads = settings
-    return image_items(
-        paths,
-        int(shard),
-        int(num_shards),
-        batch_size=int(batch_size),
-        per_batch=bool(per_batch),
-        image_size=int(image_size),
-        augment=bool(augment),
-        seed=int(seed),
-        decode_threads=int(decode_threads),
-        opencv_threads=int(opencv_threads),
-    )
+def _ahead(pool: ThreadPoolExecutor, function: Callable, items: Iterable, count: int) -> Iterator:
+    """`map(function, items)` run in `pool`, at most `count` calls ahead of the caller."""
+    pending: deque[Future] = deque()
+    for item in items:
+        pending.append(pool.submit(function, item))
+        if len(pending) >= count:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def image_dataset(config: PipelineConfig, paths: Sequence[str | os.PathLike[str]]) -> tf.data.Dataset:
-    """Builds the pipeline `config` describes over `paths`: one pass, float32 batches in [0, 1].
+    """Builds the pipeline `config` describes over `paths`: one pass, float32 batches (n, size, size, 3)
+    in [0, 1].
 
     Shape: `range(shards)` -> interleave of one `from_generator(image_items, args=(paths, shard,
     num_shards, ...))` per shard -> batch (per element only) -> scale to float32 -> prefetch (optional).
     One shard needs no interleave.
-
-    Args:
-        config: the settings.
-        paths: the image files.
-
-    Returns:
-        A dataset of float32 batches (n, image_size, image_size, 3) in [0, 1].
     """
     path_strings = np.array([os.fsdecode(os.fspath(p)) for p in paths])
-    shards = config.shards
-    image_shape = (config.image_size, config.image_size, 3)
     per_batch = config.yield_mode == "batch"
+    image_shape = (config.image_size, config.image_size, 3)
     signature = tf.TensorSpec(shape=(None, *image_shape) if per_batch else image_shape, dtype=tf.uint8)
-    settings = (
-        config.batch_size,
-        per_batch,
-        config.image_size,
-        config.augment,
-        config.seed,
-        config.decode_threads,
-        config.opencv_threads,
-    )
+    settings = (config.batch_size, per_batch, config.image_size, config.augment, config.seed)
 
     def shard_dataset(shard) -> tf.data.Dataset:
-        return tf.data.Dataset.from_generator(
-            _image_items_from_args, args=(path_strings, shard, shards, *settings), output_signature=signature
-        )
+        args = (path_strings, shard, config.shards, *settings, config.decode_threads, config.opencv_threads)
+        return tf.data.Dataset.from_generator(image_items, args=args, output_signature=signature)
 
-    if shards == 1:
+    if config.shards == 1:
         dataset = shard_dataset(0)
     else:
-        dataset = tf.data.Dataset.range(shards).interleave(
-            shard_dataset, cycle_length=shards, num_parallel_calls=shards
+        shards = tf.data.Dataset.range(config.shards)
+        dataset = shards.interleave(
+            shard_dataset, cycle_length=config.shards, num_parallel_calls=config.shards
         )
     if not per_batch:
         dataset = dataset.batch(config.batch_size)

@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from helpers.timeline import PRODUCE, TRAIN_STEP, WAIT, ordered_lanes
+from helpers.timeline import CONSUMER_LANE, PRODUCE, TRAIN_STEP, WAIT
 
 __all__ = [
     "figure_of",
@@ -27,7 +27,6 @@ __all__ = [
     "training_curves",
     "image_rows",
     "register_notebook_display",
-    "run_bars",
     "timeline",
     "timelines",
     "benchmark_bars",
@@ -182,41 +181,9 @@ def register_notebook_display() -> bool:
 register_notebook_display()
 
 
-# --- performance lab (notebook 06): segments of a run, producer/consumer timelines --------
+# --- performance lab (notebook 06): producer/consumer timelines ------------------------------
 
 _TIMELINE_COLOURS = {PRODUCE: "#1f77b4", TRAIN_STEP: "#2ca02c", WAIT: "#d62728"}
-
-
-def run_bars(
-    labels: Sequence[str],
-    elements_per_second: Sequence[float],
-    *,
-    ax: Axes | None = None,
-    title: str = "Median throughput of each run",
-) -> Axes:
-    """Draws one horizontal bar per run, labelled with its value, the first run at the top.
-
-    Args:
-        labels: one short label per run.
-        elements_per_second: one value per run.
-        ax: the Axes to draw on; a new one when None.
-        title: the Axes title.
-
-    Returns:
-        The Axes.
-    """
-    if len(labels) != len(elements_per_second):
-        raise ValueError(f"run_bars got {len(labels)} labels for {len(elements_per_second)} values")
-    ax = new_axes(ax, figsize=(6.0, 0.5 + 0.4 * max(1, len(labels))))
-    positions = np.arange(len(labels))
-    bars = ax.barh(positions, elements_per_second, color="#1f77b4")
-    ax.bar_label(bars, labels=[f"{value:,.0f}" for value in elements_per_second], fontsize=8, padding=2)
-    ax.set_yticks(positions, labels=list(labels), fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("elements/s")
-    ax.margins(x=0.15)
-    ax.set_title(title, fontsize=10)
-    return ax
 
 
 def timeline(
@@ -241,7 +208,8 @@ def timeline(
     """
     end = None if window_seconds is None else start_seconds + window_seconds
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
-    lanes = ordered_lanes(e.lane for e in shown)
+    # Producers by number ("producer 2" before "producer 10"), then the consumer.
+    lanes = sorted({e.lane for e in shown}, key=lambda lane: (lane == CONSUMER_LANE, len(lane), lane))
     ax = new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
     for row, lane in enumerate(lanes):
         for kind, colour in _TIMELINE_COLOURS.items():
@@ -264,18 +232,11 @@ def timeline(
     return ax
 
 
-def timelines(named_events: Mapping[str, Sequence], *, ax_width_inches: float = 7.0) -> Figure:
-    """Draws several timelines one above the other, on one time axis, each titled with its length.
-
-    Args:
-        named_events: title -> that run's events (as for `timeline`), drawn in this order.
-        ax_width_inches: the figure's width.
-
-    Returns:
-        The Figure.
-    """
+def timelines(named_events: Mapping[str, Sequence]) -> Figure:
+    """Returns a Figure with several timelines (title -> that run's events, as for `timeline`) one above
+    the other, on one time axis, each titled with its length."""
     heights = [1.0 + 0.45 * len({e.lane for e in events}) for events in named_events.values()]
-    figure = Figure(figsize=(ax_width_inches, sum(heights)), layout="constrained")
+    figure = Figure(figsize=(7.0, sum(heights)), layout="constrained")
     axes = figure.subplots(len(heights), 1, sharex=True, height_ratios=heights, squeeze=False)
     for ax, (name, events) in zip(axes[:, 0], named_events.items(), strict=True):
         seconds = max((e.end_seconds for e in events), default=0.0)

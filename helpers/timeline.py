@@ -28,7 +28,6 @@ __all__ = [
     "TimelineRecorder",
     "Watch",
     "next_batch_started",
-    "ordered_lanes",
     "train",
 ]
 
@@ -39,53 +38,34 @@ TRAIN_STEP = "train step"
 WAIT = "wait for data"
 """The consumer blocked in `next()`, waiting for the pipeline."""
 CONSUMER_LANE = "consumer"
+_MAX_EVENTS = 5000  # a long run keeps its first events only, so it cannot grow memory without bound
+_END = object()
 
 
 @dataclass(frozen=True)
 class Event:
-    """One span of work on one lane, in seconds since the recorder started.
-
-    Attributes:
-        lane: who worked ("producer 0", "consumer").
-        kind: what it did (`PRODUCE`, `TRAIN_STEP`, `WAIT`).
-        start_seconds: when it started.
-        end_seconds: when it ended.
-    """
+    """One span of work: who (`lane`, "producer 0" or "consumer") did what (`kind`), in seconds since the
+    recorder started."""
 
     lane: str
     kind: str
     start_seconds: float
     end_seconds: float
 
-    @property
-    def duration_seconds(self) -> float:
-        return self.end_seconds - self.start_seconds
-
 
 class TimelineRecorder:
-    """Collects `Event`s from any thread (a generator runs in one of TensorFlow's threads).
+    """Collects `Event`s from any thread (a generator runs in one of TensorFlow's threads)."""
 
-    Attributes:
-        max_events: events kept; later ones are counted in `dropped`, so a long run cannot grow memory
-            without bound.
-        dropped: how many events were not kept.
-    """
-
-    def __init__(self, *, max_events: int = 5000) -> None:
-        self.max_events = max_events
-        self.dropped = 0
+    def __init__(self) -> None:
         self._origin = time.perf_counter()
         self._events: list[Event] = []
         self._lock = threading.Lock()
 
     def add(self, lane: str, kind: str, start: float, end: float) -> None:
         """Records a span given as two `time.perf_counter()` readings."""
-        event = Event(lane, kind, start - self._origin, end - self._origin)
         with self._lock:
-            if len(self._events) < self.max_events:
-                self._events.append(event)
-            else:
-                self.dropped += 1
+            if len(self._events) < _MAX_EVENTS:
+                self._events.append(Event(lane, kind, start - self._origin, end - self._origin))
 
     @contextmanager
     def span(self, lane: str, kind: str) -> Iterator[None]:
@@ -105,8 +85,8 @@ class TimelineRecorder:
 class Watch:
     """Wraps generator functions so their work is recorded, and so they can be stopped, from outside.
 
-    Its `recorder` and `stop_event` are read at every `yield`, so a lab that reuses its datasets can
-    give each run fresh ones.
+    `recorder` and `stop_event` are read at every `yield`, so a lab that reuses its datasets can give
+    each run fresh ones.
 
     Attributes:
         recorder: where each `yield`'s work goes, as a `PRODUCE` event on the generator's lane.
@@ -123,52 +103,40 @@ class Watch:
         """Returns `generator_function` watched: the same arguments, the same items."""
 
         def watched(*args, **kwargs) -> Iterator:
-            lane = self._take_lane()
+            with self._lock:  # the lowest free lane: shards keep their rows epoch after epoch
+                lane = min(set(range(len(self._busy_lanes) + 1)) - self._busy_lanes)
+                self._busy_lanes.add(lane)
             items = iter(generator_function(*args, **kwargs))
             try:
                 while not self.stop_event.is_set():
                     began = time.perf_counter()
-                    try:
-                        item = next(items)
-                    except StopIteration:
+                    item = next(items, _END)
+                    if item is _END:
                         return
                     self.recorder.add(f"producer {lane}", PRODUCE, began, time.perf_counter())
                     yield item
             finally:
-                close = getattr(items, "close", None)
-                if close is not None:
-                    close()  # its `finally` (thread pools, files) runs now, not when collected
+                if hasattr(items, "close"):
+                    items.close()  # its `finally` (thread pools, files) runs now, not when collected
                 with self._lock:
                     self._busy_lanes.discard(lane)
 
         watched.__name__ = getattr(generator_function, "__name__", "watched")
         return watched
 
-    def _take_lane(self) -> int:
-        """The lowest lane no running generator holds: shards keep their rows epoch after epoch."""
-        with self._lock:
-            lane = next(n for n in range(len(self._busy_lanes) + 1) if n not in self._busy_lanes)
-            self._busy_lanes.add(lane)
-        return lane
-
 
 def train(dataset: Iterable, recorder: TimelineRecorder, *, step_seconds: float) -> int:
-    """Reads `dataset` like a training loop: wait for a batch, then a training step, recording both.
-
-    Args:
-        dataset: what to read (a `tf.data.Dataset`), to the end.
-        recorder: where the consumer's `WAIT` and `TRAIN_STEP` events go.
-        step_seconds: the simulated training step (a sleep: it leaves the CPU to the producers).
+    """Reads `dataset` to its end like a training loop: wait for a batch, then a training step (a sleep,
+    which leaves the CPU to the producers), each recorded on the consumer's lane.
 
     Returns:
         The number of batches read.
     """
-    batches = iter(dataset)
-    count = 0
+    batches, count = iter(dataset), 0
     while True:
         with recorder.span(CONSUMER_LANE, WAIT):
-            batch = next(batches, None)
-        if batch is None:
+            batch = next(batches, _END)
+        if batch is _END:
             return count
         count += 1
         with recorder.span(CONSUMER_LANE, TRAIN_STEP):
@@ -186,15 +154,3 @@ def next_batch_started(events: Iterable[Event]) -> list[bool]:
     produced = [event.start_seconds for event in events if event.kind == PRODUCE]
     steps = [event.end_seconds for event in events if event.kind == TRAIN_STEP]
     return [began < step_end for began, step_end in zip(produced[1:], steps[:-1], strict=False)]
-
-
-def ordered_lanes(names: Iterable[str]) -> list[str]:
-    """Returns the distinct lane names in drawing order: producers by number, then the consumer."""
-    unique = set(names)
-    producers = sorted((n for n in unique if n != CONSUMER_LANE), key=_lane_order)
-    return producers + ([CONSUMER_LANE] if CONSUMER_LANE in unique else [])
-
-
-def _lane_order(name: str) -> tuple[int, str]:
-    suffix = name.rsplit(" ", 1)[-1]
-    return (int(suffix) if suffix.isdigit() else 1 << 30, name)

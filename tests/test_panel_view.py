@@ -7,14 +7,15 @@ import sys
 
 import cv2
 import numpy as np
+from matplotlib.figure import Figure
 
 from helpers import panel_view, pipelines, runs, timeline
 
 CONFIG = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, batch_size=4)
 
 
-def segment(number: int, *, change: str = "", elements: int = 1234) -> runs.Segment:
-    return runs.Segment(number, CONFIG, 5.0, change, 0.0, 2.0, elements, 600.0, 610.0, 1.5)
+def segment(number: int, *, change: str = "", start_seconds: float = 0.0) -> runs.Segment:
+    return runs.Segment(number, CONFIG, 5.0, change, start_seconds, 2.0, 1234, 600.0, 610.0, 1.5)
 
 
 def result(*segments: runs.Segment, stopped: bool = False, error: str = "", events=()) -> runs.RunResult:
@@ -31,8 +32,8 @@ def test_importing_it_imports_neither_widgets_nor_tensorflow():
 
 
 def test_the_status_and_marker_lines_render_without_widgets():
-    assert panel_view.markers_html([]) == ""
-    line = panel_view.markers_html([runs.Marker(3.25, "batch 32 -> 64")])
+    assert panel_view.markers_html([segment(1)]) == ""
+    line = panel_view.markers_html([segment(1), segment(2, change="batch 32 -> 64", start_seconds=3.25)])
     assert "3.2 s: batch 32 -&gt; 64" in line
     assert panel_view.running_status([], [], epochs_done=0) == "Starting..."
 
@@ -62,9 +63,10 @@ def test_the_status_of_a_finished_run_says_how_it_ended():
 
 
 def test_the_segments_table_has_a_row_per_segment():
-    assert panel_view.segments_html([]) == "<i>No segments.</i>"
-    table = panel_view.segments_html([segment(1), segment(2, change="batch 4 -> 8")])
+    table = panel_view.history_html([result(segment(1), segment(2, change="batch 4 -> 8"))])
     assert table.count("<tr>") == 3 and "1,234" in table and "batch 4 -&gt; 8" in table
+    assert "batch 4 · per element · prefetch autotune · train step 5 ms" in table
+    assert ">2.500<" in table  # CPU ms per element: 1.5 cores / 600 elements/s
 
 
 def test_the_history_shows_the_newest_rows_and_marks_the_running_segment():
@@ -72,7 +74,7 @@ def test_the_history_shows_the_newest_rows_and_marks_the_running_segment():
     past = [result(*(segment(n) for n in range(1, 16)), stopped=True), result(segment(1), segment(2))]
     running = [segment(1), segment(2, change="batch 4 -> 8")]
     html = panel_view.history_html(past, running)
-    assert html.count("<tr>") == 1 + panel_view.MAX_TABLE_ROWS  # the header, then the newest rows
+    assert html.count("<tr>") == 1 + panel_view._TABLE_ROWS  # the header, then the newest rows
     assert "(stopped)" in html and "(running)" in html and "(done)" not in html
     assert html.rindex("batch 4 -&gt; 8") > html.index("(stopped)")  # the running run comes last
 
@@ -85,15 +87,6 @@ def test_the_strip_is_the_first_ten_images_side_by_side():
     assert strip[:, pixels + 1 : pixels + gap - 1].min() > 200  # the white gap between two images
 
 
-def test_a_redrawn_figure_is_one_figure_drawn_again():
-    figure = panel_view.RedrawnFigure()
-    ax = figure.new_axes((7.0, 2.0))
-    ax.plot([0, 1], [0, 1])
-    assert figure.png().startswith(b"\x89PNG")
-    assert figure.new_axes((7.0, 3.0)) is not ax and len(figure.figure.axes) == 1
-    assert tuple(figure.figure.get_size_inches()) == (7.0, 3.0)
-
-
 def test_the_timeline_of_a_run_starts_at_its_first_batch():
     events = (
         timeline.Event("producer 1", timeline.PRODUCE, 0.0, 0.3),  # start-up: before the first batch
@@ -101,9 +94,17 @@ def test_the_timeline_of_a_run_starts_at_its_first_batch():
         timeline.Event("producer 0", timeline.PRODUCE, 0.1, 0.7),
         timeline.Event("consumer", timeline.TRAIN_STEP, 0.5, 0.6),
     )
-    ax = panel_view.timeline_figure(result(segment(1), events=events), window_seconds=2.0).axes[0]
+    figure = Figure()
+    for _ in range(2):  # the panel draws every run's timeline on the same figure
+        png = panel_view.timeline_png(result(segment(1), events=events), figure, window_seconds=2.0)
+    (ax,) = figure.axes
+    assert png.startswith(b"\x89PNG") and tuple(figure.get_size_inches()) == (7.0, 1.2 + 0.45 * 3)
     assert ax.get_xlim() == (0.0, 2.0) and ax.get_title().startswith("Timeline: ")
     assert sorted(label.get_text() for label in ax.get_yticklabels()) == ["consumer", "producer 0"]
+
+
+def test_the_bar_chart_has_a_bar_per_segment_its_median_rate():
     bars = panel_view.bar_chart(result(segment(1), segment(2, change="batch 4 -> 8"))).axes[0]
     assert bars.get_title() == "Median throughput of each segment"
     assert [label.get_text() for label in bars.get_yticklabels()] == ["1: start", "2: batch 4 -> 8"]
+    assert [round(bar.get_width()) for bar in bars.patches] == [610, 610]

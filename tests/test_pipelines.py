@@ -74,11 +74,9 @@ def test_describe_names_the_settings_that_differ_from_plain():
     assert "shards" not in pipelines.PipelineConfig().describe()
 
 
-def test_describe_pipeline_only_stops_before_opencv_and_the_images():
-    config = pipelines.PipelineConfig(shards=2, opencv_threads=1, image_count=64)
-    full, pipeline_only = config.describe(), config.describe(pipeline_only=True)
-    assert full.startswith(pipeline_only + " · OpenCV threads 1")
-    assert "2 shards" in pipeline_only and "64" not in pipeline_only and "OpenCV" not in pipeline_only
+def test_describe_says_how_images_are_produced_not_which():
+    text = pipelines.PipelineConfig(shards=2, opencv_threads=1, image_count=64).describe()
+    assert text == "batch 32 · per element · 2 shards · prefetch autotune"
 
 
 def test_samples_are_repeated_to_the_image_count():

@@ -125,12 +125,12 @@ def test_runner_reuses_the_datasets_it_built():
         built.append(config)
         return numbered_pipeline(config, watch)
 
-    runner = runs.Runner(build, max_datasets=2)
-    first = runner.dataset(CONFIG)
-    assert runner.dataset(CONFIG) is first and built == [CONFIG]
-    runner.dataset(CONFIG.replace(batch_size=2))
-    runner.dataset(CONFIG.replace(batch_size=3))  # the oldest, CONFIG's, is dropped
-    assert runner.dataset(CONFIG) is not first and len(built) == 4
+    runner = runs.Runner(build)
+    first = runner._dataset(CONFIG)
+    assert runner._dataset(CONFIG) is first and built == [CONFIG]
+    for seed in range(1, 9):  # eight more: the oldest, CONFIG's, is dropped
+        runner._dataset(CONFIG.replace(seed=seed))
+    assert runner._dataset(CONFIG) is not first and len(built) == 10
     settings = runs.RunSettings(CONFIG)
     assert runner.run(settings).elements == runner.run(settings).elements == 8
 
@@ -140,7 +140,7 @@ def test_a_run_until_stop_goes_on_past_one_epoch_and_stops_its_generators():
     run.wait_for(lambda: run.progress.elements >= 3 * CONFIG.image_count)
     result = run.stop()
     assert result.status == "stopped" and result.settings.epochs == runs.UNTIL_STOP
-    assert result.elements >= 3 * CONFIG.image_count and result.markers == ()
+    assert result.elements >= 3 * CONFIG.image_count and len(result.segments) == 1
     assert run.runner.watch.stop_event.is_set()  # the watched generators saw it
     # The pipeline closes in the background; the next run waits for it, then runs as usual.
     assert run.runner.wait_closed(10)
@@ -151,24 +151,22 @@ def test_shards_record_a_lane_each():
     sharded = CONFIG.replace(shards=2, image_count=16)
     result = runs.Runner(numbered_pipeline).run(runs.RunSettings(sharded, epochs=2))
     assert result.elements == 32
-    assert timeline.ordered_lanes(e.lane for e in result.events) == ["producer 0", "producer 1", "consumer"]
+    assert {e.lane for e in result.events} == {"producer 0", "producer 1", "consumer"}
 
 
 def test_a_change_rebuilds_the_pipeline_without_stopping_the_run():
     run = LiveRun(until_stop())
     run.wait_for(lambda: run.progress.elements >= 8)
     bigger = CONFIG.replace(batch_size=8, yield_mode="batch")
-    run.runner.request(until_stop(bigger))
+    run.runner.requested = until_stop(bigger)
     run.wait_for(lambda: run.elements_in_segment(2) >= 16)
-    run.runner.request(until_stop(bigger, train_step_ms=3))
+    run.runner.requested = until_stop(bigger, train_step_ms=3)
     run.wait_for(lambda: run.elements_in_segment(3) >= 16)
     result = run.stop()
     first, second, third = result.segments
     assert (first.config, second.config, third.config) == (CONFIG, bigger, bigger)
     assert (first.change, second.change) == ("", "batch 4 -> 8, per element -> per batch")
     assert third.change == "train step 1 -> 3 ms" and third.train_step_ms == 3
-    assert [m.label for m in result.markers] == [second.change, third.change]
-    assert result.markers[0].seconds == pytest.approx(second.start_seconds)
     assert first.start_seconds < second.start_seconds < third.start_seconds
     assert sum(s.elements for s in result.segments) == result.elements
     assert (second.elements % 8, third.elements % 8) == (0, 0)  # the generator yields batches of 8 now
@@ -177,7 +175,7 @@ def test_a_change_rebuilds_the_pipeline_without_stopping_the_run():
 def test_the_same_settings_asked_again_start_no_segment():
     run = LiveRun(until_stop())
     run.wait_for(lambda: run.progress.elements >= 8)
-    run.runner.request(until_stop())
+    run.runner.requested = until_stop()
     time.sleep(0.1)
     assert len(run.stop().segments) == 1
 
@@ -185,7 +183,7 @@ def test_the_same_settings_asked_again_start_no_segment():
 def test_changing_epochs_mid_run_moves_its_end():
     run = LiveRun(until_stop(train_step_ms=5))
     run.wait_for(lambda: run.progress.elements >= 4)
-    run.runner.request(runs.RunSettings(CONFIG, train_step_ms=5, epochs=2))
+    run.runner.requested = runs.RunSettings(CONFIG, train_step_ms=5, epochs=2)
     run.thread.join(30)
     assert run.result.status == "done" and run.result.elements == 16
     assert len(run.result.segments) == 1
@@ -194,7 +192,7 @@ def test_changing_epochs_mid_run_moves_its_end():
 def test_epochs_are_counted_in_elements_across_a_change():
     run = LiveRun(runs.RunSettings(CONFIG, train_step_ms=20, epochs=3))
     run.wait_for(lambda: run.progress.elements >= 4)
-    run.runner.request(runs.RunSettings(CONFIG.replace(batch_size=2), epochs=3))
+    run.runner.requested = runs.RunSettings(CONFIG.replace(batch_size=2), epochs=3)
     run.thread.join(30)
     assert run.result.status == "done" and len(run.result.segments) == 2
     assert run.result.elements == 3 * CONFIG.image_count
@@ -204,7 +202,7 @@ def test_a_failing_rebuild_ends_the_run_with_its_error():
     broken = CONFIG.replace(augment=True)
     run = LiveRun(until_stop(), build=functools.partial(numbered_pipeline, broken=lambda c: c == broken))
     run.wait_for(lambda: run.progress.elements >= 8)
-    run.runner.request(until_stop(broken))
+    run.runner.requested = until_stop(broken)
     run.thread.join(30)
     assert run.result.status == "failed" and "missing.jpg" in run.result.error
     assert [s.change for s in run.result.segments] == ["", "augment off -> on"]
@@ -220,19 +218,14 @@ def test_segments_measure_rate_and_cores_and_tabulate():
     assert segment.cpu_seconds_per_element == pytest.approx(segment.cores_busy / segment.elements_per_second)
     point = result.points[-1]
     assert point.seconds > 0 and point.elements_per_second > 0 and point.cores_busy >= 0
-    assert run.progress.points(since_seconds=result.points[-2].seconds) == [result.points[-1]]
-    (row,) = runs.segment_rows(result.segments)
-    assert tuple(row) == runs.SEGMENT_COLUMNS
-    assert (
-        row["change"] == "(start)" and row["elements"] == segment.elements and "train step" in row["settings"]
-    )
+    assert [p.seconds for p in result.points] == sorted(p.seconds for p in result.points)
 
 
 def test_change_labels_read_as_before_and_after():
     base = runs.RunSettings(CONFIG, train_step_ms=10)
 
     def label(**changes):
-        return runs.change_label(base, runs.RunSettings(CONFIG.replace(**changes), train_step_ms=10))
+        return runs._change_label(base, runs.RunSettings(CONFIG.replace(**changes), train_step_ms=10))
 
     assert label(batch_size=64) == "batch 4 -> 64"
     assert label(prefetch="autotune") == "prefetch off -> AUTOTUNE"
@@ -242,11 +235,11 @@ def test_change_labels_read_as_before_and_after():
     assert label(image_size=64) == "image size 8 px -> 64 px"
     assert label(inject_prefetch=False) == "auto-prefetch on -> off"
     assert label() == ""
-    assert runs.change_label(base, runs.RunSettings(CONFIG, train_step_ms=25)) == "train step 10 -> 25 ms"
+    assert runs._change_label(base, runs.RunSettings(CONFIG, train_step_ms=25)) == "train step 10 -> 25 ms"
 
 
 def test_only_the_newest_request_counts_and_a_new_run_forgets_old_ones():
     runner = runs.Runner(numbered_pipeline)
-    runner.request(runs.RunSettings(CONFIG.replace(batch_size=2)))  # asked with no run going
+    runner.requested = runs.RunSettings(CONFIG.replace(batch_size=2))  # asked with no run going
     result = runner.run(runs.RunSettings(CONFIG))
     assert len(result.segments) == 1 and result.segments[0].config == CONFIG

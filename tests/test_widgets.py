@@ -13,7 +13,7 @@ import numpy as np
 import psutil
 import pytest
 
-from helpers import live_plot, panel_view, pipelines, runs, widgets
+from helpers import panel_view, pipelines, runs, widgets
 from tests.support import numbered_pipeline
 
 TINY = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, batch_size=4, prefetch="off")
@@ -23,13 +23,14 @@ TINY = pipelines.PipelineConfig(data="samples", image_count=8, image_size=16, ba
 def panel():
     # augment=True makes the tiny pipeline's generators fail, as a missing file would.
     build = functools.partial(numbered_pipeline, broken=lambda config: config.augment)
-    panel = widgets.PerformancePanel(build, TINY, train_step_ms=0, epochs=1, refresh_seconds=0.05)
+    panel = widgets.PerformancePanel(build, TINY, train_step_ms=0, refresh_seconds=0.05).set(epochs=1)
     yield panel
-    panel.close()
+    panel.stop_button.click()
+    panel.wait(10)
 
 
 def test_building_the_panel_shows_nothing_and_reads_its_controls(panel):
-    assert panel.run_settings().config == TINY
+    assert panel._settings().config == TINY
     bundle = panel._repr_mimebundle_()
     assert bundle["text/plain"].startswith("PerformancePanel")
     assert "application/vnd.jupyter.widget-view+json" in bundle
@@ -38,16 +39,16 @@ def test_building_the_panel_shows_nothing_and_reads_its_controls(panel):
 
 
 def test_every_control_is_a_pipeline_setting_or_a_run_setting_in_one_group():
-    grouped = [name for _heading, _note, names in widgets.CONTROL_GROUPS for name in names]
+    grouped = [name for names in widgets._GROUPS.values() for name in names]
     assert sorted(grouped) == sorted(set(grouped))
     fields = {field.name for field in dataclasses.fields(pipelines.PipelineConfig)}
-    assert set(grouped) - fields == set(widgets.RUN_SETTINGS)
+    assert set(grouped) - fields == {"train_step_ms", "epochs", "live"}
     assert fields - set(grouped) == {"opencv_threads", "seed"}  # kept from the panel's config
 
 
 def test_set_changes_controls_and_the_settings(panel):
     panel.set(shards=3, yield_mode="batch", batch_size=24, train_step_ms=5, epochs=7)
-    settings = panel.run_settings()
+    settings = panel._settings()
     assert (settings.config.shards, settings.config.yield_mode, settings.config.batch_size) == (
         3,
         "batch",
@@ -64,7 +65,7 @@ def test_set_changes_controls_and_the_settings(panel):
 @pytest.mark.parametrize("name", widgets.PRESETS)
 def test_a_preset_sets_its_settings(panel, name):
     panel.preset.value = name
-    config = panel.run_settings().config
+    config = panel._settings().config
     for key, value in widgets.PRESETS[name].items():
         assert getattr(config, key) == value
 
@@ -104,8 +105,8 @@ def test_live_plot_is_drawn_during_a_run(panel):
 def test_stop_ends_a_long_run_and_clear_forgets_runs(panel):
     panel.set(epochs=5, train_step_ms=200, image_count=64)
     panel.run_button.click()
-    assert panel.running
-    assert not panel.start()  # a second run is refused while one is going
+    assert panel._running
+    panel.run_button.click()  # from code, though disabled: a second run is refused while one is going
     assert "still going" in panel.status.value
     panel.stop_button.click()
     result = panel.wait(10)
@@ -128,7 +129,8 @@ def test_an_error_in_a_run_is_shown_with_its_message(panel):
 def test_an_invalid_setting_is_reported_not_run(panel):
     panel.controls["image_count"].options = [0, 8]
     panel.controls["image_count"].value = 0
-    assert panel.start() is False
+    panel.run_button.click()
+    assert not panel._running and panel.results == []
     assert "Cannot run" in panel.status.value and "image_count" in panel.status.value
 
 
@@ -139,7 +141,7 @@ def test_fifty_run_stop_cycles_leave_no_threads_and_little_memory(panel):
     def cycle():
         panel.run_button.click()
         deadline = time.monotonic() + 5
-        while panel.progress.value == 0 and panel.running and time.monotonic() < deadline:
+        while panel.progress.value == 0 and panel._running and time.monotonic() < deadline:
             time.sleep(0.01)  # stop once batches flow, as a learner would
         panel.stop_button.click()
         panel.wait(10)
@@ -177,10 +179,10 @@ def test_controls_changed_during_a_run_apply_to_it_as_new_segments(panel):
     result = panel.wait(10)
     assert result.status == "stopped" and result.settings.epochs == runs.UNTIL_STOP
     assert [s.number for s in result.segments] == [1, 2, 3]
-    assert [m.label for m in result.markers] == [s.change for s in result.segments[1:]]
     assert result.segments[1].change in panel.history.value.replace("-&gt;", "->")
+    assert result.segments[2].change in panel.markers.value.replace("-&gt;", "->")
     assert bytes(panel.plot_image.value).startswith(b"\x89PNG")
-    table = panel_view.segments_html(result.segments)
+    table = panel_view.history_html([result])
     assert table.count("<tr>") == 4 and "batch 4 -&gt; 8" in table
     assert panel_view.bar_chart(result).axes[0].get_title() == "Median throughput of each segment"
 
@@ -194,7 +196,7 @@ def test_an_invalid_change_during_a_run_is_reported_and_the_run_goes_on(panel):
     assert "Cannot apply" in panel.status.value and "image_count" in panel.status.value
     time.sleep(0.2)  # a few refreshes: the message stays beside the run's progress
     assert "Cannot apply" in panel.status.value and "Running" in panel.status.value
-    assert panel.running
+    assert panel._running
     panel.stop_button.click()
     assert len(panel.wait(10).segments) == 1
 
@@ -208,22 +210,27 @@ def test_a_rebuild_that_fails_shows_its_error_and_ends_the_run(panel):
     assert result.status == "failed" and "missing.jpg" in result.error
     assert "failed" in panel.status.value and "missing.jpg" in panel.status.value
     assert [s.change for s in result.segments] == ["", "augment off -> on"]
-    assert not panel.running and not panel.run_button.disabled and panel.stop_button.disabled
+    assert not panel._running and not panel.run_button.disabled and panel.stop_button.disabled
 
 
 def test_stop_ends_a_run_until_stop_quickly(panel):
     panel.set(epochs=runs.UNTIL_STOP, train_step_ms=50, image_count=64)
     panel.run_button.click()
     panel.wait_segment(0.2, timeout_seconds=30)
-    assert panel.stop() is True  # ended within STOP_WAIT_SECONDS
-    assert panel.last_result.stopped and panel.stop_latency_seconds < widgets.STOP_WAIT_SECONDS
+    panel.stop_button.click()
+    assert panel.wait(10).stopped and panel.stop_latency_seconds < 1.0
 
 
 # --- the live plot (drawing only, no widgets) --------------------------------------------------
 
 
+def changed(seconds: float, label: str) -> runs.Segment:
+    """A segment that began `seconds` into a run with change `label`."""
+    return runs.Segment(2, TINY, 0.0, label, seconds, 1.0, 8, 8.0, 8.0, 1.0)
+
+
 def test_live_plot_redraws_in_full_only_when_the_view_changes():
-    plot = live_plot.LivePlot(cores=2)
+    plot = panel_view.LivePlot(cores=2)
     plot.reset(previous=[runs.LivePoint(s / 2, 100.0, 1.0) for s in range(1, 40)])
     points = [runs.LivePoint(s / 2, 200.0, 1.5) for s in range(1, 20)]
     draws = plot.full_draws
@@ -233,16 +240,16 @@ def test_live_plot_redraws_in_full_only_when_the_view_changes():
     assert plot.full_draws == draws + 1  # only the lines were drawn again
     assert list(plot.rate_line.get_ydata()) == [200.0] * 19
     assert plot.previous_rate.get_ydata()[0] == 100.0  # the previous run, faint, behind
-    plot.png(points, [runs.Marker(9.0, "batch 32 -> 64")], now_seconds=10.8)
+    plot.png(points, [changed(0.0, ""), changed(9.0, "batch 32 -> 64")], now_seconds=10.8)
     assert plot.full_draws == draws + 2
     assert [t.get_text() for t in plot.rate_ax.texts] == [" batch 32 -> 64"]
 
 
 def test_live_plot_scrolls_over_the_last_30_seconds_and_grows_its_scale():
-    plot = live_plot.LivePlot(cores=2, window_seconds=30.0, step_seconds=5.0)
+    plot = panel_view.LivePlot(cores=2)
     plot.reset()
     points = [runs.LivePoint(s / 2, 50.0 * s, 1.0) for s in range(1, 90)]
-    plot.png(points, [runs.Marker(3.0, "per element -> per batch")], now_seconds=44.6)
+    plot.png(points, [changed(0.0, ""), changed(3.0, "per element -> per batch")], now_seconds=44.6)
     x_min, x_max = plot.rate_ax.get_xlim()
     assert x_min <= 44.6 - 30 and 44.6 <= x_max <= 44.6 + 5
     assert min(plot.rate_line.get_xdata()) >= x_min - 1.0  # older points are not drawn

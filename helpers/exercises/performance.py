@@ -19,38 +19,44 @@ from helpers import datasets, images
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARD_IMAGE_SIZE", "check_sharded_dataset", "check_tuned_config"]
+__all__ = ["check_sharded_dataset", "check_tuned_config"]
 
-SHARD_IMAGE_SIZE = 64
-"""Side of the images the exercise's batches hold, in pixels."""
+_IMAGE_SIZE = 64  # side of the images the exercise's batches hold, in pixels
 _CASES = ((3, 2), (2, 3))  # (num_shards, batch_size) tried, on 7 files: shards of uneven length
-_SETTINGS_ONLY_OPS = frozenset({"OptionsDataset"})
+_THROUGH_ARGS = (
+    "Inside interleave the shard is a tensor, not a number: hand it to the generator through args."
+)
+_UINT8 = "Yield uint8 arrays, as images.load_image_uint8 returns them, stacked into batches."
+_ADVICE = tuple(  # (text in the error, hint, second hint): the usual mistakes, building or reading
+    (text, hint, "")
+    for text, hint in {
+        "SymbolicTensor": _THROUGH_ARGS,
+        "PathLike": _THROUGH_ARGS,
+        "slice indices": _THROUGH_ARGS,
+        "must be a Python callable": "from_generator takes the generator function itself, and its arguments "
+        "through args.",
+        "element of shape": "The generator yields a shape the output_signature does not describe: does it "
+        "yield batches?",
+        "expected type": _UINT8,
+        "did not match": _UINT8,
+    }.items()
+)
 
 
+@_guards.self_check
 def check_sharded_dataset(sharded_dataset: Callable, image_paths: Sequence[str] | None = None) -> Feedback:
     """Checks the core exercise: `sharded_dataset(paths, num_shards, batch_size)`.
 
     Expected: `num_shards` `from_generator` shards interleaved in parallel (`num_parallel_calls`), shard
     `k` yielding uint8 batches (n, 64, 64, 3) of at most `batch_size` of its files (the batch dimension
-    `None`), every file's image exactly once, and `prefetch` last.
-
-    Args:
-        sharded_dataset: the learner's function.
-        image_paths: the files to check with; by default seven small generated JPEGs.
-
-    Returns:
-        Feedback naming the first problem found, or success.
+    `None`), every file's image exactly once, and `prefetch` last. By default seven small generated JPEGs.
     """
-    if not callable(sharded_dataset):
-        return _guards.not_callable(sharded_dataset, hint="Pass the function itself, without calling it.")
     if image_paths is None:
         image_paths = [str(p) for p in datasets.benchmark_jpegs(7, width=96, height=72, progress=False)]
-    size = (SHARD_IMAGE_SIZE, SHARD_IMAGE_SIZE)
+    size = (_IMAGE_SIZE, _IMAGE_SIZE)
     expected = [images.load_image_uint8(path, size=size) for path in image_paths]
     for num_shards, batch_size in _CASES:
-        problem = _check_case(sharded_dataset, list(image_paths), expected, num_shards, batch_size)
-        if problem is not None:
-            return problem
+        _check_case(sharded_dataset, list(image_paths), expected, num_shards, batch_size)
     return Feedback.ok(
         f"Every image once, in batches of at most the batch size, from shards run in parallel "
         f"(tried {len(image_paths)} files in {_CASES[0][0]} and in {_CASES[1][0]} shards), prefetch last."
@@ -59,178 +65,113 @@ def check_sharded_dataset(sharded_dataset: Callable, image_paths: Sequence[str] 
 
 def _check_case(
     sharded_dataset: Callable, paths: list[str], expected: list[np.ndarray], num_shards: int, batch_size: int
-) -> Feedback | None:
+) -> None:
+    import tensorflow as tf
+
     call = f"sharded_dataset(paths, {num_shards}, {batch_size})"
-    dataset, problem = _guards.call(
-        sharded_dataset, paths, num_shards, batch_size, failure=f"{call} raised", hint=_build_hint
+    dataset = _guards.dataset_from(
+        sharded_dataset,
+        paths,
+        num_shards,
+        batch_size,
+        failure=f"{call} raised",
+        hint="Build it in steps: one from_generator shard first, then the interleave over the shards.",
+        subject=call,
+        callable_hint="Pass the function itself, without calling it.",
+        none_hint="One from_generator dataset per shard, put together by interleave: return that dataset.",
+        none_more="Write shard_batches first (it yields), then the output_signature, then "
+        "Dataset.range(num_shards).interleave(lambda shard: tf.data.Dataset.from_generator(...)).",
+        type_hint="Return the dataset the interleave makes.",
+        advice=_ADVICE,
     )
-    if problem is not None:
-        return problem
-    if dataset is None:
-        return Feedback.fail(
-            f"{call} returned None.",
-            hint="One from_generator dataset per shard, put together by interleave: return that dataset.",
-            more="Write shard_batches first (it yields), then the output_signature, then "
-            "Dataset.range(num_shards).interleave(lambda shard: tf.data.Dataset.from_generator(...)).",
+    spec = dataset.element_spec
+    if not isinstance(spec, tf.TensorSpec):
+        _guards.fail(
+            f"Each element should be one batch of images (one tensor), but the element_spec is {spec}.",
+            hint="The output_signature describes one yielded batch: a single tf.TensorSpec.",
         )
-    problem = _guards.not_dataset(
-        dataset, subject=call, none_hint="", type_hint="Return the dataset the interleave makes."
-    )
-    if problem is not None:
-        return problem
-    problem = _signature_problem(dataset.element_spec)
-    if problem is not None:
-        return problem
-    batches, problem = _guards.call(
-        _guards.take_elements,
+    if spec.dtype != tf.uint8 or tuple(spec.shape[1:]) != (_IMAGE_SIZE, _IMAGE_SIZE, 3):
+        _guards.fail(
+            f"The batches are {spec.dtype.name} {tuple(spec.shape)}; expected uint8 (None, 64, 64, 3).",
+            hint="images.load_image_uint8(path, size=(64, 64)) gives one image; a batch stacks them.",
+        )
+    if spec.shape[0] is not None:
+        _guards.fail(
+            f"The batch dimension is fixed at {spec.shape[0]}, but a shard's last batch can be shorter.",
+            hint="Which size in the output_signature does not know its length in advance?",
+            more="shape=(None, 64, 64, 3)",
+        )
+    batches = _guards.elements(
         dataset,
         len(paths),
         failure=f"Reading {call} raised",
-        hint=_reading_hint,
+        hint="Run shard_batches by hand on a few paths and look at what it yields.",
+        advice=_ADVICE,
     )
-    if problem is not None:
-        return problem
-    problem = _content_problem(batches, expected, batch_size, call)
-    if problem is not None:
-        return problem
-    ops = _pipeline_ops(dataset)
+    _check_images(batches, expected, batch_size, call)
+    ops = _guards.pipeline_ops(dataset)
     if "ParallelInterleaveDatasetV4" not in ops:
         hint = "Run the shards at the same time: interleave can call its function in parallel."
         if not any("Interleave" in op for op in ops):
             hint = "Make the shards with tf.data.Dataset.range(num_shards).interleave(...)."
-        return Feedback.fail(
+        _guards.fail(
             f"The images are right, but {call} does not run its shards in parallel.",
             hint=hint,
             more="interleave(..., cycle_length=num_shards, num_parallel_calls=num_shards)",
         )
-    if any(op.startswith("BatchDataset") or op.startswith("PaddedBatchDataset") for op in ops):
-        return Feedback.fail(
+    if any(op.startswith(("BatchDataset", "PaddedBatchDataset")) for op in ops):
+        _guards.fail(
             f"{call} batches after the generators: they yield one image at a time.",
             hint="Every yield is a round trip into Python: let each shard yield whole batches.",
             more="In shard_batches, np.stack the images of each batch and yield the stack.",
         )
     if ops[-1] != "PrefetchDataset":
-        return Feedback.fail(
+        _guards.fail(
             f"The shards are right, but {call} does not end with a prefetch.",
             hint="What lets the generators make the next batches while the model trains?",
             more="End with .prefetch(tf.data.AUTOTUNE).",
         )
-    return None
 
 
-def _build_hint(error: BaseException) -> str:
-    message = str(error)
-    if "SymbolicTensor" in message or "PathLike" in message:
-        return "Inside interleave the shard is a tensor, not a number: hand it to the generator through args."
-    if "must be a Python callable" in message:
-        return "from_generator takes the generator function itself, and its arguments through args."
-    return "Build it in steps: one from_generator shard first, then the interleave over the shards."
-
-
-def _signature_problem(spec: object) -> Feedback | None:
-    import tensorflow as tf
-
-    image_shape = (SHARD_IMAGE_SIZE, SHARD_IMAGE_SIZE, 3)
-    if not isinstance(spec, tf.TensorSpec):
-        return Feedback.fail(
-            f"Each element should be one batch of images (one tensor), but the element_spec is {spec}.",
-            hint="The output_signature describes one yielded batch: a single tf.TensorSpec.",
-        )
-    if spec.dtype != tf.uint8 or tuple(spec.shape[1:]) != image_shape:
-        return Feedback.fail(
-            f"The batches are {spec.dtype.name} {tuple(spec.shape)}; expected uint8 (None, 64, 64, 3).",
-            hint="images.load_image_uint8(path, size=(64, 64)) gives one image; a batch stacks them.",
-        )
-    if spec.shape[0] is not None:
-        return Feedback.fail(
-            f"The batch dimension is fixed at {spec.shape[0]}, but a shard's last batch can be shorter.",
-            hint="Which size in the output_signature does not know its length in advance?",
-            more="shape=(None, 64, 64, 3)",
-        )
-    return None
-
-
-def _reading_hint(error: BaseException) -> str:
-    message = str(error)
-    if "slice indices" in message or "SymbolicTensor" in message:
-        return "Inside interleave the shard is a tensor, not a number: hand it to the generator through args."
-    if "element of shape" in message:
-        return "The generator yields a shape the output_signature does not describe: does it yield batches?"
-    if "expected type" in message or "did not match" in message:
-        return "Yield uint8 arrays, as images.load_image_uint8 returns them, stacked into batches."
-    return "Run shard_batches by hand on a few paths and look at what it yields."
-
-
-def _content_problem(
-    batches: list[np.ndarray], expected: list[np.ndarray], batch_size: int, call: str
-) -> Feedback | None:
+def _check_images(batches: list[np.ndarray], expected: list[np.ndarray], batch_size: int, call: str) -> None:
+    """Fails the check unless the batches hold every expected image once, at most `batch_size` at a time."""
     counts = [0] * len(expected)
     for batch in batches:
         if len(batch) > batch_size:
-            return Feedback.fail(
+            _guards.fail(
                 f"{call} gave a batch of {len(batch)} images.",
                 hint="Each shard yields at most batch_size images at a time.",
             )
         for image in batch:
             matches = [index for index, known in enumerate(expected) if np.array_equal(image, known)]
             if not matches:
-                return Feedback.fail(
+                _guards.fail(
                     f"{call} gave an image that matches none of the files.",
                     hint="Load each file with images.load_image_uint8(path, size=(64, 64)).",
                 )
             counts[matches[0]] += 1
     arrived = sum(counts)
     if max(counts) > 1:
-        return Feedback.fail(
+        _guards.fail(
             f"{call} gave {arrived} images for {len(expected)} files: some arrived {max(counts)} times.",
             hint="Each shard should read only its own files.",
             more="Shard k reads paths[k::num_shards]: the shard number and num_shards reach it through args.",
         )
     if arrived < len(expected):
-        return Feedback.fail(
+        _guards.fail(
             f"{call} gave {arrived} of the {len(expected)} images.",
             hint="Together the shards must read every file once.",
             more="Shard k reads paths[k::num_shards], for every k in range(num_shards).",
         )
-    return None
 
 
-def _pipeline_ops(dataset: object) -> list[str]:
-    """The dataset ops from the source to the output, in order (settings-only steps left out)."""
-    import tensorflow as tf
-
-    serialized = tf.raw_ops.DatasetToGraphV2(
-        input_dataset=tf.data.experimental.to_variant(dataset),
-        # from_generator's Python function is state outside the graph; only the graph's shape is read.
-        external_state_policy=tf.data.experimental.ExternalStatePolicy.IGNORE.value,
-        strip_device_assignment=True,
-    )
-    graph = tf.compat.v1.GraphDef.FromString(serialized.numpy())
-    nodes = {node.name: node for node in graph.node}
-    node = nodes[next(node for node in graph.node if node.op == "_Retval").input[0].split(":")[0]]
-    chain = []
-    while True:
-        if node.op not in _SETTINGS_ONLY_OPS:
-            chain.append(node.op)
-        inputs = [nodes[name.split(":")[0]] for name in node.input if not name.startswith("^")]
-        datasets_in = [n for n in inputs if "Dataset" in n.op]
-        if not datasets_in:
-            return chain[::-1]
-        node = datasets_in[0]
-
-
+@_guards.self_check
 def check_tuned_config(tuned_config: Callable) -> Feedback:
     """Checks the deep dive's exercise: `tuned_config(config)` applies what the lab measured, and runs.
 
     Expected changes: per-batch yield, `decode_threads` = the cores this process may use,
     `opencv_threads=1`, prefetch "autotune"; the data settings (data, image_count, image_size,
     batch_size, augment) left as given.
-
-    Args:
-        tuned_config: the learner's function, taking and returning a `pipelines.PipelineConfig`.
-
-    Returns:
-        Feedback naming the first problem found, or success.
     """
     from helpers import measure, pipelines
 
@@ -238,32 +179,26 @@ def check_tuned_config(tuned_config: Callable) -> Feedback:
     given = pipelines.PipelineConfig(
         data="samples", image_count=8, image_size=32, batch_size=4, augment=True, prefetch="off"
     )
-    tuned, problem = _guards.call(
-        tuned_config,
-        given,
-        failure="Your function raised",
-        hint="Build the answer with `config.replace(setting=value, ...)`.",
-    )
-    if problem is not None:
-        return problem
+    hint = "Build the answer with `config.replace(setting=value, ...)`."
+    tuned = _guards.run(tuned_config, given, failure="Your function raised", hint=hint)
     if tuned is None:
-        return Feedback.fail(
+        _guards.fail(
             "Your function returned None.",
             hint="What does a function give back when it has no `return`?",
             more="Return `config.replace(...)` with the new settings.",
         )
     if not isinstance(tuned, pipelines.PipelineConfig):
-        return Feedback.fail(
+        _guards.fail(
             f"Your function returned a {type(tuned).__name__}, not a PipelineConfig.",
             hint="`config.replace(...)` returns a new PipelineConfig.",
         )
     for name in ("data", "image_count", "image_size", "batch_size", "augment"):
         if getattr(tuned, name) != getattr(given, name):
-            return Feedback.fail(
+            _guards.fail(
                 f"{name} changed from {getattr(given, name)!r} to {getattr(tuned, name)!r}.",
                 hint="Tune how images are produced, not which images or how many: keep data settings.",
             )
-    problems = [  # (wrong, what is wrong, the idea, the setting)
+    for wrong, message, hint, setting in (  # (wrong, what is wrong, the idea, the setting)
         (
             tuned.yield_mode != "batch",
             f"yield_mode is {tuned.yield_mode!r}.",
@@ -288,17 +223,14 @@ def check_tuned_config(tuned_config: Callable) -> Feedback:
             "What lets the generator make the next batches while the model trains?",
             'prefetch="autotune"',
         ),
-    ]
-    for wrong, message, hint, setting in problems:
+    ):
         if wrong:
-            return Feedback.fail(message, hint=hint, more=f"config.replace(..., {setting}, ...)")
-    batch, problem = _guards.call(
+            _guards.fail(message, hint=hint, more=f"config.replace(..., {setting}, ...)")
+    batch = _guards.run(
         lambda: next(iter(pipelines.image_dataset(tuned, pipelines.resolve_paths(tuned)))),
         failure="The settings are right but the pipeline failed:",
         hint="Check the other settings you changed.",
     )
-    if problem is not None:
-        return problem
     return Feedback.ok(
         "Per-batch yield, one decode thread per core, OpenCV single-threaded, prefetch AUTOTUNE; "
         f"the first batch has shape {tuple(batch.shape)}. Try these settings in the panel."
