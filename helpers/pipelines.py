@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -28,6 +27,7 @@ import tensorflow as tf
 
 from helpers import augment as augment_module
 from helpers import datasets, images
+from helpers.image_work import decode_resize_into  # re-exported: the lab's generator decodes with it
 
 __all__ = [
     "DATA_SOURCES",
@@ -45,7 +45,6 @@ PREFETCH_CHOICES = ("off", "1", "autotune")
 YIELD_MODES = ("element", "batch")
 DATA_SOURCES = ("samples", "benchmark", "small")
 SMALL_JPEG_SIZE = (160, 120)  # width, height of the "small" data: decoding is quick, so a yield costs more
-_JPEG_SUFFIXES = (".jpg", ".jpeg")
 _LIMITS = {
     "batch_size": (1, 1024),
     "shards": (1, 8),
@@ -147,79 +146,6 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
         width, height = SMALL_JPEG_SIZE
         return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
     return datasets.benchmark_jpegs(config.image_count, progress=False)
-
-
-_MAX_DECODE_BUFFERS = 16
-_decode_buffers: OrderedDict[int, np.ndarray] = OrderedDict()
-_decode_buffers_lock = threading.Lock()
-_marker_rows: dict[int, np.ndarray] = {}
-
-
-def decode_resize_into(path: str | os.PathLike[str] | bytes, out: np.ndarray) -> np.ndarray:
-    """Decodes an image file as RGB and resizes it (bilinear) into `out`, a uint8 (height, width, 3) array.
-
-    JPEGs are decoded by `cv2.imread` into a buffer kept per thread. Why: once a `from_generator`
-    dataset exists, TensorFlow fixes glibc's mmap threshold at 128 KiB (a fix for a memory leak), so
-    each fresh 640x480 decode (900 KiB) in a worker thread is a new mmap: about 700 page faults and
-    twice the CPU per image. Reusing the buffer, and resizing straight into the batch, avoids them.
-    Other formats (PNG, grayscale, alpha) go through `images.load_image_uint8`.
-
-    Args:
-        path: the image file.
-        out: where the resized image goes; its shape gives the size.
-
-    Returns:
-        `out`.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        images.ImageLoadError: the file cannot be decoded.
-    """
-    path = os.fsdecode(path)
-    height, width = out.shape[:2]
-    decoded = _imread_reusing_buffer(path) if path.lower().endswith(_JPEG_SUFFIXES) else None
-    if decoded is None:
-        decoded = images.load_image_uint8(path)
-    cv2.resize(decoded, (width, height), dst=out, interpolation=cv2.INTER_LINEAR)
-    return out
-
-
-def _imread_reusing_buffer(path: str) -> np.ndarray | None:
-    """Decodes into this thread's buffer; None when the caller should use the careful loader."""
-    # Keyed by OS thread id, not threading.local: a generator runs in TensorFlow's threads, where
-    # Python's thread state (and so threading.local) is created and dropped on every call.
-    thread_id = threading.get_native_id()
-    with _decode_buffers_lock:
-        buffer = _decode_buffers.get(thread_id)
-    if buffer is None:
-        decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-    else:
-        # imread into a buffer leaves it untouched when decoding fails (no None): mark the first and
-        # last rows, and treat "still marked" as a failure (a decode writes every row).
-        marker = _marker_row(buffer.shape[1])
-        buffer[0] = buffer[-1] = marker
-        try:
-            decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
-        except cv2.error:  # the image's size differs from the buffer's
-            decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-        else:
-            if decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker):
-                return None
-    if decoded is not None and decoded is not buffer:
-        with _decode_buffers_lock:
-            _decode_buffers[thread_id] = decoded
-            _decode_buffers.move_to_end(thread_id)
-            while len(_decode_buffers) > _MAX_DECODE_BUFFERS:
-                _decode_buffers.popitem(last=False)
-    return decoded
-
-
-def _marker_row(width: int) -> np.ndarray:
-    row = _marker_rows.get(width)
-    if row is None:
-        row = (np.arange(width * 3, dtype=np.uint32) * 97 % 251).astype(np.uint8).reshape(width, 3)
-        _marker_rows[width] = row
-    return row
 
 
 def image_items(

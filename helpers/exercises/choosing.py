@@ -3,7 +3,7 @@
     from helpers.exercises import choosing
     choosing.check_worker_share(worker_share)   # (paths, num_workers, worker_index) -> that worker's images
 
-The check uses a few benchmark JPEGs and compares with `helpers.alternatives.opencv_loader`.
+The check uses a few benchmark JPEGs and compares with the reference generator, `helpers.image_work`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
 
     Expected: `worker_share(paths, num_workers, worker_index)` returns a dataset of float32 (224, 224, 3)
     images of `paths[worker_index::num_workers]`, in order, within one grey level of
-    `alternatives.opencv_loader`, with `Dataset.shard` applied to the indices (a `RangeDataset`), so a
+    `image_work.reference_images`, with `Dataset.shard` applied to the indices (a `RangeDataset`), so a
     worker decodes only its own images.
 
     Args:
@@ -51,7 +51,7 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
     Returns:
         Feedback on the first problem found, or that the function is right.
     """
-    from helpers import alternatives, datasets
+    from helpers import datasets, image_work
 
     if not callable(worker_share):
         return _guards.not_callable(
@@ -80,14 +80,15 @@ def check_worker_share(worker_share: Callable[..., Any] | None) -> Feedback:
                 f"{len(paths)}, starting at {worker_index}).",
                 hint="Shard with `.shard(num_workers, worker_index)`; do not batch or repeat.",
             )
-        for path, image in zip(expected, images, strict=True):
+        references = image_work.reference_images(expected)
+        for image, reference in zip(images, references, strict=True):
             if image.shape != (224, 224, 3) or image.dtype != np.float32:
                 return Feedback.fail(
                     f"Got a {image.dtype} image of shape {image.shape}; expected float32 (224, 224, 3).",
                     hint="Decode to uint8 in the numpy_function, then `tf.cast(image, tf.float32) / 255.0`.",
                 )
-            levels = float(np.abs(image - alternatives.opencv_loader(path)).max()) * 255
-            if levels > 1.0 + 1e-3:
+            levels = float(np.abs(image - reference).max()) * 255
+            if levels > image_work.SAME_OUTPUT_LEVELS + 1e-3:
                 return Feedback.fail(
                     f"Worker {worker_index}: an image differs from the reference by {levels:.0f} levels.",
                     hint="Keep the order (no shuffle) and map index -> paths[index] with the same loader.",
