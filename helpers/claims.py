@@ -9,19 +9,19 @@ Usage:
 
 Notebooks 01-03 quote a claim, measure what it says on the learner's machine, print a one-line verdict
 computed from the measurement (with wide margins, so it holds on a quiet, busy or 1-core machine) and add
-the result to a `ClaimsTable`, which closes the notebook. Nothing here imports TensorFlow.
+the result to a `ClaimsTable`, which closes the notebook. Nothing here imports TensorFlow (`measure`
+imports it only to count a dataset's batches).
 """
 
 from __future__ import annotations
 
-import statistics
-import time
 import tracemalloc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import psutil
 
+from helpers import measure
 from helpers.html_table import html_table
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "MemoryUse",
     "peak_memory",
     "elements_per_second",
-    "count_elements",
     "MIB",
 ]
 
@@ -126,34 +125,15 @@ def peak_memory(make_iterable: Callable[[], Iterable]) -> MemoryUse:
     return MemoryUse((resident_peak - resident_before) / MIB, allocated_peak / MIB, elements)
 
 
-def count_elements(iterable: Iterable) -> int:
-    """How many items one pass gives, counting a batch (anything with a length) as its length."""
-    return sum(len(item) if hasattr(item, "__len__") else 1 for item in iterable)
-
-
-def elements_per_second(
-    named_iterables: Mapping[str, Iterable],
-    *,
-    repeats: int = 3,
-    count: Callable[[Iterable], int] = count_elements,
-) -> dict[str, float]:
-    """Median elements per second of each iterable: one warm-up pass each, then passes taking turns.
+def elements_per_second(named_iterables: Mapping[str, Iterable], *, repeats: int = 3) -> dict[str, float]:
+    """Median elements per second of each iterable, timed by `measure.compare` (warm-up, then turns).
 
     Taking turns means a busy moment on the machine slows every candidate, so their ratio stays meaningful.
 
     Args:
-        named_iterables: name -> something iterable several times (a `tf.data.Dataset`, a list).
+        named_iterables: name -> something iterable several times (a `tf.data.Dataset`, a list); a
+            dataset of batches counts their elements (`measure.count_elements`).
         repeats: timed passes per iterable.
-        count: counts the elements of one pass (default: a batch counts as its length).
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, not {repeats}")
-    for iterable in named_iterables.values():
-        count(iterable)
-    rates: dict[str, list[float]] = {name: [] for name in named_iterables}
-    for _ in range(repeats):
-        for name, iterable in named_iterables.items():
-            started = time.perf_counter()
-            elements = count(iterable)
-            rates[name].append(elements / (time.perf_counter() - started))
-    return {name: statistics.median(values) for name, values in rates.items()}
+    results = measure.compare(named_iterables, repeats=repeats)
+    return {name: result.elements_per_second for name, result in results.items()}

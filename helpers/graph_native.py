@@ -281,11 +281,12 @@ def measure_throughputs(
 
     Taking turns (pass 1 of every pipeline, then pass 2 of every pipeline, ...) spreads a busy moment on the
     machine over all of them, so their ratios stay meaningful even when the absolute numbers are noisy.
-    The passes are `measure.time_dataset_pass`, taken in turns by `measure.round_robin`.
+    The passes are timed by `measure.compare`, the kit's one timing loop.
 
     Args:
         pipelines: name -> function building the dataset (called once; each pass makes a new iterator).
-            Elements that are batches (rank-4 images first) count as their first dimension.
+            A dataset of batches counts their images (`measure.count_elements`), any other one element
+            per image.
         repeats: timed passes per pipeline.
         warmup_passes: passes per pipeline run first and not timed (tracing, thread pools, file cache).
 
@@ -296,35 +297,23 @@ def measure_throughputs(
         ValueError: a pipeline is empty.
     """
     datasets = {name: make_dataset() for name, make_dataset in pipelines.items()}
-    passes = {
-        name: (lambda dataset=dataset: measure.time_dataset_pass(dataset, count=_images_in))
-        for name, dataset in datasets.items()
-    }
-    measure.round_robin(passes, repeats=warmup_passes)
-    timed = measure.round_robin(passes, repeats=repeats)
-    results = []
-    for name, timings in timed.items():
-        seconds = float(np.median([one.seconds for one in timings]))
-        images = timings[-1].elements
-        results.append(
+    results = measure.compare(datasets, repeats=repeats, warmup_passes=warmup_passes)
+    throughputs = []
+    for name, result in results.items():
+        seconds = float(np.median([one.seconds for one in result.timings]))
+        throughputs.append(
             Throughput(
                 name=name,
-                images=images,
+                images=result.elements,
                 seconds=seconds,
-                images_per_second=images / seconds,
+                images_per_second=result.elements / seconds,
                 streaming_images_per_second=float(
-                    np.median([one.streaming_elements_per_second for one in timings])
+                    np.median([one.streaming_elements_per_second for one in result.timings])
                 ),
-                end_wait_seconds=float(np.median([one.end_wait_seconds for one in timings])),
+                end_wait_seconds=float(np.median([one.end_wait_seconds for one in result.timings])),
             )
         )
-    return results
-
-
-def _images_in(element) -> int:
-    """Images in one element: a batch (rank-4 images first) counts its first dimension, else 1."""
-    first = tf.nest.flatten(element)[0]
-    return int(first.shape[0]) if first.shape.rank == 4 else 1
+    return throughputs
 
 
 def _in_levels(image: np.ndarray) -> np.ndarray:

@@ -1,13 +1,14 @@
-"""Measuring tf.data throughput: timed passes (wall and CPU time), repeats taken in turns, result objects.
+"""Timing the kit's pipelines: one loop for every comparison, returning results with their spread.
 
-    result = measure.measure_throughput(dataset, name="mine", repeats=3)
-    result.elements_per_second          # median over the repeats; also .min_/.max_elements_per_second
-    result.cpu_seconds_per_1000         # process CPU seconds per 1,000 elements (median)
-    timings = measure.round_robin({"a": lambda: measure.time_dataset_pass(a), ...}, repeats=5)
+    results = measure.compare({"naive": naive_ds, "fast": fast_ds, "limit": limit_pass}, repeats=5)
+    results["fast"].elements_per_second       # median of the repeats; also min_, max_, q1_, q3_
+    results["fast"].cpu_seconds_per_element   # CPU time of this process and its child processes
 
-The comparison command (`helpers.benchmark`), `graph_native.measure_throughputs`, `training` and the
-lessons measure with these; `helpers.runs` runs a pipeline the way the performance lab does (stoppable,
-with a timeline). TensorFlow is imported only by the functions that iterate a dataset.
+What is timed is a pass: iterating a dataset (or any re-iterable) to the end, or calling a function
+that does the work and returns how many elements it handled. `compare` runs one untimed pass of each
+first, then the timed repeats in turns (a, b, c, a, b, c, ...), so a busy moment on a shared machine
+slows every row alike. Wall time and CPU time are both kept: CPU time says what the work cost even
+when other programs slow the wall clock down. TensorFlow is imported only to count a dataset's batches.
 """
 
 from __future__ import annotations
@@ -15,26 +16,22 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    import tensorflow as tf
+import psutil
 
 __all__ = [
+    "OtherLoad",
     "PassTiming",
     "ThroughputResult",
     "available_cores",
+    "compare",
     "count_elements",
-    "dataset_pass",
-    "measure_rate",
-    "measure_throughput",
-    "repeat_for",
     "round_robin",
     "throughput_series",
-    "time_call",
-    "time_dataset_pass",
+    "time_pass",
 ]
 
 T = TypeVar("T")
@@ -47,25 +44,75 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-@dataclass(frozen=True)
-class PassTiming:
-    """One timed pass: how many elements it delivered, its wall-clock time and the process's CPU time.
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds used so far by this process (every thread), and by its child processes.
 
-    CPU time is `time.process_time()`: every thread of this process (TensorFlow's, OpenCV's, Python's),
-    user and system, so it says what the work cost even when other programs slow the wall clock down.
+    Children still running are read with psutil; those that ended (and were waited for) with
+    `resource.getrusage`, which Windows lacks: there, ended children are not counted.
+    """
+    children = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        children += times.user + times.system
+    try:
+        import resource
+    except ImportError:
+        return time.process_time(), children
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children + ended.ru_utime + ended.ru_stime
+
+
+class OtherLoad:
+    """A `with` block that measures how many cores other programs kept busy while it ran.
+
+    A conclusion about parallel work holds only if the cores were free: print it "if two cores were
+    free" with this. Other programs' share is the machine's busy CPU time minus this process's and its
+    children's, divided by the seconds passed.
 
     Attributes:
-        elements: elements delivered.
+        other_cores: cores other programs kept busy on average (set when the block ends).
+    """
+
+    other_cores: float = 0.0
+
+    def __enter__(self) -> OtherLoad:
+        self._started = (time.perf_counter(), _machine_busy_seconds(), sum(_cpu_seconds()))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        started, machine, ours = self._started
+        seconds = max(time.perf_counter() - started, 1e-9)
+        others = (_machine_busy_seconds() - machine) - (sum(_cpu_seconds()) - ours)
+        self.other_cores = max(0.0, others / seconds)  # the clocks tick apart: may dip below 0
+
+
+def _machine_busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return sum(getattr(times, name, 0.0) for name in ("user", "nice", "system", "irq", "softirq", "steal"))
+
+
+@dataclass(frozen=True)
+class PassTiming:
+    """One timed pass: the elements it delivered, its wall-clock time and its CPU time.
+
+    Attributes:
+        elements: elements delivered (a batch counts its elements, see `count_elements`).
         seconds: wall-clock seconds, from asking for the first element to the end.
-        cpu_seconds: process CPU seconds over the same span.
-        first_element_seconds: seconds until the first element arrived (None if not recorded).
-        first_elements: elements in that first arrival (a batch counts its images).
-        last_element_seconds: seconds until the last element arrived (None if not recorded).
+        cpu_seconds: CPU seconds of this process (all its threads) and its child processes meanwhile.
+        child_cpu_seconds: the part of `cpu_seconds` used by child (worker) processes.
+        first_element_seconds: seconds until the first element arrived (None for a function call, or a
+            repeat of several passes).
+        first_elements: elements in that first arrival.
+        last_element_seconds: seconds until the last element arrived (None as above).
     """
 
     elements: int
     seconds: float
     cpu_seconds: float
+    child_cpu_seconds: float = 0.0
     first_element_seconds: float | None = None
     first_elements: int = 0
     last_element_seconds: float | None = None
@@ -77,7 +124,7 @@ class PassTiming:
 
     @property
     def cpu_seconds_per_element(self) -> float:
-        """Process CPU seconds per element delivered."""
+        """CPU seconds per element delivered."""
         return self.cpu_seconds / self.elements if self.elements else float("nan")
 
     @property
@@ -98,83 +145,91 @@ class PassTiming:
         return self.seconds - self.last_element_seconds
 
 
-def time_call(run_once: Callable[[], int]) -> PassTiming:
-    """Times one call of `run_once` (which does some work and returns how many elements it handled)."""
-    cpu_started, started = time.process_time(), time.perf_counter()
-    elements = int(run_once())
-    seconds = time.perf_counter() - started
-    return PassTiming(elements=elements, seconds=seconds, cpu_seconds=time.process_time() - cpu_started)
+def count_elements(batch: object) -> int:
+    """The elements in one batch: the length of its first component (images in a batch of images).
 
-
-def count_elements(batch) -> int:
-    """Returns the leading dimension of the first component of a batch (its number of elements)."""
+    The one way the kit counts: `(images, labels)` counts its images, `{"image": ...}` its first
+    entry (in `tf.nest` order), anything without a length counts 1.
+    """
     import tensorflow as tf
 
     first = tf.nest.flatten(batch)[0]
-    return int(first.shape[0]) if first.shape.rank else 1
+    try:
+        return len(first)
+    except TypeError:  # a scalar
+        return 1
 
 
-def time_dataset_pass(
-    dataset: tf.data.Dataset, *, count: Callable[[object], int] = count_elements
-) -> PassTiming:
-    """Iterates `dataset` once to the end (a new iterator), timing it and its first and last elements.
+def _is_batched(iterable: Iterable) -> bool:
+    """A dataset whose first component has an unknown leading dimension (what `batch` gives) is batched."""
+    spec = getattr(iterable, "element_spec", None)
+    if spec is None:
+        return False
+    import tensorflow as tf
+
+    shape = tf.nest.flatten(spec)[0].shape
+    return shape.rank is not None and shape.rank > 0 and shape[0] is None
+
+
+def time_pass(work: Iterable | Callable[[], int]) -> PassTiming:
+    """Times one pass of `work`: calls it, or iterates it to the end.
 
     Args:
-        dataset: a finite dataset.
-        count: how many elements one dataset element holds (default: the batch dimension).
+        work: a function doing the work and returning how many elements it handled; or a dataset
+            (or any re-iterable) to iterate from the start. A dataset whose elements are batches
+            (an unknown leading dimension, as `batch` and a generator's `TensorSpec((None, ...))`
+            give) counts each batch's elements (`count_elements`); anything else counts 1 per element.
 
     Returns:
-        The `PassTiming`, with first and last element times.
+        The `PassTiming`; for an iterable, with the times of its first and last elements.
 
     Raises:
-        ValueError: the dataset is empty.
+        ValueError: an iterable gave nothing.
     """
+    cpu_started, started = _cpu_seconds(), time.perf_counter()
+
+    def timing(elements: int, **element_times: float | int) -> PassTiming:
+        seconds = time.perf_counter() - started
+        own, children = (now - then for now, then in zip(_cpu_seconds(), cpu_started, strict=True))
+        return PassTiming(elements, seconds, own + children, children, **element_times)
+
+    if callable(work):
+        return timing(int(work()))
+    count = count_elements if _is_batched(work) else (lambda _element: 1)
     elements = first_elements = 0
     first_at = last_at = None
-    cpu_started, started = time.process_time(), time.perf_counter()
-    for element in dataset:
+    for element in work:
         last_at = time.perf_counter()
-        n = count(element)
+        counted = count(element)
         if first_at is None:
-            first_at, first_elements = last_at, n
-        elements += n
-    ended = time.perf_counter()
-    cpu_seconds = time.process_time() - cpu_started
+            first_at, first_elements = last_at, counted
+        elements += counted
     if first_at is None or last_at is None:
         raise ValueError("the dataset is empty: nothing to time")
-    return PassTiming(
-        elements=elements,
-        seconds=ended - started,
-        cpu_seconds=cpu_seconds,
+    return timing(
+        elements,
         first_element_seconds=first_at - started,
         first_elements=first_elements,
         last_element_seconds=last_at - started,
     )
 
 
-def repeat_for(one_pass: Callable[[], PassTiming], *, min_seconds: float) -> PassTiming:
-    """Runs whole passes until together they last at least `min_seconds`; returns their sum.
+def _passes_for(work: Iterable | Callable[[], int], min_seconds: float) -> PassTiming:
+    """Whole passes until together they last `min_seconds` (one at least), summed into one timing.
 
-    Long repeats swamp what every pass pays once (starting an iterator and its threads, the first file
-    reads), so a short pass's start-up noise does not decide the figure. The first/last element times
-    are kept only when one pass was enough.
-
-    Args:
-        one_pass: times one pass (e.g. `lambda: time_dataset_pass(ds)`).
-        min_seconds: the shortest repeat, in wall-clock seconds; 0 runs one pass.
-
-    Returns:
-        One `PassTiming` covering every pass run.
+    Long repeats swamp what every pass pays once (an iterator's start, its threads, the last batch's
+    wait), so a short pass's start-up does not decide the figure.
     """
-    timings = [one_pass()]
-    while sum(t.seconds for t in timings) < min_seconds:
-        timings.append(one_pass())
+    timings = [time_pass(work)]
+    while sum(timing.seconds for timing in timings) < min_seconds:
+        timings.append(time_pass(work))
     if len(timings) == 1:
         return timings[0]
     return PassTiming(
-        elements=sum(t.elements for t in timings),
-        seconds=sum(t.seconds for t in timings),
-        cpu_seconds=sum(t.cpu_seconds for t in timings),
+        elements=sum(timing.elements for timing in timings),
+        seconds=sum(timing.seconds for timing in timings),
+        cpu_seconds=sum(timing.cpu_seconds for timing in timings),
+        child_cpu_seconds=sum(timing.child_cpu_seconds for timing in timings),
     )
 
 
@@ -186,11 +241,8 @@ def round_robin(
 ) -> dict[str, list[T]]:
     """Runs every task once per round, in the order given, for `repeats` rounds (a, b, c, a, b, c, ...).
 
-    Taking turns spreads a busy moment on a shared machine over all tasks, so their ratios stay
-    meaningful even when absolute figures drift.
-
     Args:
-        tasks: name -> a function doing one measurement (e.g. returning a `PassTiming`).
+        tasks: name -> a function doing one measurement.
         repeats: rounds.
         on_result: called with (name, round index, result) after each task (progress, logging).
 
@@ -206,6 +258,80 @@ def round_robin(
     return results
 
 
+@dataclass(frozen=True)
+class ThroughputResult:
+    """The timed repeats of one row, and their median and spread.
+
+    Attributes:
+        name: what was measured.
+        timings: one `PassTiming` per repeat, in round order (round i of every row ran back to back).
+    """
+
+    name: str
+    timings: tuple[PassTiming, ...]
+
+    @property
+    def samples(self) -> tuple[float, ...]:
+        """Elements per second of each repeat, in round order."""
+        return tuple(timing.elements_per_second for timing in self.timings)
+
+    @property
+    def elements(self) -> int:
+        """Elements delivered by the last repeat."""
+        return self.timings[-1].elements
+
+    @property
+    def elements_per_second(self) -> float:
+        """The median over the repeats."""
+        return statistics.median(self.samples)
+
+    @property
+    def min_elements_per_second(self) -> float:
+        """The slowest repeat."""
+        return min(self.samples)
+
+    @property
+    def max_elements_per_second(self) -> float:
+        """The fastest repeat."""
+        return max(self.samples)
+
+    @property
+    def q1_elements_per_second(self) -> float:
+        """The lower quartile of the repeats (the only one, for a single repeat)."""
+        return _quartiles(self.samples)[0]
+
+    @property
+    def q3_elements_per_second(self) -> float:
+        """The upper quartile of the repeats."""
+        return _quartiles(self.samples)[1]
+
+    @property
+    def spread(self) -> float:
+        """(max - min) / median: 0.1 means the repeats spanned 10% of the median."""
+        return (self.max_elements_per_second - self.min_elements_per_second) / self.elements_per_second
+
+    @property
+    def cpu_seconds_per_element(self) -> float:
+        """Median CPU seconds (this process and its children) per element."""
+        return statistics.median(timing.cpu_seconds_per_element for timing in self.timings)
+
+    @property
+    def child_cpu_share(self) -> float:
+        """Median share of the CPU time used in child (worker) processes: 0 when all ran here."""
+        return statistics.median(
+            timing.child_cpu_seconds / timing.cpu_seconds if timing.cpu_seconds > 0 else 0.0
+            for timing in self.timings
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}: median {self.elements_per_second:,.0f} elements/s "
+            f"(min {self.min_elements_per_second:,.0f}, max {self.max_elements_per_second:,.0f}, "
+            f"{len(self.timings)} repeats of {self.elements:,}; "
+            f"{self.cpu_seconds_per_element * 1000:.3f} CPU ms per element)"
+        )
+
+
 def _quartiles(samples: Sequence[float]) -> tuple[float, float]:
     if len(samples) < 2:
         return samples[0], samples[0]
@@ -213,165 +339,38 @@ def _quartiles(samples: Sequence[float]) -> tuple[float, float]:
     return q1, q3
 
 
-@dataclass(frozen=True)
-class ThroughputResult:
-    """Elements per second (and CPU cost) of repeated passes over the same work.
-
-    Attributes:
-        name: what was measured.
-        elements_per_second: the median over the repeats.
-        min_elements_per_second: the slowest repeat.
-        max_elements_per_second: the fastest repeat.
-        samples: elements/s of each repeat, in order.
-        elements: elements counted in one repeat.
-        cpu_samples: process CPU seconds per element of each repeat (empty if not measured).
-        q1_elements_per_second: the lower quartile of `samples` (the median when only one).
-        q3_elements_per_second: the upper quartile of `samples`.
-    """
-
-    name: str
-    elements_per_second: float
-    min_elements_per_second: float
-    max_elements_per_second: float
-    samples: tuple[float, ...]
-    elements: int
-    cpu_samples: tuple[float, ...] = ()
-    q1_elements_per_second: float = float("nan")
-    q3_elements_per_second: float = float("nan")
-
-    @classmethod
-    def from_samples(
-        cls,
-        name: str,
-        samples: Sequence[float],
-        *,
-        elements: int,
-        cpu_samples: Sequence[float] = (),
-    ) -> ThroughputResult:
-        """Builds the result from each repeat's elements/s (and CPU seconds per element)."""
-        q1, q3 = _quartiles(list(samples))
-        return cls(
-            name=name,
-            elements_per_second=statistics.median(samples),
-            min_elements_per_second=min(samples),
-            max_elements_per_second=max(samples),
-            samples=tuple(samples),
-            elements=elements,
-            cpu_samples=tuple(cpu_samples),
-            q1_elements_per_second=q1,
-            q3_elements_per_second=q3,
-        )
-
-    @classmethod
-    def from_timings(
-        cls, name: str, timings: Sequence[PassTiming], *, rate_multiplier: float = 1.0
-    ) -> ThroughputResult:
-        """Builds the result from timed repeats.
-
-        Args:
-            name: the result's name.
-            timings: one `PassTiming` per repeat.
-            rate_multiplier: scales elements/s (e.g. one thread's rate times the cores); CPU per element
-                is not scaled.
-        """
-        return cls.from_samples(
-            name,
-            [t.elements_per_second * rate_multiplier for t in timings],
-            elements=timings[-1].elements,
-            cpu_samples=[t.cpu_seconds_per_element for t in timings],
-        )
-
-    @property
-    def cpu_seconds_per_1000(self) -> float:
-        """Median process CPU seconds per 1,000 elements (NaN if CPU time was not measured)."""
-        return 1000 * statistics.median(self.cpu_samples) if self.cpu_samples else float("nan")
-
-    @property
-    def spread(self) -> float:
-        """(max - min) / median: 0.1 means the repeats spanned 10% of the median."""
-        return (self.max_elements_per_second - self.min_elements_per_second) / self.elements_per_second
-
-    def __str__(self) -> str:
-        cpu = f", {self.cpu_seconds_per_1000:.2f} CPU s/1000" if self.cpu_samples else ""
-        return (
-            f"{self.name}: median {self.elements_per_second:,.0f} elements/s "
-            f"(min {self.min_elements_per_second:,.0f}, max {self.max_elements_per_second:,.0f}, "
-            f"{len(self.samples)} repeats of {self.elements:,}{cpu})"
-        )
-
-
-def dataset_pass(dataset: tf.data.Dataset) -> Callable[[], int]:
-    """Returns a function that iterates `dataset` once, to the end, and returns the elements it counted."""
-
-    def one_pass() -> int:
-        return sum(count_elements(batch) for batch in dataset)
-
-    return one_pass
-
-
-def measure_rate(
-    run_once: Callable[[], int],
+def compare(
+    work: Mapping[str, Iterable | Callable[[], int]],
     *,
-    name: str,
     repeats: int = 3,
-    warmup: Callable[[], object] | None = None,
+    warmup_passes: int = 1,
     min_seconds: float = 0.0,
-) -> ThroughputResult:
-    """Times `run_once` (which does some work and returns how many elements it handled) `repeats` times.
+    on_result: Callable[[str, int, PassTiming], None] | None = None,
+) -> dict[str, ThroughputResult]:
+    """Times every row's passes in turns, after untimed warm-up passes: the kit's one timing loop.
 
     Args:
-        run_once: one pass of the work; returns the element count.
-        name: the result's name.
-        repeats: timed passes; the result reports their median, min and max.
-        warmup: called once, untimed, first (e.g. a few batches: tracing, file cache, thread start-up);
-            None runs nothing.
-        min_seconds: a repeat runs whole passes until at least this long, so fast work is timed
-            over more than a few milliseconds.
+        work: name -> a dataset (or re-iterable), or a function doing one pass and returning its element
+            count (see `time_pass`).
+        repeats: timed repeats per row, taken in turns.
+        warmup_passes: untimed passes of every row first (tracing, thread pools, the file cache).
+        min_seconds: a repeat runs whole passes until together they last this long (0: one pass).
+        on_result: called with (name, round index, timing) after each timed repeat.
 
     Returns:
-        The `ThroughputResult`, with CPU time per element.
+        name -> its `ThroughputResult`, in the order of `work`.
+
+    Raises:
+        ValueError: `repeats` is under 1, or a row's pass is empty.
     """
-    if warmup is not None:
-        warmup()
-    timings = [repeat_for(lambda: time_call(run_once), min_seconds=min_seconds) for _ in range(repeats)]
-    return ThroughputResult.from_timings(name, timings)
-
-
-def measure_throughput(
-    dataset: tf.data.Dataset,
-    *,
-    name: str = "dataset",
-    repeats: int = 3,
-    warmup_batches: int = 2,
-    min_seconds: float = 0.0,
-) -> ThroughputResult:
-    """Measures how many elements per second iterating `dataset` to the end delivers.
-
-    Each repeat is a new pass (a new iterator, so generators start again). Elements are counted along
-    the first dimension of each batch.
-
-    Args:
-        dataset: a finite dataset of batches.
-        name: the result's name.
-        repeats: timed passes.
-        warmup_batches: batches read (untimed) from a first iterator before timing.
-        min_seconds: minimum length of one timed repeat (whole passes).
-
-    Returns:
-        The `ThroughputResult`.
-    """
-
-    def warmup() -> None:
-        for _ in dataset.take(warmup_batches):
-            pass
-
-    return measure_rate(
-        dataset_pass(dataset),
-        name=name,
-        repeats=repeats,
-        warmup=warmup if warmup_batches > 0 else None,
-        min_seconds=min_seconds,
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, not {repeats}")
+    tasks = {name: (lambda item=item: _passes_for(item, min_seconds)) for name, item in work.items()}
+    round_robin(
+        {name: (lambda item=item: time_pass(item)) for name, item in work.items()}, repeats=warmup_passes
     )
+    timings = round_robin(tasks, repeats=repeats, on_result=on_result)
+    return {name: ThroughputResult(name, tuple(timed)) for name, timed in timings.items()}
 
 
 def throughput_series(

@@ -13,10 +13,8 @@ scaled to float32 in TensorFlow (four times less data crosses from Python).
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,6 +27,7 @@ import tensorflow as tf
 
 from helpers import augment as augment_module
 from helpers import datasets, images
+from helpers.image_work import decode_resize_into  # re-exported: the lab's generator decodes with it
 
 __all__ = ["PipelineConfig", "decode_resize_into", "image_dataset", "image_items", "resolve_paths"]
 
@@ -126,62 +125,6 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
         width, height = _SMALL_JPEG_SIZE
         return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
     return datasets.benchmark_jpegs(config.image_count, progress=False)
-
-
-_MAX_DECODE_BUFFERS = 16
-_decode_buffers: dict[int, np.ndarray] = {}  # by OS thread id
-_decode_buffers_lock = threading.Lock()
-
-
-def decode_resize_into(path: str | os.PathLike[str] | bytes, out: np.ndarray) -> np.ndarray:
-    """Decodes an image file as RGB and resizes it (bilinear) into `out`, a uint8 (height, width, 3) array.
-
-    JPEGs are decoded by `cv2.imread` into a buffer kept per thread. Why: once a `from_generator`
-    dataset exists, TensorFlow fixes glibc's mmap threshold at 128 KiB (a fix for a memory leak), so
-    each fresh 640x480 decode (900 KiB) in a worker thread is a new mmap: about 700 page faults and
-    twice the CPU per image. Reusing the buffer, and resizing straight into the batch, avoids them.
-    Other formats (PNG, grayscale, alpha) go through `images.load_image_uint8`.
-
-    Returns:
-        `out`.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        images.ImageLoadError: the file cannot be decoded.
-    """
-    path = os.fsdecode(path)
-    decoded = _imread_reusing_buffer(path) if path.lower().endswith((".jpg", ".jpeg")) else None
-    if decoded is None:
-        decoded = images.load_image_uint8(path)
-    cv2.resize(decoded, out.shape[1::-1], dst=out, interpolation=cv2.INTER_LINEAR)
-    return out
-
-
-def _imread_reusing_buffer(path: str) -> np.ndarray | None:
-    """Decodes into this thread's buffer; None when the caller should use the careful loader."""
-    # Keyed by OS thread id, not threading.local: a generator runs in TensorFlow's threads, where
-    # Python's thread state (and so threading.local) is created and dropped on every call.
-    thread_id = threading.get_native_id()
-    buffer = _decode_buffers.get(thread_id)
-    if buffer is not None:
-        # imread into a buffer leaves it untouched when decoding fails (no None): mark the first and
-        # last rows, and treat "still marked" as a failure (a decode writes every row).
-        marker = (np.arange(buffer.shape[1] * 3) * 97 % 251).astype(np.uint8).reshape(-1, 3)
-        buffer[0] = buffer[-1] = marker
-        with contextlib.suppress(cv2.error):  # raised when the image's size differs from the buffer's
-            decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
-            failed = (
-                decoded is None or np.array_equal(decoded[0], marker) or np.array_equal(decoded[-1], marker)
-            )
-            return None if failed else decoded
-    decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-    if decoded is not None:
-        with _decode_buffers_lock:  # this thread's buffer, newest last; the oldest threads' dropped
-            _decode_buffers.pop(thread_id, None)
-            _decode_buffers[thread_id] = decoded
-            while len(_decode_buffers) > _MAX_DECODE_BUFFERS:
-                del _decode_buffers[next(iter(_decode_buffers))]
-    return decoded
 
 
 def image_items(

@@ -1,12 +1,13 @@
 """Work that runs in spawned worker processes, and the pools that run it (no TensorFlow import).
 
-    with process_work.spawn_pool(2) as pool:                       # closed however the block ends
-        images = list(pool.map(process_work.decode_image, paths))  # (pid, uint8 224x224 RGB) pairs
+    with process_work.spawn_pool(measure.available_cores()) as pool:   # closed however the block ends
+        limit = process_work.limit_pass(pool, paths)                    # the machine's limit, one pass
+        results = measure.compare({"mine": my_dataset, "limit": limit})
     rows = process_work.parse_records(process_work.text_records(1_000))
 
 A spawned process starts a fresh interpreter and imports the module of the function it runs; it cannot
-unpickle a function defined in a notebook. This module imports only NumPy and OpenCV, so a worker is
-ready in a fraction of a second (a module importing TensorFlow would cost each worker seconds).
+unpickle a function defined in a notebook. This module imports only NumPy, OpenCV and `image_work`, so a
+worker is ready in a fraction of a second (a module importing TensorFlow would cost each worker seconds).
 """
 
 from __future__ import annotations
@@ -15,22 +16,23 @@ import contextlib
 import multiprocessing
 import os
 import random
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import cv2
 import numpy as np
 
+from helpers.image_work import IMAGE_SIZE, decode_resize_into
+
 __all__ = [
-    "IMAGE_SIZE",
     "RECORD_FIELDS",
-    "decode_image",
-    "decode_into",
+    "decode_batch",
+    "limit_pass",
     "parse_record",
     "parse_records",
     "parse_slice",
+    "reference_work",
     "spawn_pool",
     "spawn_start_method",
     "startup_seconds",
@@ -38,76 +40,69 @@ __all__ = [
     "worker_pid",
 ]
 
-IMAGE_SIZE = (224, 224)
-"""(height, width) every image is resized to."""
-
 RECORD_FIELDS = 24
 """Numeric fields in one text record of `text_records`."""
 
-_buffers: dict[tuple[int, int], np.ndarray] = {}
 
+def reference_work(paths: Sequence[str], *, out: np.ndarray | None = None) -> int:
+    """Does the reference work on `paths` here, as fast as one core can; returns how many it did.
 
-def decode_into(path: str | bytes | os.PathLike[str], out: np.ndarray) -> np.ndarray:
-    """Decodes a JPEG as RGB into a buffer kept per thread and resizes it into `out` (uint8).
-
-    The work every alternative does, and the unit of the machine's limit (one thread of this, times the
-    cores). Reusing the decode buffer avoids a fresh 900 KiB array, and its page faults, per image.
+    Decode, resize (`image_work.decode_resize_into`) and scale to float32 in [0, 1], into buffers reused
+    from image to image, OpenCV single-threaded: the work every image row does, with nothing else. A
+    worker of `limit_pass` runs it.
 
     Args:
-        path: the image file.
-        out: uint8 (height, width, 3): where the resized image goes.
+        paths: the image files.
+        out: float32 (len(paths), 224, 224, 3) to keep the images in (to check them); None keeps none.
+    """
+    cv2.setNumThreads(1)
+    resized = np.empty((*IMAGE_SIZE, 3), np.uint8)
+    scaled = np.empty((*IMAGE_SIZE, 3), np.float32)
+    for index, path in enumerate(paths):
+        decode_resize_into(path, resized)
+        np.divide(resized, np.float32(255), out=scaled if out is None else out[index])
+    return len(paths)
+
+
+def limit_pass(pool: Executor, paths: Sequence[str], *, chunk_size: int = 8) -> Callable[[], int]:
+    """One pass of the machine's limit for the reference work: `reference_work` on every worker at once.
+
+    The limit is measured, not multiplied: the same files, in chunks of `chunk_size`, go to the pool's
+    workers as each one is free, side by side, with no TensorFlow anywhere. Give it a pool of one
+    spawned worker per core, started once (`spawn_pool`); `measure.compare`'s warm-up pass starts the
+    workers, so their start-up is not timed, and it counts their CPU time as the row's.
+
+    Args:
+        pool: the workers (a `spawn_pool`).
+        paths: the files of one pass.
+        chunk_size: files per task: small enough that the workers finish together.
 
     Returns:
-        `out`.
-
-    Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: OpenCV cannot decode the file (the message names it).
+        A function doing one pass and returning the images done.
     """
-    path = os.fsdecode(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"image file not found: {path}")
-    buffer = _buffers.get(_thread_key())
-    if buffer is None or not _decoded_into(path, buffer):
-        buffer = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
-        if buffer is None:
-            raise ValueError(f"OpenCV cannot decode {path}")
-        _buffers[_thread_key()] = buffer
-    decoded = buffer
-    height, width = out.shape[:2]
-    # As `images.load_image`: area averaging to shrink, bilinear to enlarge.
-    shrinking = decoded.shape[0] >= height and decoded.shape[1] >= width
-    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-    cv2.resize(decoded, (width, height), dst=out, interpolation=interpolation)
-    return out
+    chunks = [
+        [os.fsdecode(path) for path in paths[start : start + chunk_size]]
+        for start in range(0, len(paths), chunk_size)
+    ]
+
+    def one_pass() -> int:
+        return sum(pool.map(reference_work, chunks))
+
+    return one_pass
 
 
-def decode_image(path: str | bytes) -> tuple[int, np.ndarray]:
-    """Decodes and resizes one image in a worker; returns (the worker's pid, uint8 (224, 224, 3))."""
+def decode_batch(paths: Sequence[str]) -> np.ndarray:
+    """Decodes and resizes `paths` in a worker: one uint8 RGB batch (len(paths), 224, 224, 3)."""
     cv2.setNumThreads(1)
-    return os.getpid(), decode_into(path, np.empty((*IMAGE_SIZE, 3), np.uint8))
+    batch = np.empty((len(paths), *IMAGE_SIZE, 3), np.uint8)
+    for path, out in zip(paths, batch, strict=True):
+        decode_resize_into(path, out)
+    return batch
 
 
 def worker_pid(_: object = None) -> int:
     """Returns the process id of the worker running it (a near-empty task, to time start-up)."""
     return os.getpid()
-
-
-def _decoded_into(path: str, buffer: np.ndarray) -> bool:
-    """Decodes `path` into this thread's `buffer`; False when it has another size or does not decode."""
-    # imread into a buffer leaves it untouched when decoding fails: mark the first and last rows
-    # and treat "still marked" as a failure (a decode writes every row).
-    marker = (np.arange(buffer.shape[1] * 3) * 97 % 251).astype(np.uint8).reshape(-1, 3)
-    buffer[0] = buffer[-1] = marker
-    try:
-        decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
-    except cv2.error:  # a file of another size than the buffer
-        return False
-    return decoded is buffer and not (np.array_equal(buffer[0], marker) or np.array_equal(buffer[-1], marker))
-
-
-def _thread_key() -> tuple[int, int]:
-    return os.getpid(), threading.get_native_id()
 
 
 def text_records(count: int, *, seed: int = 0) -> list[str]:

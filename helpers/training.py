@@ -226,7 +226,7 @@ def compare_step_seconds(
         return timer.epoch_seconds[0]
 
     def one_pass(dataset: tf.data.Dataset) -> float:
-        return measure.time_dataset_pass(dataset.take(steps_per_epoch), count=lambda _batch: 1).seconds
+        return measure.time_pass(dataset.take(steps_per_epoch)).seconds
 
     epochs = {
         name: (lambda dataset=dataset, run=one_pass if name in without_model else one_epoch: run(dataset))
@@ -240,7 +240,7 @@ def seconds_per_pass(dataset: tf.data.Dataset, *, repeats: int = 3) -> float:
     """Iterates the whole of `dataset` `repeats` times and returns the seconds of the fastest pass.
 
     The fastest pass is the one least disturbed by other programs sharing the machine. Each pass is a
-    `measure.time_dataset_pass`.
+    `measure.time_pass`.
 
     Args:
         dataset: a finite dataset.
@@ -249,7 +249,7 @@ def seconds_per_pass(dataset: tf.data.Dataset, *, repeats: int = 3) -> float:
     Returns:
         The wall-clock seconds of the fastest pass.
     """
-    timings = [measure.time_dataset_pass(dataset, count=lambda _element: 1) for _ in range(repeats)]
+    timings = [measure.time_pass(dataset) for _ in range(repeats)]
     return min(timing.seconds for timing in timings)
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import benchmark, measure, pipelines, plots
-from helpers.benchmark import _equal_work, _workloads
+from helpers import benchmark, image_work, measure, plots, process_work
+from helpers.benchmark import _comparison, _workloads
 from helpers.paths import REPO_ROOT
 from tests.support import write_test_jpegs
 
@@ -30,73 +30,48 @@ ROW_NAMES = [
 
 @pytest.fixture(scope="module")
 def jpegs(tmp_path_factory):
-    return write_test_jpegs(tmp_path_factory.mktemp("jpegs"), 6, height=30, width=40, seed=1)
+    return write_test_jpegs(tmp_path_factory.mktemp("jpegs"), 6, height=48, width=64, seed=1)
 
 
-@pytest.fixture(scope="module")
-def reference(jpegs):
-    return np.stack(list(benchmark.float32_images(jpegs)))
+# --- the rows and their output check ----------------------------------------------------------
 
 
-# --- the equal-work check ---------------------------------------------------------------------
+def test_the_best_generator_yields_uint8_batches_in_order_and_the_dataset_scales_them(jpegs):
+    batches = list(benchmark.decoded_batches(jpegs * 3, 4, 2))
+    assert [len(batch) for batch in batches] == [4, 4, 4, 4, 2]
+    assert batches[0].dtype == np.uint8
+    np.testing.assert_array_equal(np.concatenate(batches), process_work.decode_batch(jpegs * 3))
+    dataset = benchmark.best_dataset(jpegs, threads=2)
+    assert dataset.element_spec == tf.TensorSpec((None, 224, 224, 3), tf.float32)
 
 
-def test_the_reference_generator_yields_rgb_float32_in_0_1(jpegs, reference):
-    assert reference.shape == (6, 224, 224, 3) and reference.dtype == np.float32
-    assert 0.0 <= reference.min() and reference.max() <= 1.0
-
-
-def test_a_pipeline_yielding_the_same_images_passes_even_in_another_order(reference):
-    check = benchmark.check_equal_work("same", reference[::-1].copy(), reference)
-    assert check.passed and check.problems == ()
-    assert check.mean_difference_levels == 0.0
-    assert "same: 6 images (224, 224, 3) float32" in check.message and "same work" in check.message
-
-
-def test_a_pipeline_yielding_bgr_fails_with_a_clear_message(reference):
-    check = benchmark.check_equal_work("bgr", reference[..., ::-1].copy(), reference)
-    assert not check.passed
-    assert check.mean_difference_levels > benchmark.MEAN_DIFFERENCE_BOUND_LEVELS
-    assert "colour channels are swapped (BGR, not RGB" in check.message
-    assert "NOT the same work" in check.message
-
-
-def test_wrong_dtype_range_count_or_repeated_images_fail(reference):
-    float64 = benchmark.check_equal_work("f64", reference.astype(np.float64), reference)
-    assert any("dtype float64" in problem for problem in float64.problems)
-    unscaled = benchmark.check_equal_work("x255", reference * 255, reference)
-    assert any("not in [0, 1]" in problem for problem in unscaled.problems)
-    short = benchmark.check_equal_work("short", reference[:4], reference)
-    assert any("shape (4, 224, 224, 3)" in problem for problem in short.problems)
-    repeated = benchmark.check_equal_work("same twice", np.stack([reference[0]] * 6), reference)
-    assert any("missing and others repeated" in problem for problem in repeated.problems)
-
-
-def test_the_article_s_bgr_is_the_documented_exception(reference):
-    bgr = reference[..., ::-1].copy()
-    check = benchmark.check_equal_work(
-        "article", bgr, reference, known_difference="BGR", channels_reversed=True
-    )
-    assert check.passed and check.known_difference == "BGR"
-    assert check.as_delivered_levels > benchmark.MEAN_DIFFERENCE_BOUND_LEVELS
-    # Told it yields BGR, an RGB pipeline fails: the exception is checked, not assumed.
-    rgb = benchmark.check_equal_work("article", reference, reference, channels_reversed=True)
-    assert not rgb.passed and "RGB where BGR was expected" in rgb.message
-
-
-def test_every_row_of_the_comparison_does_the_reference_s_work(jpegs):
-    configs = benchmark.generator_candidates(2)
+def test_every_row_delivers_the_reference_s_images_but_the_article(jpegs):
+    rows = {
+        "article_example_2": _workloads.article_dataset,
+        "float32": _workloads.reference_dataset,
+        "best_from_generator": lambda paths: benchmark.best_dataset(paths, threads=2),
+        "numpy_function_map": _workloads.numpy_function_dataset,
+        "index_pattern": _workloads.index_dataset,
+        "graph_native": _workloads.graph_native_dataset,
+    }
     steps = []
-    from helpers import article
+    checks = benchmark.check_rows(rows, jpegs, step=steps.append)
+    assert list(checks) == list(rows) == steps
+    assert not checks["article_example_2"].same_output  # BGR, bilinear: the documented exception
+    assert all(check.same_output for name, check in checks.items() if name != "article_example_2")
+    assert not checks["index_pattern"].in_order  # shuffled, matched image by image
+    assert checks["float32"].max_levels == 0
 
-    checks = _equal_work.check_rows(jpegs, configs, article, steps.append)
-    names = [check.name for check in checks]
-    assert names[:2] == ["article_example_2", "float32"] and names[-2:] == ["graph_native", "limit"]
-    assert len(names) == 6 + len(configs) and len(steps) == len(names)
-    assert all(check.passed for check in checks), [check.message for check in checks]
-    by_name = {check.name: check for check in checks}
-    assert by_name["article_example_2"].known_difference
-    assert by_name["float32"].mean_difference_levels == 0.0
+
+def test_a_row_with_other_images_stops_before_timing(jpegs):
+    def unscaled(paths):
+        return np.stack(list(image_work.reference_images(paths))) * 255
+
+    with pytest.raises(benchmark.EqualWorkError, match="x255: 6 images") as raised:
+        benchmark.check_rows({"same": _workloads.reference_dataset, "x255": unscaled}, jpegs)
+    assert "same:" not in str(raised.value)
+    with pytest.raises(benchmark.EqualWorkError, match="short: got images of shape"):
+        benchmark.check_rows({"short": lambda paths: unscaled(paths[:2]) / 255}, jpegs)
 
 
 def test_the_graph_native_row_is_notebook_07_s_pipeline(jpegs):
@@ -105,24 +80,6 @@ def test_the_graph_native_row_is_notebook_07_s_pipeline(jpegs):
     row = _workloads.graph_native_dataset(jpegs)
     taught = graph_native.image_dataset(jpegs).batch(32)
     np.testing.assert_array_equal(next(iter(row)).numpy(), next(iter(taught)).numpy())
-
-
-# --- the probe --------------------------------------------------------------------------------
-
-
-def test_the_probe_records_every_candidate_and_chooses_the_fastest_median(jpegs):
-    base = pipelines.PipelineConfig(batch_size=4, image_size=16, yield_mode="batch", image_count=1)
-    configs = {"plain": base, "two threads": base.replace(decode_threads=2)}
-    seen = []
-    probe = benchmark.probe_generator_configs(
-        configs, jpegs, repeats=2, on_result=lambda label, repeat, timing: seen.append(label)
-    )
-    assert seen == ["plain", "two threads"] * 2
-    assert set(probe.candidates) == set(configs) and probe.configs == configs
-    assert all(len(result.samples) == 2 and result.elements == 6 for result in probe.candidates.values())
-    assert all(result.cpu_seconds_per_1000 > 0 for result in probe.candidates.values())
-    fastest = max(probe.candidates.values(), key=lambda result: result.elements_per_second)
-    assert probe.chosen == fastest.name
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -144,21 +101,21 @@ def test_command_writes_rows_with_spread_and_cpu_cost(command_output):
     assert [row["name"] for row in rows] == ROW_NAMES
     for row in rows:
         assert row["min_elements_per_second"] <= row["elements_per_second"] <= row["max_elements_per_second"]
-        assert row["q1_elements_per_second"] <= row["q3_elements_per_second"]
-        assert row["cpu_seconds_per_1000"] > 0
+        assert row["cpu_ms_per_element"] > 0
         assert len(row["samples"]) == 1
     by_name = {row["name"]: row for row in rows}
     limit = by_name["limit"]["elements_per_second"]
-    assert by_name["limit"]["ratio_to_limit"] == pytest.approx(1.0)
-    assert rows[0]["ratio_to_limit"] == pytest.approx(rows[0]["elements_per_second"] / limit)
+    assert by_name["limit"]["ratio"] == pytest.approx(1.0)
+    assert rows[0]["ratio_to"] == "limit"
+    assert rows[0]["ratio"] == pytest.approx(rows[0]["elements_per_second"] / limit)
     per_element, per_batch = by_name["per_element_yield"], by_name["per_batch_yield"]
-    assert per_element["ratio_to_limit"] is None and per_batch["ratio_to_limit"] is None
     assert per_element["ratio"] == pytest.approx(1 / per_batch["ratio"])
+    assert per_element["same_output"] is None
     assert [row["unit"] for row in rows] == ["images"] * 7 + ["rows"] * 2
-    assert rows[0]["known_difference"] and rows[3]["mean_difference_levels"] < 3
+    assert [row["same_output"] for row in rows[:7]] == [False] + [True] * 6
 
 
-def test_command_json_has_machine_facts_targets_probe_and_checks(command_output):
+def test_command_json_has_machine_facts_targets_and_checks(command_output):
     _, payload, _ = command_output
     machine = payload["machine"]
     assert machine["available_cores"] == measure.available_cores()
@@ -170,14 +127,9 @@ def test_command_json_has_machine_facts_targets_probe_and_checks(command_output)
         ("best_from_generator", "limit", 0.8),
         ("per_batch_yield", "per_element_yield", 50.0),
     ]
-    probe = payload["probe"]
-    assert len(probe["candidates"]) == 3 and probe["chosen"] in [c["label"] for c in probe["candidates"]]
-    # The probe ran 2 rounds; the chosen configuration was then timed again as its own row (1 repeat).
-    assert all(len(candidate["samples"]) == 2 for candidate in probe["candidates"])
-    best = payload["rows"][2]
-    assert probe["chosen"] in best["what"] and len(best["samples"]) == 1
-    assert all(check["passed"] for check in payload["equal_work_checks"])
-    assert payload["settings"]["mean_difference_bound_levels"] == benchmark.MEAN_DIFFERENCE_BOUND_LEVELS
+    checks = payload["output_checks"]
+    assert list(checks) == ROW_NAMES[:7] and checks["limit"]["same_output"]
+    assert payload["settings"]["same_output_levels"] == image_work.SAME_OUTPUT_LEVELS
 
 
 def test_command_plot_is_a_png(command_output):
@@ -189,7 +141,7 @@ def test_table_shows_spread_cpu_cost_and_the_target_ratios(command_output):
     _, payload, _ = command_output
     rows = [benchmark.ComparisonRow(**{**row, "samples": tuple(row["samples"])}) for row in payload["rows"]]
     table = benchmark.format_table(rows)
-    assert "min - max" in table and "CPU s/1000" in table
+    assert "min - max" in table and "CPU ms" in table and "max |Δ|" in table
     assert "best_from_generator / graph_native =" in table and "target >= 1.2" in table
     for target in payload["target_ratios"]:
         line = next(
@@ -222,15 +174,15 @@ def test_benchmark_bars_draw_each_row_with_its_whisker_and_the_limit():
 
 
 def test_an_unequal_row_stops_the_command_before_timing(monkeypatch, capsys):
-    # check_rows looks the limit row's check images up in its own module, so the patch goes there.
+    # run_comparison looks the limit's check images up in its own module, so the patch goes there.
     monkeypatch.setattr(
-        _equal_work, "limit_check_images", lambda paths: np.zeros((len(paths), 224, 224, 3), np.uint8)
+        _comparison, "_limit_images", lambda paths: np.zeros((len(paths), 224, 224, 3), np.uint8)
     )
     assert (
         benchmark.main(["--quick", "--images", "4", "--repeats", "1", "--seconds", "0", "--no-progress"]) == 1
     )
     error = capsys.readouterr().err
-    assert "limit: 4 images" in error and "dtype uint8" in error
+    assert "limit: 4 images" in error and "NOT the same output" in error
 
 
 # --- start-up: quiet, and --help without TensorFlow -------------------------------------------

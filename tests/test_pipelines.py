@@ -23,9 +23,8 @@ def write_jpegs(folder, count, *, width=40, height=30, seed=0):
 
 
 def reference(path, size):
-    """What decode_resize_into must produce: OpenCV's plain decode, RGB, bilinear resize."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    return cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), (size, size))
+    """What the generator must produce: the kit's loader (tests/test_image_work.py tests the decoder)."""
+    return images.load_image_uint8(path, size=(size, size))
 
 
 @pytest.fixture(scope="module")
@@ -85,43 +84,6 @@ def test_samples_are_repeated_to_the_image_count():
     assert len(paths) == 30
     assert paths[: len(samples)] == samples
     assert paths[len(samples)] == samples[0]
-
-
-# --- decode_resize_into ------------------------------------------------------------------------
-
-
-def test_decode_matches_opencv_and_reuses_its_buffer_correctly(jpegs, tmp_path):
-    portrait = write_jpegs(tmp_path, 1, width=30, height=40, seed=5)[0]
-    out = np.empty((16, 16, 3), np.uint8)
-    # Several files in a row in one thread (the buffer is reused), then a different size.
-    for path in [*jpegs[:4], portrait, jpegs[0]]:
-        assert pipelines.decode_resize_into(path, out) is out
-        np.testing.assert_array_equal(out, reference(path, 16))
-
-
-def test_a_corrupt_jpeg_after_a_good_one_raises_instead_of_returning_the_old_pixels(jpegs, tmp_path):
-    corrupt = tmp_path / "corrupt.jpg"
-    corrupt.write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 10)
-    out = np.empty((16, 16, 3), np.uint8)
-    pipelines.decode_resize_into(jpegs[0], out)
-    with pytest.raises(images.ImageLoadError, match="corrupt.jpg"):
-        pipelines.decode_resize_into(corrupt, out)
-
-
-def test_missing_file_raises_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError, match="missing.jpg"):
-        pipelines.decode_resize_into(tmp_path / "missing.jpg", np.empty((8, 8, 3), np.uint8))
-
-
-def test_png_with_alpha_goes_through_the_careful_loader(tmp_path):
-    rgba = np.zeros((20, 20, 4), np.uint8)
-    rgba[..., 2] = 255  # red in BGRA
-    rgba[:10, ..., 3] = 255  # top half opaque, bottom half transparent (-> white)
-    path = tmp_path / "half.png"
-    cv2.imwrite(str(path), rgba)
-    out = pipelines.decode_resize_into(path, np.empty((20, 20, 3), np.uint8))
-    np.testing.assert_array_equal(out[2, 2], [255, 0, 0])
-    np.testing.assert_array_equal(out[-2, -2], [255, 255, 255])
 
 
 # --- the generator -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""helpers.process_work: the work spawned workers run (decode, parse) and pools that leave nothing behind."""
+"""helpers.process_work: what spawned workers run (the limit, decode, parse) and pools that leave nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import psutil
 import pytest
 
-from helpers import images, process_work
+from helpers import image_work, images, process_work
 from tests.support import write_test_jpegs
 
 
@@ -18,30 +18,28 @@ def jpegs(tmp_path_factory):
     return write_test_jpegs(tmp_path_factory.mktemp("jpegs"), 3, height=240, width=320, seed=3)
 
 
-def test_decode_into_matches_the_reference_loader(jpegs):
-    out = np.empty((224, 224, 3), np.uint8)
-    for path in jpegs * 2:  # the second round decodes into the reused buffer
-        process_work.decode_into(path, out)
-        reference = images.load_image_uint8(path, size=(224, 224))
-        assert np.abs(out.astype(int) - reference.astype(int)).max() <= 1
+def test_reference_work_gives_the_reference_images(jpegs):
+    out = np.empty((len(jpegs), 224, 224, 3), np.float32)
+    assert process_work.reference_work(jpegs, out=out) == len(jpegs)
+    reference = np.stack(list(image_work.reference_images(jpegs)))
+    assert image_work.check_same_output("reference work", out, reference).same_output
+    assert process_work.reference_work(jpegs) == len(jpegs)  # nothing kept
 
 
-def test_decode_into_enlarges_like_the_reference_loader(tmp_path):
-    [path] = write_test_jpegs(tmp_path, 1, height=60, width=80, seed=4)
-    out = process_work.decode_into(path, np.empty((224, 224, 3), np.uint8))
-    reference = images.load_image_uint8(path, size=(224, 224))
-    assert np.abs(out.astype(int) - reference.astype(int)).max() <= 1
+def test_decode_batch_gives_the_reference_images_as_uint8(jpegs):
+    batch = process_work.decode_batch(jpegs)
+    assert batch.shape == (3, 224, 224, 3) and batch.dtype == np.uint8
+    np.testing.assert_array_equal(batch[1], images.load_image_uint8(jpegs[1], size=(224, 224)))
 
 
-def test_decode_into_names_a_missing_or_broken_file(jpegs, tmp_path):
-    out = np.empty((224, 224, 3), np.uint8)
-    process_work.decode_into(jpegs[0], out)  # this thread now has a buffer: a failure must still show
-    broken = tmp_path / "broken.jpg"
-    broken.write_bytes(b"not a JPEG")
-    with pytest.raises(ValueError, match="broken.jpg"):
-        process_work.decode_into(str(broken), out)
-    with pytest.raises(FileNotFoundError, match="missing.jpg"):
-        process_work.decode_into(str(tmp_path / "missing.jpg"), out)
+def test_the_limit_runs_every_file_in_workers_without_tensorflow(jpegs):
+    with process_work.spawn_pool(2) as pool:
+        one_pass = process_work.limit_pass(pool, jpegs * 5, chunk_size=4)
+        assert one_pass() == 15
+        imported = pool.submit(eval, "'tensorflow' in __import__('sys').modules").result()
+    assert imported is False
+    with process_work.spawn_pool(1) as pool, pytest.raises(FileNotFoundError, match="missing.jpg"):
+        process_work.limit_pass(pool, ["missing.jpg"])()
 
 
 def test_text_records_are_reproducible_and_parse():
@@ -77,10 +75,10 @@ def _children() -> list[int]:
 def test_spawn_pool_runs_elsewhere_and_leaves_no_process(jpegs):
     before = _children()
     with process_work.spawn_pool(2) as pool:
-        results = list(pool.map(process_work.decode_image, jpegs))
-    assert all(pid != os.getpid() for pid, _ in results)
-    reference = images.load_image_uint8(jpegs[0], size=(224, 224))
-    assert np.abs(results[0][1].astype(int) - reference.astype(int)).max() <= 1
+        pids = list(pool.map(process_work.worker_pid, range(4)))
+        batch = pool.submit(process_work.decode_batch, jpegs).result()
+    assert all(pid != os.getpid() for pid in pids)
+    np.testing.assert_array_equal(batch, process_work.decode_batch(jpegs))
     assert _children() == before
 
 

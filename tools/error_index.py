@@ -419,9 +419,9 @@ ENTRIES: tuple[Entry, ...] = (
         "TensorFlow ops, or export the model without the pipeline.",
     ),
     Entry(
-        match=r"ValueError: broken\.jpg",
-        cause="A file that is not a JPEG failed to decode in a worker thread; `future.result()` raised the "
-        "error again in the generator, naming the file.",
+        match=r"ImageLoadError: cannot load image",
+        cause="The kit's loader could not decode a file (here in a decode thread; `future.result()` raised "
+        "the error again in the generator). The message names the file and says why.",
         fix="Remove or skip the broken file; catch errors per file if the pass should go on.",
     ),
     Entry(

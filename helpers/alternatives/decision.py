@@ -1,40 +1,42 @@
-"""The decision table: one row per alternative, from its measured pass costs, output check and probes.
+"""The decision table: one row per alternative, from its timing, its output check and its probes.
 
-    header, rows = alternatives.decision_rows(costs, probes, checks, limit_images_per_second=limit)
+    results = measure.compare({...alternatives..., "limit": process_work.limit_pass(pool, paths)})
+    header, rows = alternatives.decision_rows(results, probes, checks, limit=results.pop("limit"))
 
-It only formats what was measured and probed (ratios to the machine's limit, CPU time per image, the probed
-answers); it runs nothing.
+It only formats what was measured and probed (ratios to the machine's measured limit, CPU time per
+image, the probed answers); it runs nothing.
 
-May import: of this package only `costs` and `probes`, for type hints (no TensorFlow).
+May import: of this package only `probes`, and `helpers.measure` / `helpers.image_work`, for type hints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from helpers.alternatives.costs import OutputCheck, PassCost
     from helpers.alternatives.probes import Probes
+    from helpers.image_work import OutputCheck
+    from helpers.measure import ThroughputResult
 
 __all__ = ["decision_rows"]
 
 
 def decision_rows(
-    costs: Sequence[PassCost],
-    probes: dict[str, Probes],
-    checks: dict[str, OutputCheck],
+    results: Mapping[str, ThroughputResult],
+    probes: Mapping[str, Probes],
+    checks: Mapping[str, OutputCheck],
     *,
-    limit_images_per_second: float,
+    limit: ThroughputResult,
     gil_free_child_share: float = 0.25,
 ) -> tuple[list[str], list[list[str]]]:
     """Builds the decision table: one row per alternative, the measured ratios and the probed answers.
 
     Args:
-        costs: the measured passes (their order is the table's).
+        results: name -> its `measure.ThroughputResult` (their order is the table's).
         probes: name -> its `Probes`.
-        checks: name -> its `OutputCheck` against the reference generator.
-        limit_images_per_second: the machine's limit (`limit_pass`'s rate times the cores).
+        checks: name -> its `image_work.OutputCheck` against the reference generator.
+        limit: the machine's limit, timed in the same turns (`process_work.limit_pass`).
         gil_free_child_share: the share of CPU time in worker processes above which Python work is
             counted as escaping this process's GIL.
 
@@ -45,7 +47,7 @@ def decision_rows(
         "alternative",
         "x limit",
         "CPU ms / image",
-        "same output (max Δ levels)",
+        "same output (max |Δ| levels)",
         "checkpoint",
         "tf.data service",
         "global shuffle",
@@ -54,13 +56,13 @@ def decision_rows(
         "escapes the GIL",
     ]
     rows = []
-    for cost in costs:
-        probe, check = probes[cost.name], checks[cost.name]
+    for name, result in results.items():
+        probe, check = probes[name], checks[name]
         python = bool(probe.python_ops)
         if not python:
             gil = "yes: no Python per element"
-        elif cost.child_cpu_share >= gil_free_child_share:
-            gil = f"yes: {cost.child_cpu_share:.0%} of CPU in workers"
+        elif result.child_cpu_share >= gil_free_child_share:
+            gil = f"yes: {result.child_cpu_share:.0%} of CPU in workers"
         else:
             gil = "no: Python in this process"
         if probe.known_length:
@@ -71,9 +73,9 @@ def decision_rows(
             shuffle, shard = "no: a buffer only", "no: each worker runs it all"
         rows.append(
             [
-                cost.name,
-                f"{cost.images_per_second / limit_images_per_second:.2f}",
-                f"{cost.cpu_seconds_per_image * 1000:.1f}",
+                name,
+                f"{result.elements_per_second / limit.elements_per_second:.2f}",
+                f"{result.cpu_seconds_per_element * 1000:.1f}",
                 f"{'yes' if check.same_output else 'no'} ({check.max_levels:g})",
                 "yes" if probe.checkpointable else "no",
                 "yes" if probe.runs_on_service_workers else "no: Python ops",

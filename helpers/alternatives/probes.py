@@ -7,7 +7,7 @@ back into Python (`PYTHON_OPS`), and tf.data's FILE auto-sharding is tried (`aut
 tf.distribute applies per worker); a keras `PyDataset` is probed through the tf.data dataset Keras feeds
 to `fit`.
 
-May import: TensorFlow, Keras and `helpers.messages`; of this package only `builders`, for type hints.
+May import: TensorFlow, Keras and `helpers.messages`; of this package only `py_dataset`, for type hints.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import tensorflow as tf
 from helpers.messages import error_summary
 
 if TYPE_CHECKING:
-    from helpers.alternatives.builders import ImageBatches
+    from helpers.alternatives.py_dataset import ImageBatches
 
 __all__ = [
     "PYTHON_OPS",

@@ -103,16 +103,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(format_table(comparison.rows))
-    probe = comparison.probe
-    print(
-        f"\nbest_from_generator: {probe.chosen}, chosen by an untimed probe of "
-        f"{len(probe.candidates)} candidates:"
-    )
-    for label, result in probe.candidates.items():
-        print(
-            f"  {label:<36} {result.elements_per_second:>8,.0f}/s  "
-            f"{result.cpu_seconds_per_1000:.3f} CPU s/1000"
-        )
     load = comparison.load_average
     print(f"load average (1 min): {load.get('start')} at the start, {load.get('end')} at the end")
     busiest = max((value for value in load.values() if value is not None), default=0.0)

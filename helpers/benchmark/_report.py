@@ -1,10 +1,10 @@
 """Reporting a comparison: the target ratios, the text table, the JSON and the figure.
 
-    print(format_table(rows))                       # rows from `compare` or `run_comparison(...).rows`
-    payload = to_json(comparison, seconds=42.0)      # machine facts, settings, rows, ratios, probe, checks
-    fig = plot_comparison(rows, title="2 cores")     # a matplotlib Figure
+    print(format_table(comparison.rows))            # rows from `run_comparison`
+    payload = to_json(comparison, seconds=42.0)      # machine facts, settings, rows, ratios, checks
+    fig = plot_comparison(comparison.rows, title="2 cores")     # a matplotlib Figure
 
-It may import `._comparison` (the row and comparison types), `._equal_work` (the bound shown),
+It may import `._comparison` (the row and comparison types), `helpers.image_work` (the rule shown),
 `helpers.measure`, NumPy and OpenCV at import time; TensorFlow, matplotlib and `helpers.plots` only inside
 functions.
 """
@@ -23,8 +23,8 @@ import cv2
 import numpy as np
 
 from helpers.benchmark._comparison import Comparison, ComparisonRow
-from helpers.benchmark._equal_work import MEAN_DIFFERENCE_BOUND_LEVELS
-from helpers.measure import ThroughputResult, available_cores
+from helpers.image_work import SAME_OUTPUT_LEVELS
+from helpers.measure import available_cores
 
 __all__ = [
     "TARGETS",
@@ -70,9 +70,9 @@ def target_ratios(rows: Sequence[ComparisonRow], *, cores: int | None = None) ->
 
     Returns:
         One dict per target: numerator, denominator, ratio, min/max over the rounds, the inverse ratio of
-        their CPU costs (steadier on a shared machine: what the ratio would be if both rows got the
-        same CPU time), target, verdict (`target_verdict`), and whether the target applies (measured on
-        2 cores).
+        their CPU costs per element (steadier on a shared machine: what the ratio would be if both
+        rows got the same CPU time), target, verdict (`target_verdict`), and whether the target applies
+        (measured on 2 cores).
     """
     cores = available_cores() if cores is None else cores
     by_name = {row.name: row for row in rows}
@@ -86,7 +86,7 @@ def target_ratios(rows: Sequence[ComparisonRow], *, cores: int | None = None) ->
                 "numerator": numerator,
                 "denominator": denominator,
                 "ratio": ratio,
-                "cpu_cost_ratio": bottom.cpu_seconds_per_1000 / top.cpu_seconds_per_1000,
+                "cpu_cost_ratio": bottom.cpu_ms_per_element / top.cpu_ms_per_element,
                 "min_ratio_over_rounds": min(paired, default=ratio),
                 "max_ratio_over_rounds": max(paired, default=ratio),
                 "target": target,
@@ -100,29 +100,25 @@ def target_ratios(rows: Sequence[ComparisonRow], *, cores: int | None = None) ->
 def format_table(rows: Sequence[ComparisonRow]) -> str:
     """Returns the rows as an aligned text table, then the target ratios and what each row runs."""
     lines = [
-        f"{'row':<20} {'median/s':>10} {'min - max':>19} {'ratio':>7} {'to':<11} "
-        f"{'CPU s/1000':>10} {'|Δ| ref':>7}"
+        f"{'row':<20} {'median/s':>10} {'min - max':>19} {'ratio':>7} {'to':<11} {'CPU ms':>7} {'max |Δ|':>7}"
     ]
     for row in rows:
         spread = f"{row.min_elements_per_second:,.0f} - {row.max_elements_per_second:,.0f}"
-        difference = "" if row.mean_difference_levels is None else f"{row.mean_difference_levels:.2f}"
-        if row.known_difference:
-            difference += "*"
+        difference = "" if row.max_difference_levels is None else f"{row.max_difference_levels:g}"
         lines.append(
             f"{row.name:<20} {row.elements_per_second:>10,.0f} {spread:>19} {row.ratio:>6.2f}x "
-            f"{row.ratio_to.replace('_yield', ''):<11} {row.cpu_seconds_per_1000:>10.3f} {difference:>7}"
+            f"{row.ratio_to.replace('_yield', ''):<11} {row.cpu_ms_per_element:>7.3f} {difference:>7}"
         )
     lines += [
         "",
         "median/s: images/s (rows/s for the yield rows), median of the repeats; min - max: slowest and "
         "fastest repeat",
-        "CPU s/1000: process CPU seconds (all threads) per 1,000 images or rows; |Δ| ref: mean absolute "
-        "difference from",
-        f"the reference generator's images, in grey levels (bound {MEAN_DIFFERENCE_BOUND_LEVELS:g}); "
-        "* = after undoing a known difference",
+        "CPU ms: CPU milliseconds per image or row, of this process (all threads) and its worker processes",
+        "max |Δ|: largest pixel difference from the reference generator's images, in grey levels; the same "
+        f"output is within {SAME_OUTPUT_LEVELS:g}",
         "",
         "targets (ratios of medians; [range of the per-round ratios]; by CPU cost: the inverse ratio of "
-        "CPU s/1000):",
+        "CPU ms):",
     ]
     for ratio in target_ratios(rows):
         verdict = {"met": "met in every round", "missed": "MISSED in every round"}.get(
@@ -137,8 +133,6 @@ def format_table(rows: Sequence[ComparisonRow]) -> str:
         )
     lines += ["", "rows:"]
     lines += [f"  {row.name:<20} {row.what}" for row in rows]
-    known = [row for row in rows if row.known_difference]
-    lines += [f"  * {row.name}: {row.known_difference}" for row in known]
     return "\n".join(lines)
 
 
@@ -165,19 +159,8 @@ def machine_facts() -> dict[str, object]:
     }
 
 
-def _result_json(result: ThroughputResult) -> dict[str, object]:
-    return {
-        "elements_per_second": result.elements_per_second,
-        "min_elements_per_second": result.min_elements_per_second,
-        "max_elements_per_second": result.max_elements_per_second,
-        "samples": list(result.samples),
-        "cpu_seconds_per_1000": result.cpu_seconds_per_1000,
-        "elements_per_repeat": result.elements,
-    }
-
-
 def to_json(comparison: Comparison, *, seconds: float | None = None) -> dict[str, object]:
-    """The comparison as a JSON-ready dict: machine facts, settings, rows, target ratios, probe, checks."""
+    """The comparison as a JSON-ready dict: machine facts, settings, rows, target ratios, output checks."""
     return {
         "machine": machine_facts(),
         "load_average_1min": comparison.load_average,
@@ -185,17 +168,7 @@ def to_json(comparison: Comparison, *, seconds: float | None = None) -> dict[str
         "seconds": seconds,
         "rows": [asdict(row) for row in comparison.rows],
         "target_ratios": target_ratios(comparison.rows),
-        "probe": {
-            "chosen": comparison.probe.chosen,
-            "note": "the probe only chooses; best_from_generator's figures come from the timed rounds",
-            "candidates": [
-                {"label": label, "config": comparison.probe.configs[label].as_dict(), **_result_json(result)}
-                for label, result in comparison.probe.candidates.items()
-            ],
-        },
-        "equal_work_checks": [
-            {**asdict(check), "passed": check.passed, "message": check.message} for check in comparison.checks
-        ],
+        "output_checks": {name: asdict(check) for name, check in comparison.checks.items()},
     }
 
 
@@ -227,7 +200,7 @@ def plot_comparison(rows: Sequence[ComparisonRow], *, title: str = ""):
             [row.elements_per_second for row in shown],
             low=[row.min_elements_per_second for row in shown],
             high=[row.max_elements_per_second for row in shown],
-            cpu_seconds_per_1000=[row.cpu_seconds_per_1000 for row in shown],
+            cpu_seconds_per_1000=[row.cpu_ms_per_element for row in shown],  # the same number
             limit=None if limit_value is None else limit_value.elements_per_second,
             limit_range=None
             if limit_value is None

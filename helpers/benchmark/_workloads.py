@@ -1,30 +1,29 @@
-"""The work the comparison's rows run: the generators, the datasets, the limit, and their sizes.
+"""The pipelines the comparison's rows run, each over the same files to the same output, and their sizes.
 
-    paths = [str(p) for p in datasets.benchmark_jpegs(64, progress=False)]
-    images = np.stack(list(float32_images(paths)))   # the reference: (64, 224, 224, 3) RGB float32 in [0, 1]
-    dataset = graph_native_dataset(paths)             # notebook 07's pipeline, batched like every row
+    dataset = best_dataset(paths, threads=2)    # the best from_generator pipeline (notebook 05's cell)
+    dataset = graph_native_dataset(paths)        # notebook 07's pipeline, batched like every row
 
-It may import `helpers.measure`, `helpers.paths`, NumPy and OpenCV at import time; TensorFlow and the
-lesson helpers (`pipelines`, `graph_native`) only inside functions.
+Every image row turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (`helpers.image_work`),
+except the article's Example 2, timed as written. It may import `helpers.image_work`,
+`helpers.process_work`, NumPy and OpenCV at import time; TensorFlow and the lesson helpers (`article`,
+`graph_native`) only inside functions.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
+from helpers import image_work, process_work
 from helpers.measure import count_elements
-from helpers.paths import display_path
 
 if TYPE_CHECKING:
     import tensorflow as tf
-
-    from helpers.pipelines import PipelineConfig
 
 __all__ = [
     "BATCH_SIZE",
@@ -33,40 +32,132 @@ __all__ = [
     "SMALL_BATCH_SIZE",
     "SMALL_FEATURES",
     "article_dataset",
+    "best_dataset",
+    "decoded_batches",
     "feature_batches",
     "feature_rows",
-    "float32_dataset",
-    "float32_images",
-    "generator_candidates",
     "graph_native_dataset",
-    "limit_check_images",
-    "limit_images",
+    "index_dataset",
+    "numpy_function_dataset",
+    "reference_dataset",
     "stream_chunks",
-    "warm_up",
 ]
 
-
-IMAGE_SIZE = 224
 BATCH_SIZE = 32
+IMAGE_SIZE = image_work.IMAGE_SIZE[0]
+"""The side of the square output images, in pixels."""
 SMALL_BATCH_SIZE = 256
 SMALL_FEATURES = 16
 # The per-batch row reads this many times more rows per chunk, so each chunk lasts long enough to time.
 BATCH_YIELD_MULTIPLE = 32
 
 
-def float32_images(image_paths: Iterable[bytes | str]) -> Iterator[np.ndarray]:
-    """The reference generator: the article's Example 2 with two fixes, RGB (not BGR) and float32 arithmetic.
+def _batch_signature() -> tf.TensorSpec:
+    import tensorflow as tf
 
-    Yields:
-        float32 RGB images (224, 224, 3) in [0, 1].
+    return tf.TensorSpec(shape=(None, *image_work.IMAGE_SIZE, 3), dtype=tf.uint8)
+
+
+def _scaled(batch: tf.Tensor) -> tf.Tensor:
+    import tensorflow as tf
+
+    return tf.cast(batch, tf.float32) / 255.0
+
+
+def reference_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """The reference generator (`image_work.reference_images`), one image per yield, batched by TensorFlow."""
+    import tensorflow as tf
+
+    signature = tf.TensorSpec(shape=(*image_work.IMAGE_SIZE, 3), dtype=tf.float32)
+    dataset = tf.data.Dataset.from_generator(
+        image_work.reference_images, args=(list(paths),), output_signature=signature
+    )
+    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def decoded_batches(paths: Sequence[str], batch_size: int, threads: int) -> Iterator[np.ndarray]:
+    """The best generator: uint8 RGB batches, each decoded whole by one of `threads` threads, ahead.
+
+    While TensorFlow takes one batch, the threads decode the next ones (OpenCV releases the GIL);
+    `threads` batches in flight keep every thread busy. OpenCV runs single-threaded: one level of
+    parallelism, ours.
     """
-    for image_path in image_paths:
-        decoded = cv2.imread(os.fsdecode(image_path))
-        if decoded is None:
-            raise FileNotFoundError(f"cannot read image {display_path(os.fsdecode(image_path))}")
-        image = cv2.resize(decoded, (IMAGE_SIZE, IMAGE_SIZE))
-        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-        yield image.astype(np.float32) / np.float32(255)
+    cv2.setNumThreads(1)
+    threads = int(threads)
+    with ThreadPoolExecutor(threads) as pool:
+        pending: deque = deque()
+        for start in range(0, len(paths), int(batch_size)):
+            pending.append(pool.submit(process_work.decode_batch, paths[start : start + int(batch_size)]))
+            if len(pending) > threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def best_dataset(paths: Sequence[str], *, threads: int) -> tf.data.Dataset:
+    """`decoded_batches` through `from_generator`, scaled to float32 in TensorFlow, prefetched."""
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_generator(
+        decoded_batches, args=(list(paths), BATCH_SIZE, threads), output_signature=_batch_signature()
+    )
+    return dataset.map(_scaled).prefetch(tf.data.AUTOTUNE)
+
+
+def _load(path: bytes) -> np.ndarray:
+    return image_work.decode_resize_into(path, np.empty((*image_work.IMAGE_SIZE, 3), np.uint8))
+
+
+def numpy_function_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """`from_tensor_slices(paths).map(tf.numpy_function(load), num_parallel_calls=AUTOTUNE)` (notebook 08)."""
+    import tensorflow as tf
+
+    def load(path: tf.Tensor) -> tf.Tensor:
+        image = tf.numpy_function(_load, [path], tf.uint8, stateful=False)
+        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
+
+    dataset = tf.data.Dataset.from_tensor_slices(list(paths)).map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+
+
+def index_dataset(paths: Sequence[str], *, seed: int = 0) -> tf.data.Dataset:
+    """The index pattern (notebook 08): `range(n).shuffle(n).map(index -> numpy_function(load))`."""
+    import tensorflow as tf
+
+    path_list = [str(path) for path in paths]
+
+    def load(index: tf.Tensor) -> tf.Tensor:
+        image = tf.numpy_function(lambda i: _load(path_list[int(i)]), [index], tf.uint8, stateful=False)
+        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
+
+    dataset = tf.data.Dataset.range(len(path_list)).shuffle(len(path_list), seed=seed)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+
+
+def graph_native_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """Notebook 07's pipeline (`graph_native.image_dataset`), batched like the other rows."""
+    import tensorflow as tf
+
+    from helpers import graph_native
+
+    dataset = graph_native.image_dataset(paths, image_size=image_work.IMAGE_SIZE)
+    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def article_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """The article's Example 2 as written (`article.example_2_dataset`), without its deprecation warning."""
+    import tensorflow as tf
+
+    from helpers import article
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # the row measures the article's `output_types`: its warning is expected
+    try:
+        return article.example_2_dataset(list(paths))
+    finally:
+        logger.setLevel(level)
 
 
 def feature_rows(features: np.ndarray) -> Iterator[np.ndarray]:
@@ -78,59 +169,6 @@ def feature_batches(features: np.ndarray, batch_size: int) -> Iterator[np.ndarra
     """Yields `features` in slices of `batch_size` rows."""
     for start in range(0, len(features), int(batch_size)):
         yield features[start : start + int(batch_size)]
-
-
-def generator_candidates(cores: int) -> dict[str, PipelineConfig]:
-    """The generator pipelines the probe tries for `best_from_generator`, by label."""
-    from helpers import pipelines
-
-    base = pipelines.PipelineConfig(
-        batch_size=BATCH_SIZE, yield_mode="batch", opencv_threads=1, prefetch="autotune", image_count=1
-    )
-    return {
-        f"one generator, {cores} decode threads": base.replace(decode_threads=cores),
-        f"{cores} sharded generators": base.replace(shards=cores),
-        f"one generator, {cores + 1} decode threads": base.replace(decode_threads=cores + 1),
-    }
-
-
-def float32_dataset(paths: Sequence[str]) -> tf.data.Dataset:
-    """The reference generator (`float32_images`) through `from_generator`, batched like the other rows."""
-    import tensorflow as tf
-
-    signature = tf.TensorSpec(shape=(IMAGE_SIZE, IMAGE_SIZE, 3), dtype=tf.float32)
-    dataset = tf.data.Dataset.from_generator(float32_images, args=(list(paths),), output_signature=signature)
-    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
-
-
-def graph_native_dataset(paths: Sequence[str]) -> tf.data.Dataset:
-    """Notebook 07's pipeline (`graph_native.image_dataset`), batched like the other rows."""
-    import tensorflow as tf
-
-    from helpers import graph_native
-
-    dataset = graph_native.image_dataset(paths, image_size=(IMAGE_SIZE, IMAGE_SIZE))
-    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
-
-
-def limit_images(paths: Sequence[str]) -> int:
-    """Decodes and resizes `paths` in this thread, OpenCV single-threaded: the limit row's work."""
-    from helpers import pipelines
-
-    out = np.empty((IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
-    for path in paths:
-        pipelines.decode_resize_into(path, out)
-    return len(paths)
-
-
-def limit_check_images(paths: Sequence[str]) -> np.ndarray:
-    """The limit row's work on `paths`, kept as float32 images in [0, 1] for the equal-work check."""
-    from helpers import pipelines
-
-    out = np.empty((len(paths), IMAGE_SIZE, IMAGE_SIZE, 3), np.uint8)
-    for index, path in enumerate(paths):
-        pipelines.decode_resize_into(path, out[index])
-    return out.astype(np.float32) / np.float32(255)
 
 
 def stream_chunks(dataset: tf.data.Dataset, elements: int) -> Callable[[], int]:
@@ -157,29 +195,3 @@ def stream_chunks(dataset: tf.data.Dataset, elements: int) -> Callable[[], int]:
         return count
 
     return next_chunk
-
-
-@contextlib.contextmanager
-def _expected_deprecation() -> Iterator[None]:
-    """Hides TensorFlow's deprecation warning for the article's `output_types`: the row measures that code."""
-    import tensorflow as tf
-
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def article_dataset(article, paths: Sequence[str]) -> tf.data.Dataset:
-    """The article's Example 2 as written (`article.example_2_dataset`), without its deprecation warning."""
-    with _expected_deprecation():
-        return article.example_2_dataset(list(paths))
-
-
-def warm_up(dataset: tf.data.Dataset) -> None:
-    """Reads the first two elements of `dataset`, so its timed passes do not pay for its start-up."""
-    for _ in dataset.take(2):  # tracing, thread pools, the file cache
-        pass

@@ -1,0 +1,182 @@
+"""The work every image pipeline in the kit does, and the one rule for "the same output".
+
+    reference = np.stack(list(image_work.reference_images(paths)))   # (n, 224, 224, 3) float32 in [0, 1]
+    image_work.decode_resize_into(path, batch[i])                    # the same work, uint8, no fresh arrays
+    image_work.check_same_output("mine", my_images, reference)       # an OutputCheck; .same_output
+
+The work: a 640x480 JPEG decoded as RGB, resized to 224x224 with area averaging (OpenCV's `INTER_AREA`,
+the kit's loader `images.load_image`, which notebook 07's graph-native pipeline reproduces in TensorFlow
+ops), scaled to float32 in [0, 1]. The rule: every pixel within `SAME_OUTPUT_LEVELS` grey levels of
+the reference. Imports only NumPy, OpenCV and `helpers.images`, so spawned workers can run it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from helpers import images
+
+__all__ = [
+    "IMAGE_SIZE",
+    "SAME_OUTPUT_LEVELS",
+    "OutputCheck",
+    "check_same_output",
+    "decode_resize_into",
+    "reference_images",
+]
+
+IMAGE_SIZE = (224, 224)
+"""(height, width) of every output image."""
+
+SAME_OUTPUT_LEVELS = 1.0
+"""Same output: every pixel within 1 grey level (1/255) of the reference. That is what rounding leaves
+between OpenCV's fixed-point area resize and TensorFlow's float one (`graph_native.resize_like_opencv`),
+and between dividing by 255 and multiplying by 1/255; a different JPEG decoder (TensorFlow's fast IDCT,
+Keras's folder reader), another resize (the article's bilinear) or swapped channels (BGR) differ by far
+more."""
+
+_JPEG_SUFFIXES = (".jpg", ".jpeg")
+_MAX_BUFFERS = 16
+# One decode buffer per OS thread. Keyed by thread id, not threading.local: a generator runs in
+# TensorFlow's threads, where Python's thread state (and so threading.local) lasts one call.
+_buffers: dict[int, np.ndarray] = {}
+
+
+def reference_images(paths: Iterable[str | bytes | os.PathLike[str]]) -> Iterator[np.ndarray]:
+    """The reference generator: each file through the kit's loader, `images.load_image`, one at a time.
+
+    Yields:
+        float32 RGB images (224, 224, 3) in [0, 1].
+    """
+    for path in paths:
+        yield images.load_image(os.fsdecode(path), size=IMAGE_SIZE)
+
+
+def decode_resize_into(path: str | bytes | os.PathLike[str], out: np.ndarray) -> np.ndarray:
+    """Decodes an image file as RGB and resizes it into `out` (uint8), as `images.load_image_uint8` does.
+
+    A JPEG is decoded into a buffer kept for this thread and resized straight into `out`: no fresh
+    900 KiB array per image. Once TensorFlow has built a `from_generator` dataset, glibc hands every
+    array of 128 KiB or more out as a new memory mapping, paid for in page faults (notebook 05), about
+    as much CPU time as the decoding itself. Other files (PNG, grayscale, alpha) go through
+    `images.load_image_uint8`.
+
+    Args:
+        path: the image file.
+        out: uint8 (height, width, 3): where the resized image goes.
+
+    Returns:
+        `out`.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        images.ImageLoadError: the file cannot be decoded (the message names it).
+    """
+    path = os.fsdecode(path)
+    decoded = _decode_reusing_buffer(path) if path.lower().endswith(_JPEG_SUFFIXES) else None
+    if decoded is None:
+        decoded = images.load_image_uint8(path)
+    height, width = out.shape[:2]
+    shrinking = height <= decoded.shape[0] and width <= decoded.shape[1]
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    cv2.resize(decoded, (width, height), dst=out, interpolation=interpolation)
+    return out
+
+
+def _decode_reusing_buffer(path: str) -> np.ndarray | None:
+    """This thread's buffer with the JPEG decoded in it; None when the careful loader should try."""
+    thread = threading.get_native_id()
+    buffer = _buffers.get(thread)
+    if buffer is not None:
+        # imread leaves a buffer untouched when it cannot read the file: mark the last row, which
+        # every decode writes.
+        buffer[-1] = 1
+        buffer[-1, 0] = 254
+        try:
+            decoded = cv2.imread(path, buffer, cv2.IMREAD_COLOR_RGB)
+        except cv2.error:  # the image's size differs from the buffer's
+            decoded = None
+        else:
+            unread = buffer[-1, 0, 0] == 254 and bool((buffer[-1, 1:] == 1).all())
+            return None if unread else decoded
+    decoded = cv2.imread(path, cv2.IMREAD_COLOR_RGB)
+    if decoded is not None:
+        if len(_buffers) >= _MAX_BUFFERS:  # threads come and go: start again from the live ones
+            _buffers.clear()
+        _buffers[thread] = decoded
+    return decoded
+
+
+@dataclass(frozen=True)
+class OutputCheck:
+    """How one pipeline's images compare with the reference's, under `SAME_OUTPUT_LEVELS`.
+
+    Attributes:
+        name: the pipeline.
+        images: images compared.
+        max_levels: the largest difference of any pixel channel from the reference, in grey levels.
+        in_order: the images came in the reference's order (otherwise each was matched with the
+            closest reference image, each used once).
+        same_output: same count and shape, and every pixel within `SAME_OUTPUT_LEVELS`.
+    """
+
+    name: str
+    images: int
+    max_levels: float
+    in_order: bool
+    same_output: bool
+
+    def __str__(self) -> str:
+        verdict = "same output" if self.same_output else "NOT the same output"
+        order = "" if self.in_order else ", in another order"
+        return (
+            f"{self.name}: {self.images} images{order}, largest difference {self.max_levels:g} grey "
+            f"levels (same output: within {SAME_OUTPUT_LEVELS:g}): {verdict}"
+        )
+
+
+def check_same_output(name: str, candidate: np.ndarray, reference: np.ndarray) -> OutputCheck:
+    """Compares a pipeline's images (float in [0, 1]) with the reference's, pixel by pixel.
+
+    Images may come in another order (shards, a shuffle): then each is matched with the reference
+    image it differs least from, and a reference image matched twice fails the check.
+
+    Args:
+        name: the pipeline, for messages.
+        candidate: its images, (n, height, width, 3).
+        reference: the reference generator's images of the same files.
+
+    Returns:
+        The `OutputCheck`.
+
+    Raises:
+        ValueError: the counts or the image shapes differ (the message names the pipeline).
+    """
+    candidate, reference = np.asarray(candidate), np.asarray(reference)
+    if candidate.shape != reference.shape:
+        raise ValueError(f"{name}: got images of shape {candidate.shape}, the reference {reference.shape}")
+    levels = _levels(np.abs(candidate.astype(np.float32) - reference).reshape(len(reference), -1).max(1))
+    in_order = bool(levels.max(initial=0.0) <= SAME_OUTPUT_LEVELS)
+    matched_once = True
+    if not in_order:
+        flat = reference.reshape(len(reference), -1)
+        pairs = [
+            _levels(np.abs(image.reshape(1, -1).astype(np.float32) - flat).max(1)) for image in candidate
+        ]
+        closest = [int(np.argmin(row)) for row in pairs]
+        levels = np.array([row[index] for row, index in zip(pairs, closest, strict=True)])
+        matched_once = len(set(closest)) == len(closest)
+    max_levels = float(levels.max(initial=0.0))
+    same = matched_once and max_levels <= SAME_OUTPUT_LEVELS
+    return OutputCheck(name, len(candidate), max_levels, in_order, same)
+
+
+def _levels(differences: np.ndarray) -> np.ndarray:
+    # Rounded to 1/100 of a level: float32 arithmetic leaves 1.0000001 for a difference of one level.
+    return np.round(differences.astype(np.float64) * 255, 2)
