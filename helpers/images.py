@@ -5,8 +5,7 @@
     reader = images.make_image_reader(size=(224, 224), on_error="skip")  # pass to from_generator
 
 Every loader returns RGB (never BGR), 3 channels, and either raises an error that names the file or
-returns a correct image: never None, never NaN. No TensorFlow here; the notebooks build the
-``output_signature`` from ``reader.element_shape`` and ``reader.dtype``.
+returns a correct image: never None, never NaN. No TensorFlow here.
 """
 
 from __future__ import annotations
@@ -34,16 +33,12 @@ __all__ = [
     "load_image_uint8",
     "make_image_reader",
     "sample_image_paths",
-    "ImageDtype",
     "ImageSize",
-    "OnError",
     "PathLike",
 ]
 
 PathLike = str | os.PathLike[str] | bytes
 ImageSize = tuple[int, int]
-OnError = Literal["raise", "skip"]
-ImageDtype = Literal["float32", "uint8"]
 
 IMAGE_SUFFIXES = frozenset({".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"})
 """File name endings that `sample_image_paths` treats as images."""
@@ -127,14 +122,17 @@ def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarra
 class ImageReader:
     """A generator function with its settings bound, for ``tf.data.Dataset.from_generator``.
 
-    Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
-    ``(image, label)`` pairs. Pass the reader itself (not ``reader(...)``) to ``from_generator``
-    with ``args=(paths,)`` or ``args=(paths, labels)``; the paths then arrive as an array of bytes.
+        reader = images.make_image_reader(size=(224, 224), on_error="skip")
+        ds = tf.data.Dataset.from_generator(
+            reader, args=(paths,),
+            output_signature=tf.TensorSpec(shape=reader.element_shape, dtype=reader.dtype))
+        ...  # after iterating: reader.skipped
 
-    With ``on_error="skip"``, files that are missing or cannot be decoded are left out and recorded
-    in `skipped` (one entry per file per pass; read it after iterating, ``skipped.clear()`` to
-    reset) and logged as a warning. With ``on_error="raise"`` the first bad file stops the pass with
-    its error (inside ``from_generator`` it surfaces as a TensorFlow error).
+    Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
+    ``(image, label)`` pairs; through ``from_generator``'s ``args`` the paths arrive as bytes.
+    With ``on_error="skip"``, files that are missing or cannot be decoded are left out, logged as a
+    warning and recorded in `skipped` (one entry per file per pass; ``skipped.clear()`` resets it).
+    With ``on_error="raise"`` the first bad file stops the pass with its error.
 
     Attributes:
         size: ``(height, width)`` every image is resized to, or None.
@@ -147,8 +145,8 @@ class ImageReader:
         self,
         size: ImageSize | None = None,
         *,
-        on_error: OnError = "raise",
-        dtype: ImageDtype = "float32",
+        on_error: Literal["raise", "skip"] = "raise",
+        dtype: Literal["float32", "uint8"] = "float32",
     ) -> None:
         """Checks and stores the settings (see the attributes); ValueError names one that is not allowed."""
         if on_error not in _ON_ERROR_CHOICES:
@@ -190,7 +188,11 @@ class ImageReader:
             except (OSError, ImageLoadError) as error:
                 if self.on_error == "raise":
                     raise
-                self._record_skip(path, error)
+                detail = error.reason if isinstance(error, ImageLoadError) else error.strerror or str(error)
+                skipped = SkippedFile(path=display_path(path), reason=f"{type(error).__name__}: {detail}")
+                # list.append is atomic, so shards running in several threads may share one reader.
+                self.skipped.append(skipped)
+                _logger.warning("skipped %s (%s)", skipped.path, skipped.reason)
                 continue
             yield image if labels is None else (image, labels[index])
 
@@ -200,34 +202,9 @@ class ImageReader:
             f"skipped={len(self.skipped)})"
         )
 
-    def _record_skip(self, path: PathLike, error: Exception) -> None:
-        if isinstance(error, ImageLoadError):
-            detail = error.reason
-        else:
-            detail = getattr(error, "strerror", None) or str(error)
-        skipped = SkippedFile(path=display_path(path), reason=f"{type(error).__name__}: {detail}")
-        # list.append is atomic, so shards running in several threads may share one reader.
-        self.skipped.append(skipped)
-        _logger.warning("skipped %s (%s)", skipped.path, skipped.reason)
 
-
-def make_image_reader(
-    size: ImageSize | None = None,
-    *,
-    on_error: OnError = "raise",
-    dtype: ImageDtype = "float32",
-) -> ImageReader:
-    """Returns an `ImageReader` with these settings: a generator function to pass to ``from_generator``.
-
-    Example::
-
-        reader = images.make_image_reader(size=(224, 224), on_error="skip")
-        ds = tf.data.Dataset.from_generator(
-            reader, args=(paths,),
-            output_signature=tf.TensorSpec(shape=reader.element_shape, dtype=reader.dtype))
-        ...  # after iterating: reader.skipped
-    """
-    return ImageReader(size, on_error=on_error, dtype=dtype)
+# The kit names factories that bind settings make_<noun> (STYLE.md); the class is that factory.
+make_image_reader = ImageReader
 
 
 def sample_image_paths() -> list[Path]:
