@@ -91,22 +91,15 @@ def _show(ax: Axes, image: np.ndarray) -> None:
     )
 
 
-def training_curves(
-    history: dict[str, Sequence[float]],
-    *,
-    metrics: Sequence[str] = ("loss", "accuracy"),
-    panel_inches: tuple[float, float] = (4.0, 3.0),
-    fig: Figure | None = None,
-) -> Figure:
-    """Draws one panel per metric, left to right: its training and, when recorded, validation value per epoch.
+def training_curves(history: dict[str, Sequence[float]], *, fig: Figure | None = None) -> Figure:
+    """Draws loss, then accuracy, per epoch: the training value and, when recorded, the validation one.
 
-    `history` maps a metric to one value per epoch, as Keras' `model.fit(...).history` (validation values
-    under `"val_" + name`). Returns the Figure: `fig`, or a new one.
+    `history` is Keras' `model.fit(...).history` (validation values under `"val_" + name`). Returns the
+    Figure: `fig`, or a new one.
     """
     if fig is None:
-        fig = Figure(figsize=(panel_inches[0] * len(metrics), panel_inches[1]), layout="constrained")
-    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-    for ax, name in zip(axes, metrics, strict=True):
+        fig = Figure(figsize=(8.0, 3.0), layout="constrained")
+    for ax, name in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):
         for key, label, style in ((name, "training", "-o"), (f"val_{name}", "validation", "-s")):
             if key in history:
                 values = list(history[key])

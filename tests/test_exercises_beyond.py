@@ -7,7 +7,6 @@ import tensorflow as tf
 from helpers import graph_native, images
 from helpers.exercises import beyond
 
-
 LABELLED_FEATURES = {
     "image_bytes": tf.io.FixedLenFeature([], tf.string),
     "name": tf.io.FixedLenFeature([], tf.string),
