@@ -1,8 +1,7 @@
 """Checks the learner's set-up and says what to do about each problem.
 
-Usage:
-    from helpers import environment
-    environment.check_environment()     # a table of passes and failures, each failure with a fix
+from helpers import environment
+environment.check_environment()     # a table of passes and failures, each failure with a fix
 """
 
 from __future__ import annotations
@@ -38,6 +37,8 @@ class Check:
 
 @dataclass(frozen=True)
 class EnvironmentReport:
+    """Every check, as text or (in a notebook) as a table."""
+
     checks: tuple[Check, ...]
 
     @property
@@ -58,19 +59,11 @@ class EnvironmentReport:
         return "\n".join([*lines, summary])
 
     def _repr_html_(self) -> str:
-        rows = [
-            [
-                Markup(
-                    '<b style="color:#1b7f3a">✔ pass</b>'
-                    if check.passed
-                    else '<b style="color:#b3261e">✘ FAIL</b>'
-                ),
-                check.name,
-                check.found,
-                check.advice,
-            ]
-            for check in self.checks
-        ]
+        passed, failed = (
+            Markup('<b style="color:#1b7f3a">✔ pass</b>'),
+            Markup('<b style="color:#b3261e">✘ FAIL</b>'),
+        )
+        rows = [[passed if c.passed else failed, c.name, c.found, c.advice] for c in self.checks]
         summary = (
             "<b>All checks passed.</b>"
             if self.passed
@@ -80,7 +73,7 @@ class EnvironmentReport:
 
 
 def pinned_versions() -> dict[str, str]:
-    """The exact versions requirements.txt pins, by canonical package name (`packaging` parses the lines).
+    """The exact versions requirements.txt pins, by canonical package name.
 
     Raises:
         packaging.requirements.InvalidRequirement: a line of requirements.txt is not a requirement.
@@ -90,13 +83,11 @@ def pinned_versions() -> dict[str, str]:
 
     pins: dict[str, str] = {}
     for line in (REPO_ROOT / "requirements.txt").read_text().splitlines():
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        requirement = Requirement(text)
-        exact = [spec.version for spec in requirement.specifier if spec.operator == "=="]
-        if exact:
-            pins[canonicalize_name(requirement.name)] = exact[0]
+        if text := line.split("#", 1)[0].strip():
+            requirement = Requirement(text)
+            for spec in requirement.specifier:
+                if spec.operator == "==":
+                    pins[canonicalize_name(requirement.name)] = spec.version
     return pins
 
 
