@@ -1,12 +1,10 @@
 """Matplotlib figures for the notebooks: each function draws on the `ax` (or `fig`) it is given, or a new one.
 
-Usage:
-    from helpers import plots
     plots.image_grid(batch_of_images, titles=labels)   # a Figure: end a notebook cell with it to show it
     plots.timeline(events).figure                      # Axes-returning functions: show their .figure
 
-Figures are built with `matplotlib.figure.Figure`, not pyplot, so nothing is shown or kept alive behind the
-notebook's back: the cell that ends with the figure displays it once.
+Figures are `matplotlib.figure.Figure`, not pyplot, so nothing is shown or kept alive behind the notebook's
+back: the cell that ends with the figure displays it once.
 """
 
 from __future__ import annotations
@@ -35,7 +33,7 @@ __all__ = [
 
 
 def figure_of(ax: Axes) -> Figure:
-    """The top-level Figure `ax` is drawn on (every axes here is made by `new_axes` or given by a caller).
+    """The top-level Figure `ax` is drawn on.
 
     Raises:
         TypeError: `ax` belongs to a sub-figure, which has no canvas of its own to render.
@@ -84,7 +82,6 @@ def image_grid(
 
 
 def _show(ax: Axes, image: np.ndarray) -> None:
-    """Draws an RGB image (float in [0, 1] or uint8) or a grayscale one, its full range black to white."""
     image = np.asarray(image)
     ax.imshow(
         image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255 if image.dtype == np.uint8 else 1
@@ -150,11 +147,10 @@ def image_rows(
 
 
 def register_notebook_display() -> bool:
-    """Makes IPython show a Figure that ends a cell as a PNG, as this module's docstring promises.
+    """Makes IPython show a Figure that ends a cell as a PNG; runs when this module is imported.
 
-    IPython registers matplotlib's PNG formatter only when pyplot is imported or `%matplotlib` runs. The kit
-    never imports pyplot, so without this a cell ending with a Figure shows only "<Figure size ...>" text.
-    Runs once when this module is imported; outside IPython it does nothing.
+    IPython registers matplotlib's PNG formatter only when pyplot is imported or `%matplotlib` runs, and
+    the kit never imports pyplot: without this, a cell ending with a Figure shows only "<Figure size ...>".
 
     Returns:
         True when a running IPython shell now displays Figures as PNG.
