@@ -14,7 +14,7 @@ import errno
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -119,13 +119,13 @@ def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarra
     return pixels
 
 
+@dataclass(eq=False)
 class ImageReader:
     """A generator function with its settings bound, for ``tf.data.Dataset.from_generator``.
 
         reader = images.make_image_reader(size=(224, 224), on_error="skip")
         ds = tf.data.Dataset.from_generator(
-            reader, args=(paths,),
-            output_signature=tf.TensorSpec(shape=reader.element_shape, dtype=reader.dtype))
+            reader, args=(paths,), output_signature=tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32))
         ...  # after iterating: reader.skipped
 
     Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
@@ -139,31 +139,22 @@ class ImageReader:
         on_error: ``"raise"`` or ``"skip"``.
         dtype: ``"float32"`` ([0, 1]) or ``"uint8"`` ([0, 255]).
         skipped: The files skipped so far.
+
+    Raises:
+        ValueError: a setting that is not allowed (named in the message).
     """
 
-    def __init__(
-        self,
-        size: ImageSize | None = None,
-        *,
-        on_error: Literal["raise", "skip"] = "raise",
-        dtype: Literal["float32", "uint8"] = "float32",
-    ) -> None:
-        """Checks and stores the settings (see the attributes); ValueError names one that is not allowed."""
-        if on_error not in _ON_ERROR_CHOICES:
-            raise ValueError(f"on_error must be one of {_ON_ERROR_CHOICES}, got {on_error!r}")
-        if dtype not in _DTYPE_CHOICES:
-            raise ValueError(f"dtype must be one of {_DTYPE_CHOICES}, got {dtype!r}")
-        self.size = _check_size(size)
-        self.on_error = on_error
-        self.dtype = dtype
-        self.skipped: list[SkippedFile] = []
+    size: ImageSize | None = None
+    on_error: Literal["raise", "skip"] = field(default="raise", kw_only=True)
+    dtype: Literal["float32", "uint8"] = field(default="float32", kw_only=True)
+    skipped: list[SkippedFile] = field(default_factory=list, init=False)
 
-    @property
-    def element_shape(self) -> tuple[int | None, int | None, int]:
-        """The shape of each yielded image, ``(height, width, 3)``; None where sizes vary."""
-        if self.size is None:
-            return (None, None, 3)
-        return (*self.size, 3)
+    def __post_init__(self) -> None:
+        if self.on_error not in _ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {_ON_ERROR_CHOICES}, got {self.on_error!r}")
+        if self.dtype not in _DTYPE_CHOICES:
+            raise ValueError(f"dtype must be one of {_DTYPE_CHOICES}, got {self.dtype!r}")
+        self.size = _check_size(self.size)
 
     def __call__(
         self, paths: Sequence[PathLike], labels: Sequence[Any] | None = None
@@ -195,12 +186,6 @@ class ImageReader:
                 _logger.warning("skipped %s (%s)", skipped.path, skipped.reason)
                 continue
             yield image if labels is None else (image, labels[index])
-
-    def __repr__(self) -> str:
-        return (
-            f"ImageReader(size={self.size}, on_error={self.on_error!r}, dtype={self.dtype!r}, "
-            f"skipped={len(self.skipped)})"
-        )
 
 
 # The kit names factories that bind settings make_<noun> (STYLE.md); the class is that factory.

@@ -104,7 +104,7 @@ def test_checkpointable_dataset_accepts_the_graph_native_pipeline():
 
 def test_checkpointable_dataset_flags_from_generator_with_tensorflows_message():
     reader = images.make_image_reader(size=beyond.CHECKPOINT_IMAGE_SIZE)
-    signature = tf.TensorSpec(shape=reader.element_shape, dtype=tf.float32)
+    signature = tf.TensorSpec(shape=(*beyond.CHECKPOINT_IMAGE_SIZE, 3), dtype=tf.float32)
     feedback = beyond.check_checkpointable_dataset(
         lambda paths: tf.data.Dataset.from_generator(reader, args=(paths,), output_signature=signature)
     )
