@@ -100,9 +100,9 @@ def fail(message: str, *, hint: str, more: str = "") -> NoReturn:
     raise Problem(Feedback.fail(message, hint=hint, more=more))
 
 
-def not_callable(value: object, *, expected: str = "a function", hint: str) -> Feedback:
+def not_callable(value: object, *, hint: str) -> Feedback:
     """The failure for a check given something that is not callable (e.g. `f()` instead of `f`)."""
-    return Feedback.fail(f"Expected {expected}, got {type(value).__name__}.", hint=hint)
+    return Feedback.fail(f"Expected a function, got {type(value).__name__}.", hint=hint)
 
 
 def run(
@@ -194,17 +194,10 @@ def not_dataset(
     return None
 
 
-def elements(
-    dataset: Any,
-    expected_count: int,
-    *,
-    failure: str,
-    hint: str = _READ_THE_ERROR,
-    more: str = "",
-    advice: Advice = (),
-) -> list:
-    """`take_elements` under `run`: one bounded pass, or the check fails with what it raised."""
-    return run(take_elements, dataset, expected_count, failure=failure, hint=hint, more=more, advice=advice)
+def elements(dataset: Any, expected_count: int, **options: Any) -> list:
+    """`take_elements` under `run` (`options` are its `failure`, hints and `advice`): one bounded pass, or the
+    check fails with what it raised."""
+    return run(take_elements, dataset, expected_count, **options)
 
 
 def take_elements(dataset: Any, expected_count: int) -> list:
