@@ -288,23 +288,14 @@ def measure_throughputs(
         for name, dataset in datasets.items()
     }
     measure.round_robin(passes, repeats=warmup_passes)
-    timed = measure.round_robin(passes, repeats=repeats)
     results = []
-    for name, timings in timed.items():
-        seconds = float(np.median([one.seconds for one in timings]))
-        images = timings[-1].elements
-        results.append(
-            Throughput(
-                name=name,
-                images=images,
-                seconds=seconds,
-                images_per_second=images / seconds,
-                streaming_images_per_second=float(
-                    np.median([one.streaming_elements_per_second for one in timings])
-                ),
-                end_wait_seconds=float(np.median([one.end_wait_seconds for one in timings])),
-            )
+    for name, timings in measure.round_robin(passes, repeats=repeats).items():
+        seconds, streaming, end_wait = (
+            float(np.median([getattr(one, key) for one in timings]))
+            for key in ("seconds", "streaming_elements_per_second", "end_wait_seconds")
         )
+        images = timings[-1].elements
+        results.append(Throughput(name, images, seconds, images / seconds, streaming, end_wait))
     return results
 
 
@@ -315,6 +306,4 @@ def _images_in(element) -> int:
 
 def _in_levels(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return image.astype(np.float64)
-    return image.astype(np.float64) * _GREY_LEVELS
+    return image.astype(np.float64) * (1.0 if image.dtype == np.uint8 else _GREY_LEVELS)

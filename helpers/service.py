@@ -79,11 +79,6 @@ class LocalCluster:
         """The `service=` argument for `tf.data.experimental.service.distribute`."""
         return f"grpc://{self.dispatcher_address}"
 
-    @property
-    def pids(self) -> tuple[int, ...]:
-        """Process ids of the dispatcher and the workers (for tests; never print them in a notebook)."""
-        return tuple(server.process.pid for server in self._servers)
-
     def running_count(self) -> int:
         """Returns how many of this cluster's processes are still running (0 after the `with` block)."""
         return sum(server.process.poll() is None for server in self._servers)
