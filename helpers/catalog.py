@@ -21,7 +21,7 @@ from helpers import lesson_time
 from helpers.html_table import Markup, html_table
 from helpers.paths import NOTEBOOKS_DIR
 
-__all__ = ["Lesson", "core_path_minutes", "lessons", "notebook_map", "readme_table", "self_study_minutes"]
+__all__ = ["Lesson", "core_path_minutes", "lessons", "notebook_map", "readme_table"]
 
 _TITLE = re.compile(r"^#\s+\d+\s*·\s*(.+)$", re.MULTILINE)
 _OBJECTIVES = re.compile(r"^\*\*Objectives\*\*.*\n((?:- .*\n?(?:  .*\n?)*)+)", re.MULTILINE)
@@ -96,11 +96,6 @@ def _lesson(path: str, modified_ns: int, notebooks_dir: Path) -> Lesson:
 def core_path_minutes() -> int:
     """The 2-hour course: the stated core minutes of every core notebook, added up."""
     return sum(lesson.core_minutes for lesson in lessons() if lesson.core)
-
-
-def self_study_minutes() -> int:
-    """Everything, deep dives and optional notebooks included, added up."""
-    return sum(lesson.self_study_minutes for lesson in lessons())
 
 
 def readme_table() -> str:

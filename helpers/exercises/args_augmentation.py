@@ -14,7 +14,7 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets", "expected_shard_elements"]
+__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets"]
 
 SHARD_TOTAL = 12
 """The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL."""
@@ -53,15 +53,10 @@ _SHARD_ERRORS = (
 )
 
 
-def expected_shard_elements(shard: int, num_shards: int) -> list[int]:
-    """The numbers shard `shard` of `num_shards` must yield in the core exercise."""
-    return list(range(shard, SHARD_TOTAL, num_shards))
-
-
 @_guards.self_check
 def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
     """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard, dataset k
-    yielding `expected_shard_elements(k, num_shards)`, for several shard counts. The typical mistake, a
+    yielding k, k + num_shards, ... below `SHARD_TOTAL`, for several shard counts. The typical mistake, a
     `lambda: shard_elements(k, num_shards)` in a loop, reads `k` after the loop: every dataset is the last."""
     import tensorflow as tf
 
@@ -107,7 +102,7 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             more="Each element is one integer, a scalar: tf.TensorSpec(shape=(), dtype=tf.int64).",
             advice=_SHARD_ERRORS,
         )
-        expected = [expected_shard_elements(shard, num_shards) for shard in range(num_shards)]
+        expected = [list(range(shard, SHARD_TOTAL, num_shards)) for shard in range(num_shards)]
         if produced == expected:
             continue
         if all(values == expected[-1] for values in produced):
