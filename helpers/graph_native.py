@@ -248,8 +248,7 @@ class Throughput:
         images: images delivered per pass.
         seconds: one full pass, from asking for the first element to the end of the data.
         images_per_second: `images / seconds`, start-up and ending included.
-        streaming_images_per_second: images after the first element, divided by the time from the first
-            element to the last: the rate once data flows.
+        streaming_images_per_second: the rate from the first element to the last, once data flows.
         end_wait_seconds: time from the last element until the pipeline reported its end.
     """
 

@@ -86,12 +86,11 @@ class SkippedFile:
 def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
     """Loads an image file as RGB float32 in [0, 1], shape (height, width, 3).
 
-    Grayscale becomes 3 equal channels; an alpha channel is composited onto white (see
-    `ALPHA_BACKGROUND` for why); 16-bit images are divided by 65535, 8-bit ones by 255. JPEGs are
-    turned upright according to their EXIF orientation, as image viewers do (note that
-    ``tf.io.decode_jpeg`` ignores it). `path` may be ``bytes`` (``from_generator`` passes ``args``
-    strings so). `size` is ``(height, width)`` to resize to, or None: shrinking uses ``cv2.INTER_AREA``
-    (averages the pixels it merges, so no aliasing), enlarging (either side) ``cv2.INTER_LINEAR``.
+    Grayscale becomes 3 equal channels; alpha is composited onto white (`ALPHA_BACKGROUND` says why);
+    16-bit images are divided by 65535, 8-bit ones by 255; JPEGs are turned upright by their EXIF
+    orientation, as image viewers do (``tf.io.decode_jpeg`` ignores it). `path` may be ``bytes``, as
+    ``from_generator``'s ``args`` pass strings. `size` is ``(height, width)`` or None: shrinking uses
+    ``cv2.INTER_AREA`` (averaging, so no aliasing), enlarging either side ``cv2.INTER_LINEAR``.
 
     Raises:
         FileNotFoundError: The file does not exist (the message names it).
@@ -106,11 +105,8 @@ def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
 
 
 def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
-    """Loads an image file as RGB uint8, shape (height, width, 3): `load_image` without the float conversion.
-
-    The same decoding, checks, alpha handling, resizing and errors as `load_image`: fast pipelines yield
-    uint8 (4x less data through ``from_generator``) and scale in TensorFlow. 16-bit images are scaled
-    down to 0..255 with rounding (65535 -> 255, 32896 -> 128).
+    """Loads an image file as RGB uint8, shape (height, width, 3): `load_image` without the float conversion
+    (fast pipelines yield uint8, 4x less data, and scale in TensorFlow); 16-bit images are rounded to 0..255.
     """
     pixels = _load_rgb(path, size)
     if pixels.dtype == np.uint16:

@@ -135,10 +135,8 @@ def image_rows(
         for column, (ax, image) in enumerate(zip(axes[row_index], row, strict=True)):
             _show(ax, image)
             # Ticks and frame off but the axis kept, so the row label (a y-label) stays visible.
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
+            ax.set(xticks=[], yticks=[])
+            ax.spines[:].set_visible(False)
             if column == 0:
                 ax.set_ylabel(label, fontsize=10)
             if row_index == 0 and titles is not None:

@@ -120,8 +120,7 @@ def run(
         function: the learner's function (or a small closure around several calls to it).
         *args: its positional arguments.
         failure: the start of the message, followed by the error's one-line summary.
-        hint: what to try next (or a function choosing it from the error), and `more` the second hint,
-            unless a row of `advice` fits the error.
+        hint: what to try next (or a function choosing it from the error); `more` the second hint.
         more: the second hint.
         advice: the first row whose text is in the error's summary gives the hints instead.
         **kwargs: its keyword arguments.
