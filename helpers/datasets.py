@@ -137,7 +137,9 @@ def benchmark_jpegs(
         (folder / _MARKER_NAME).unlink(missing_ok=True)
         _remove_strays(folder, "[0-9][0-9][0-9][0-9][0-9][0-9].jpg", keep=paths)
 
-    sources = _benchmark_sources(sample_paths, width=width, height=height)
+    sources = [images.load_image_uint8(path) for path in sample_paths]
+    # A photo enlarged more than 2x is mostly blur and compresses far better than a real one.
+    sources = [image for image in sources if min(image.shape[:2]) >= min(width, height) // 2] or sources
 
     def write_jpeg(index: int) -> None:
         rgb = _photo_crop(sources, np.random.default_rng([seed, index]), width, height)
@@ -199,13 +201,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"{len(paths)} JPEGs of {width}x{height} pixels in {display_path(paths[0].parent)}")
     return 0
-
-
-def _benchmark_sources(sample_paths: list[Path], *, width: int, height: int) -> list[np.ndarray]:
-    sources = [images.load_image_uint8(path) for path in sample_paths]
-    # A photo enlarged more than 2x is mostly blur and compresses far better than a real one.
-    big_enough = [image for image in sources if min(image.shape[:2]) >= min(width, height) // 2]
-    return big_enough or sources
 
 
 def _photo_crop(sources: list[np.ndarray], rng: np.random.Generator, width: int, height: int) -> np.ndarray:

@@ -213,7 +213,7 @@ def _check_size(size: ImageSize | None) -> ImageSize | None:
 def _load_rgb(path: PathLike, size: ImageSize | None) -> np.ndarray:
     """Reads, decodes and resizes: RGB uint8 or uint16, 3 channels, alpha composited."""
     size = _check_size(size)
-    pixels = _decode(_read_file(path), path)
+    pixels = _decode(path)
     if size is not None and pixels.shape[:2] != size:
         height, width = size
         shrinking = height <= pixels.shape[0] and width <= pixels.shape[1]
@@ -222,23 +222,21 @@ def _load_rgb(path: PathLike, size: ImageSize | None) -> np.ndarray:
     return pixels
 
 
-def _read_file(path: PathLike) -> bytes:
+def _decode(path: PathLike) -> np.ndarray:
     # Reading with Python (not cv2.imread) gives real errors and handles non-ASCII paths everywhere.
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be str, bytes or os.PathLike, got {type(path).__name__}")
+    name = display_path(path)
     try:
-        return Path(path).read_bytes()
+        data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, "image file not found", display_path(path)) from None
+        raise FileNotFoundError(errno.ENOENT, "image file not found", name) from None
     except IsADirectoryError:
-        raise ImageLoadError(display_path(path), "it is a directory, not a file") from None
-
-
-def _decode(data: bytes, path: PathLike) -> np.ndarray:
+        raise ImageLoadError(name, "it is a directory, not a file") from None
     if not data:
-        raise ImageLoadError(display_path(path), "the file is empty (0 bytes)")
+        raise ImageLoadError(name, "the file is empty (0 bytes)")
     # A JPEG has no alpha and 8 bits: decode straight to RGB, applying its EXIF orientation.
     # Anything else keeps its alpha channel and bit depth (IMREAD_UNCHANGED), handled below.
     is_jpeg = data.startswith(_JPEG_MAGIC)
@@ -248,11 +246,14 @@ def _decode(data: bytes, path: PathLike) -> np.ndarray:
     except cv2.error:
         pixels = None
     if pixels is None:
-        raise ImageLoadError(display_path(path), _why_undecodable(data))
+        size = f"{len(data):,} bytes"
+        kind = "JPEG" if is_jpeg else "PNG" if data.startswith(_PNG_MAGIC) else None
+        reason = f"a {kind} that OpenCV cannot decode: truncated or corrupt ({size})"
+        if kind is None:
+            reason = f"not an image format OpenCV can decode ({size}, starts with {data[:8]!r})"
+        raise ImageLoadError(name, reason)
     if pixels.dtype not in (np.uint8, np.uint16):
-        raise ImageLoadError(
-            display_path(path), f"{pixels.dtype} pixels; only 8- and 16-bit images are supported"
-        )
+        raise ImageLoadError(name, f"{pixels.dtype} pixels; only 8- and 16-bit images are supported")
     if is_jpeg:
         return pixels
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
@@ -262,16 +263,7 @@ def _decode(data: bytes, path: PathLike) -> np.ndarray:
         return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
     if channels == 4:
         return _composite_on_white(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA))
-    raise ImageLoadError(display_path(path), f"{channels} channels; expected 1, 3 or 4")
-
-
-def _why_undecodable(data: bytes) -> str:
-    size = f"{len(data):,} bytes"
-    if data.startswith(_JPEG_MAGIC):
-        return f"a JPEG that OpenCV cannot decode: truncated or corrupt ({size})"
-    if data.startswith(_PNG_MAGIC):
-        return f"a PNG that OpenCV cannot decode: truncated or corrupt ({size})"
-    return f"not an image format OpenCV can decode ({size}, starts with {data[:8]!r})"
+    raise ImageLoadError(name, f"{channels} channels; expected 1, 3 or 4")
 
 
 def _composite_on_white(rgba: np.ndarray) -> np.ndarray:

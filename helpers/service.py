@@ -232,17 +232,13 @@ def _stop(servers: Sequence[_Server], *, timeout_seconds: float) -> None:
             server.process.kill()
             server.process.wait()
         finally:
-            _forget(server)
+            with _RUNNING_LOCK:
+                _RUNNING.pop(server.process.pid, None)
+            for stream in (server.process.stdin, server.process.stdout, server.stderr_file):
+                if stream is not None:
+                    stream.close()
     if interrupted is not None:
         raise interrupted
-
-
-def _forget(server: _Server) -> None:
-    with _RUNNING_LOCK:
-        _RUNNING.pop(server.process.pid, None)
-    for stream in (server.process.stdin, server.process.stdout, server.stderr_file):
-        if stream is not None:
-            stream.close()
 
 
 @atexit.register

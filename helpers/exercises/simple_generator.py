@@ -102,14 +102,6 @@ def _epoch(dataset: Any, expected_count: int) -> list:
     )
 
 
-def _padded_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
-    chunks = [lengths[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
-    return [
-        np.array([[*range(n), *[_PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
-        for chunk in chunks
-    ]
-
-
 def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
     if got.shape[0] != expected.shape[0]:
         return (
@@ -175,7 +167,11 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
         call = f"make_padded_ranges({list(lengths)}, {batch_size})"
         dataset = _build(make_padded_ranges, list(lengths), batch_size)
         _check_range_spec(dataset.element_spec, call)
-        expected = _padded_batches(lengths, batch_size)
+        chunks = [lengths[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
+        expected = [
+            np.array([[*range(n), *[_PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
+            for chunk in chunks
+        ]
         got = _epoch(dataset, len(expected))
         if len(got) != len(expected):
             return Feedback.fail(
