@@ -30,10 +30,6 @@ def _is_whole_number(text: str) -> bool:
     return True
 
 
-def _as_text(record: object) -> str:
-    return record.decode(errors="replace") if isinstance(record, bytes) else str(record)
-
-
 @_guards.self_check
 def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
     """Checks the core exercise: `numbers_dataset(texts, skipped)` gives every whole number in `texts` as an
@@ -90,7 +86,7 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
                 f"With texts {list(texts)} the dataset gives {got}; expected {expected}.",
                 hint="Yield int(text) for every text that is a whole number, in order, and nothing else.",
             )
-        records = [_as_text(record) for record in skipped]
+        records = [r.decode(errors="replace") if isinstance(r, bytes) else str(r) for r in skipped]
         if len(records) != len(bad) or not all(
             text in record for record, text in zip(records, bad, strict=True)
         ):
