@@ -1,19 +1,14 @@
-"""The source article's three examples, as its code blocks print them, and functions that run them.
+"""The source article's three examples, character for character, and the parts of them lessons run.
 
-The article: "How to use TensorFlow's Dataset.from_generator?", dated 2025-01-30. `EXAMPLE_1`, `EXAMPLE_2`
-and `EXAMPLE_3` are its three code blocks character for character (two-space indentation, comments and
-deprecated arguments included); lessons 01, 02 and 03 show the same text in their cells, and
-tests/test_article.py checks that they agree.
+The article: "How to use TensorFlow's Dataset.from_generator?", dated 2025-01-30. `EXAMPLES` holds its three
+code blocks as printed (two-space indentation, comments and deprecated arguments included); lessons 01, 02
+and 03 quote them, and tests/test_article.py checks that they agree and that each runs as written.
 
 Usage:
     from helpers import article
-    namespace = article.run_example(1)                      # runs Example 1 as written, loop and all
     ds = article.example_2_dataset([str(p) for p in images.sample_image_paths()])
+    list(article.simple_generator())  # Example 1's generator function, on its own
 
-Running an example executes its text in a fresh namespace. The only change ever made to the text is the one
-the article asks for: Example 2's placeholder `image_paths = ["image1.jpg", ...]` line gets real paths
-(`example_source(2, image_paths_expression=...)`). The trailing demonstration loop (`for ... in dataset:`)
-can be left out, so a dataset is built without being iterated (the benchmark's `article_example_2` row).
 Do not "fix" the examples: their defects (BGR colour, float64 pixels, `cv2.imread` returning None, the
 deprecated `output_types`/`output_shapes`, the unseeded global `np.random`) are what the lessons show.
 """
@@ -21,24 +16,20 @@ deprecated `output_types`/`output_shapes`, the unseeded global `np.random`) are 
 from __future__ import annotations
 
 import linecache
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = [
     "EXAMPLES",
-    "EXAMPLE_1",
-    "EXAMPLE_2",
-    "EXAMPLE_3",
     "IMAGE_PATHS_LINE",
     "complex_generator",
     "example_2_dataset",
-    "example_source",
     "image_generator",
-    "run_example",
     "simple_generator",
 ]
 
-EXAMPLE_1 = """\
+EXAMPLES = {
+    1: """\
 import tensorflow as tf
 
 def simple_generator():
@@ -53,9 +44,8 @@ dataset = tf.data.Dataset.from_generator(
 
 for x, y in dataset:
   print(f"x: {x.numpy()}, y: {y.numpy()}")
-"""
-
-EXAMPLE_2 = """\
+""",
+    2: """\
 import tensorflow as tf
 import cv2
 
@@ -80,9 +70,8 @@ for batch in dataset:
   # Process batch of images
   pass
 
-"""
-
-EXAMPLE_3 = """\
+""",
+    3: """\
 import tensorflow as tf
 import numpy as np
 
@@ -107,95 +96,42 @@ dataset = tf.data.Dataset.from_generator(
 for features, label in dataset:
     pass
 
-"""
-
-EXAMPLES = {1: EXAMPLE_1, 2: EXAMPLE_2, 3: EXAMPLE_3}
+""",
+}
 IMAGE_PATHS_LINE = 'image_paths = ["image1.jpg", "image2.jpg", "image3.jpg"] # Replace with your actual paths'
 """Example 2's placeholder line, the one line a lesson may change (to real image paths)."""
-_IMAGE_PATHS_PREFIX = "image_paths = "
-_IMAGE_PATHS_COMMENT = " # Replace with your actual paths"
-# Each example's generator function, by name, for lessons that call it on its own.
-_GENERATORS = {"simple_generator": 1, "image_generator": 2, "complex_generator": 3}
 
 
-def example_source(
-    number: int, *, image_paths_expression: str | None = None, demonstration_loop: bool = True
-) -> str:
-    """Returns the text of the article's example `number` (1, 2 or 3), optionally with the allowed changes.
+def example_2_dataset(image_paths: Sequence[str]) -> Any:
+    """Runs the article's Example 2 on real files, up to its dataset (batched by 32, prefetched).
 
     Args:
-        number: which example.
-        image_paths_expression: for Example 2, Python code that replaces the placeholder list in its
-            `image_paths = [...]` line (the line's comment is kept). None keeps the article's line.
-        demonstration_loop: False leaves out the trailing `for ... in dataset:` loop, so running the text
-            builds the dataset without iterating it.
-
-    Raises:
-        ValueError: for an unknown example, or `image_paths_expression` with an example other than 2.
-    """
-    if number not in EXAMPLES:
-        raise ValueError(f"the article has examples 1, 2 and 3, not {number!r}")
-    source = EXAMPLES[number]
-    if image_paths_expression is not None:
-        if number != 2:
-            raise ValueError(f"only Example 2 has image paths to replace, not Example {number}")
-        new_line = f"{_IMAGE_PATHS_PREFIX}{image_paths_expression}{_IMAGE_PATHS_COMMENT}"
-        source = source.replace(IMAGE_PATHS_LINE, new_line)
-    if not demonstration_loop:
-        lines = source.splitlines(keepends=True)
-        loop_start = max(index for index, line in enumerate(lines) if line.startswith("for "))
-        source = "".join(lines[:loop_start]).rstrip("\n") + "\n"
-    return source
-
-
-def run_example(
-    number: int, *, image_paths: Sequence[str] | None = None, demonstration_loop: bool = True
-) -> dict[str, Any]:
-    """Runs the article's example `number` in a fresh namespace and returns that namespace.
-
-    Args:
-        number: which example (1, 2 or 3).
-        image_paths: for Example 2, the image files to use in place of the placeholder names.
-        demonstration_loop: False builds the dataset without running the example's trailing loop.
+        image_paths: the files that replace its placeholder names, the one change the article asks for.
 
     Returns:
-        The example's globals after it ran: `dataset` and the functions and data it defined.
+        The example's `dataset`, not iterated: its trailing `for batch in dataset:` loop is left out.
     """
-    namespace: dict[str, Any] = {"__name__": f"article_example_{number}"}
-    expression = None
-    if image_paths is not None:
-        namespace["_image_paths"] = [str(path) for path in image_paths]
-        expression = "_image_paths"
-    source = example_source(number, image_paths_expression=expression, demonstration_loop=demonstration_loop)
-    filename = f"<article example {number}>"
-    # Registered so that tracebacks from the example's code show its lines, as they do in a notebook.
+    source = EXAMPLES[2].replace(IMAGE_PATHS_LINE, "image_paths = _image_paths").split("\nfor batch in")[0]
+    return _run(source, "<article example 2>", _image_paths=[str(path) for path in image_paths])["dataset"]
+
+
+def _run(source: str, filename: str, **names: Any) -> dict[str, Any]:
+    """Runs `source` in a new namespace holding `names`; its tracebacks show its lines, as in a notebook."""
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = dict(names)
     exec(compile(source, filename, "exec"), namespace)
     return namespace
 
 
-def example_2_dataset(image_paths: Sequence[str]):
-    """The dataset of the article's Example 2 over `image_paths`: batched by 32, prefetched, not iterated."""
-    return run_example(2, image_paths=image_paths, demonstration_loop=False)["dataset"]
-
-
-def _definition(name: str):
-    """The example's generator function, made by running only its imports and its `def` block."""
-    lines = EXAMPLES[_GENERATORS[name]].splitlines(keepends=True)
+def _definition(number: int, name: str) -> Callable[..., Any]:
+    """Example `number`'s function `name`: only its `def` block and imports (not TensorFlow's) are run."""
+    lines = EXAMPLES[number].splitlines(keepends=True)
     start = next(index for index, line in enumerate(lines) if line.startswith(f"def {name}("))
-    end = next(
-        (index for index in range(start + 1, len(lines)) if lines[index][:1] not in ("", " ", "\n")),
-        len(lines),
-    )
+    end = next((index for index in range(start + 1, len(lines)) if lines[index][:1].strip()), len(lines))
     imports = [line for line in lines if line.startswith("import ") and "tensorflow" not in line]
-    source, filename = "".join(imports + lines[start:end]), f"<article {name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace[name]
+    return _run("".join(imports + lines[start:end]), f"<article {name}>")[name]
 
 
-# Made by running only each example's imports and `def` block: no TensorFlow import, nothing iterated.
-simple_generator = _definition("simple_generator")
-image_generator = _definition("image_generator")
-complex_generator = _definition("complex_generator")
+simple_generator = _definition(1, "simple_generator")
+image_generator = _definition(2, "image_generator")
+complex_generator = _definition(3, "complex_generator")

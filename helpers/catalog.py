@@ -1,11 +1,7 @@
-"""The kit's notebooks: titles, objectives and minutes, read from the notebooks themselves.
+"""The kit's notebooks (the course in `notebooks/`, optional ones in `notebooks/optional/`): titles and
+objectives from each header cell, minutes from `lesson_time`, so the README, INSTRUCTORS.md and notebook 00
+state what the notebooks hold.
 
-The core course is the notebooks directly in `notebooks/`; whole optional notebooks live in
-`notebooks/optional/`. Titles and objectives come from each notebook's header cell, minutes from
-`lesson_time.estimate_notebook`, so what the README, INSTRUCTORS.md and notebook 00 state is what the
-notebooks hold.
-
-Usage:
     from helpers import catalog
     catalog.notebook_map()          # an HTML table in a notebook
     catalog.core_path_minutes()     # the 2-hour course: every core notebook's core sections, end to end
@@ -25,7 +21,7 @@ from helpers import lesson_time
 from helpers.html_table import Markup, html_table
 from helpers.paths import NOTEBOOKS_DIR
 
-__all__ = ["Lesson", "core_path_minutes", "lessons", "notebook_map", "readme_table", "self_study_minutes"]
+__all__ = ["Lesson", "core_path_minutes", "lessons", "notebook_map", "readme_table"]
 
 _TITLE = re.compile(r"^#\s+\d+\s*·\s*(.+)$", re.MULTILINE)
 _OBJECTIVES = re.compile(r"^\*\*Objectives\*\*.*\n((?:- .*\n?(?:  .*\n?)*)+)", re.MULTILINE)
@@ -36,8 +32,7 @@ class Lesson:
     """One notebook of the kit.
 
     Attributes:
-        path: the notebook, relative to `notebooks/` (`"01_simple_generator.ipynb"`,
-            `"optional/07_beyond_from_generator.ipynb"`).
+        path: relative to `notebooks/` (`"optional/07_beyond_from_generator.ipynb"`).
         title: from its header's `# NN · Title` line.
         objectives: the bullets under its header's **Objectives**.
         estimate: its `lesson_time` estimate.
@@ -103,11 +98,6 @@ def core_path_minutes() -> int:
     return sum(lesson.core_minutes for lesson in lessons() if lesson.core)
 
 
-def self_study_minutes() -> int:
-    """Everything, deep dives and optional notebooks included, added up."""
-    return sum(lesson.self_study_minutes for lesson in lessons())
-
-
 def readme_table() -> str:
     """The README's two tables (the course, then the optional notebooks), in Markdown, to paste."""
     course = [
@@ -132,19 +122,18 @@ def notebook_map() -> _NotebookMap:
     return _NotebookMap(lessons())
 
 
-class _NotebookMap:
-    def __init__(self, all_lessons: tuple[Lesson, ...]) -> None:
-        self.lessons = all_lessons
+def _minutes(lesson: Lesson) -> str:
+    if lesson.core:
+        return f"{lesson.core_minutes} min in the workshop, {lesson.self_study_minutes} with its deep dives"
+    return f"optional, {lesson.self_study_minutes} min"
 
-    def _minutes(self, lesson: Lesson) -> str:
-        if lesson.core:
-            return (
-                f"{lesson.core_minutes} min in the workshop, {lesson.self_study_minutes} with its deep dives"
-            )
-        return f"optional, {lesson.self_study_minutes} min"
+
+@dataclass(frozen=True)
+class _NotebookMap:
+    lessons: tuple[Lesson, ...]
 
     def __repr__(self) -> str:
-        lines = [f"{lesson.path}  {lesson.title}  ({self._minutes(lesson)})" for lesson in self.lessons]
+        lines = [f"{lesson.path}  {lesson.title}  ({_minutes(lesson)})" for lesson in self.lessons]
         lines.append(f"the 2-hour course: {core_path_minutes()} min")
         return "\n".join(lines)
 
@@ -156,7 +145,7 @@ class _NotebookMap:
                     f"<b>{html.escape(lesson.title)}</b><br>"
                     + "<br>".join("• " + html.escape(objective) for objective in lesson.objectives)
                 ),
-                self._minutes(lesson),
+                _minutes(lesson),
             ]
             for lesson in self.lessons
         ]

@@ -1,11 +1,10 @@
 """Argument types shared by the kit's commands: a mistyped value stops a command before it does any work.
 
     parser.add_argument("--images", type=cli_args.whole_number(1, 20_000, why="each one is decoded ..."))
-    parser.add_argument("--json", type=cli_args.writable_file())
 
-Each type raises `argparse.ArgumentTypeError`, which argparse prints as the usage and one line naming the
-argument and the value ("error: argument --images: '0' is not a whole number from 1 to 20,000"), then exits
-with status 2. No other helper is imported, so `--help` and a rejected value stay instant.
+Each raises `argparse.ArgumentTypeError`, which argparse prints as the usage and one line ("error: argument
+--images: '0' is not a whole number from 1 to 20,000"), exiting with status 2. No other helper is imported,
+so `--help` and a rejected value stay instant.
 """
 
 from __future__ import annotations

@@ -4,10 +4,9 @@
     paths, labels = datasets.digit_files()  # 1,797 PNGs of scikit-learn's 8x8 digits, 10 classes
     jpeg_paths = datasets.benchmark_jpegs(1000, width=640, height=480)  # photo-like JPEGs
 
-The same from a shell: ``python -m helpers.datasets digits`` and
-``python -m helpers.datasets benchmark-jpegs --count 1000 --size 640x480``.
-Both are deterministic (same bytes on every run) and idempotent: complete output is reused, an
-interrupted run's output is rebuilt. A ``.complete.json`` file written last marks a folder complete.
+The same from a shell: ``python -m helpers.datasets digits`` or ``... benchmark-jpegs --count 1000 --size
+640x480``. Both write the same bytes on every run; a ``.complete.json`` written last marks a folder complete,
+so complete output is reused and an interrupted run's output rebuilt.
 """
 
 from __future__ import annotations
@@ -29,29 +28,17 @@ from tqdm import tqdm
 from helpers import cli_args, images
 from helpers.paths import cache_dir, display_path
 
-__all__ = [
-    "BENCHMARK_JPEG_QUALITY",
-    "DIGIT_CLASSES",
-    "MAX_BENCHMARK_JPEGS",
-    "MAX_IMAGE_SIDE",
-    "benchmark_jpegs",
-    "digit_files",
-    "main",
-]
+__all__ = ["DIGIT_CLASSES", "MAX_BENCHMARK_JPEGS", "MAX_IMAGE_SIDE", "benchmark_jpegs", "digit_files", "main"]
 
 DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
 """Class folder names of the digits set, in label order."""
-
-BENCHMARK_JPEG_QUALITY = 90
-"""JPEG quality of the benchmark files: a typical camera/web setting."""
-
 MAX_BENCHMARK_JPEGS = 999_999
 """Most files `benchmark_jpegs` writes: their names have six digits."""
-
 MAX_IMAGE_SIDE = 4096
-"""Largest width or height `benchmark_jpegs` makes. Each image is built in memory, several at a time, from
-sample photos far smaller than this: bigger images would be enlarged blur at a large cost in memory."""
+"""Largest width or height `benchmark_jpegs` makes: each image is built in memory, several at a time, from
+sample photos far smaller, so bigger ones would be enlarged blur at a large cost in memory."""
 
+_JPEG_QUALITY = 90  # a typical camera/web setting
 _MARKER_NAME = ".complete.json"
 _SIZE_BOUND_REASON = (
     f"each image is built in memory, several at a time: {MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE} RGB is "
@@ -69,10 +56,9 @@ def digit_files(
 ) -> tuple[list[Path], list[int]]:
     """Returns ``(paths, labels)``: scikit-learn's digits as PNG files, in dataset order, written if needed.
 
-    The 1,797 8x8 grayscale images of ``sklearn.datasets.load_digits`` (bundled with scikit-learn,
-    no download), values 0..16 scaled to 0..255, are written as ``<label>/<index>.png`` in `folder`
-    (default ``cache_dir("digits")``), with a tqdm bar on stderr if `progress`. Complete output is reused;
-    a half-written folder is rebuilt.
+    The 1,797 8x8 grayscale images of ``sklearn.datasets.load_digits`` (bundled, no download), 0..16 scaled
+    to 0..255, as ``<label>/<index>.png`` in `folder` (default ``cache_dir("digits")``), with a tqdm bar
+    on stderr if `progress`.
     """
     from sklearn.datasets import load_digits
 
@@ -83,8 +69,7 @@ def digit_files(
     marker = {"recipe": _DIGITS_RECIPE, "count": len(paths)}
     if _read_marker(folder) == marker and all(path.is_file() for path in paths):
         return paths, labels
-
-    _remove_marker(folder)
+    (folder / _MARKER_NAME).unlink(missing_ok=True)
     for name in DIGIT_CLASSES:
         (folder / name).mkdir(parents=True, exist_ok=True)
     _remove_strays(folder, "?/*.png", keep=paths)
@@ -94,7 +79,7 @@ def digit_files(
         _write_atomically(paths[index], _encode(".png", pixels[index]))
 
     _write_all(write_digit, range(len(paths)), desc="digits", progress=progress)
-    _write_marker(folder, marker)
+    _write_atomically(folder / _MARKER_NAME, json.dumps(marker, indent=1).encode())
     return paths, labels
 
 
@@ -109,13 +94,10 @@ def benchmark_jpegs(
 ) -> list[Path]:
     """Returns `count` photo-like JPEGs of ``width x height`` pixels, writing those missing.
 
-    Each file is a random crop (30-100% of the largest crop with the target's aspect ratio,
-    +-25%), maybe mirrored, rescaled and slightly brightened or darkened, of one of the kit's
-    sample photographs, so it compresses like a photo (unlike noise or flat colour). File
-    ``i`` depends only on ``(seed, i)``: the same bytes on every run, and asking for more files
-    later only writes the new ones; asking for fewer reuses the first `count`.
-
-    Files go to `folder` (default ``cache_dir(f"benchmark_jpegs_{width}x{height}")``), with a tqdm bar on
+    Each is a random crop (30-100% of the largest with the target's aspect ratio, +-25%) of a sample
+    photograph, maybe mirrored, rescaled and slightly brightened or darkened, so it compresses like a
+    photo. File ``i`` depends only on ``(seed, i)``: asking for more files later writes only the new ones.
+    They go to `folder` (default ``cache_dir(f"benchmark_jpegs_{width}x{height}")``), with a tqdm bar on
     stderr if `progress`.
 
     Returns:
@@ -140,7 +122,7 @@ def benchmark_jpegs(
         "width": width,
         "height": height,
         "seed": seed,
-        "quality": BENCHMARK_JPEG_QUALITY,
+        "quality": _JPEG_QUALITY,
         "sources": [path.name for path in sample_paths],
     }
     paths = [folder / f"{index:06d}.jpg" for index in range(count)]
@@ -152,19 +134,23 @@ def benchmark_jpegs(
     if complete >= count:
         return paths
     if complete == 0:
-        _remove_marker(folder)
+        (folder / _MARKER_NAME).unlink(missing_ok=True)
         _remove_strays(folder, "[0-9][0-9][0-9][0-9][0-9][0-9].jpg", keep=paths)
 
-    sources = _benchmark_sources(sample_paths, width=width, height=height)
+    sources = [images.load_image_uint8(path) for path in sample_paths]
+    # A photo enlarged more than 2x is mostly blur and compresses far better than a real one.
+    sources = [image for image in sources if min(image.shape[:2]) >= min(width, height) // 2] or sources
 
     def write_jpeg(index: int) -> None:
         rgb = _photo_crop(sources, np.random.default_rng([seed, index]), width, height)
-        data = _encode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, BENCHMARK_JPEG_QUALITY])
+        data = _encode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
         _write_atomically(paths[index], data)
 
     desc = f"benchmark JPEGs {width}x{height}"
     _write_all(write_jpeg, range(complete, count), desc=desc, progress=progress)
-    _write_marker(folder, {"recipe": recipe, "count": count})
+    _write_atomically(
+        folder / _MARKER_NAME, json.dumps({"recipe": recipe, "count": count}, indent=1).encode()
+    )
     return paths
 
 
@@ -174,22 +160,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m helpers.datasets",
         description="Write the kit's generated image datasets into the git-ignored cache "
         "(reused when already complete).",
-        epilog="examples:\n  python -m helpers.datasets digits\n"
-        "  python -m helpers.datasets benchmark-jpegs --count 1000 --size 640x480",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     digits = commands.add_parser(
-        "digits",
-        help="scikit-learn's 1,797 8x8 digits as PNGs, one folder per class",
-        description="Write scikit-learn's bundled digits (1,797 8x8 grayscale images, classes "
-        "0-9) as PNG files into cache_dir('digits')/<label>/<index>.png.",
+        "digits", help="scikit-learn's 1,797 8x8 digits as PNGs in cache_dir('digits')/<label>/<index>.png"
     )
     jpegs = commands.add_parser(
         "benchmark-jpegs",
-        help="photo-like JPEGs for throughput experiments",
-        description="Write COUNT JPEGs of WIDTHxHEIGHT pixels cropped from the sample photos "
-        "into cache_dir('benchmark_jpegs_<WIDTH>x<HEIGHT>').",
+        help="photo-like JPEGs cropped from the sample photos, for throughput experiments, in "
+        "cache_dir('benchmark_jpegs_<WIDTH>x<HEIGHT>')",
     )
     jpegs.add_argument(
         "--count",
@@ -222,13 +201,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"{len(paths)} JPEGs of {width}x{height} pixels in {display_path(paths[0].parent)}")
     return 0
-
-
-def _benchmark_sources(sample_paths: list[Path], *, width: int, height: int) -> list[np.ndarray]:
-    sources = [images.load_image_uint8(path) for path in sample_paths]
-    # A photo enlarged more than 2x is mostly blur and compresses far better than a real one.
-    big_enough = [image for image in sources if min(image.shape[:2]) >= min(width, height) // 2]
-    return big_enough or sources
 
 
 def _photo_crop(sources: list[np.ndarray], rng: np.random.Generator, width: int, height: int) -> np.ndarray:
@@ -281,14 +253,6 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return marker if isinstance(marker, dict) and isinstance(marker.get("count"), int) else None
-
-
-def _write_marker(folder: Path, marker: dict[str, Any]) -> None:
-    _write_atomically(folder / _MARKER_NAME, json.dumps(marker, indent=1).encode())
-
-
-def _remove_marker(folder: Path) -> None:
-    (folder / _MARKER_NAME).unlink(missing_ok=True)
 
 
 def _remove_strays(folder: Path, pattern: str, *, keep: list[Path]) -> None:

@@ -1,8 +1,7 @@
 """Checks the learner's set-up and says what to do about each problem.
 
-Usage:
-    from helpers import environment
-    environment.check_environment()     # a table of passes and failures, each failure with a fix
+from helpers import environment
+environment.check_environment()     # a table of passes and failures, each failure with a fix
 """
 
 from __future__ import annotations
@@ -38,6 +37,8 @@ class Check:
 
 @dataclass(frozen=True)
 class EnvironmentReport:
+    """Every check, as text or (in a notebook) as a table."""
+
     checks: tuple[Check, ...]
 
     @property
@@ -58,19 +59,11 @@ class EnvironmentReport:
         return "\n".join([*lines, summary])
 
     def _repr_html_(self) -> str:
-        rows = [
-            [
-                Markup(
-                    '<b style="color:#1b7f3a">✔ pass</b>'
-                    if check.passed
-                    else '<b style="color:#b3261e">✘ FAIL</b>'
-                ),
-                check.name,
-                check.found,
-                check.advice,
-            ]
-            for check in self.checks
-        ]
+        passed, failed = (
+            Markup('<b style="color:#1b7f3a">✔ pass</b>'),
+            Markup('<b style="color:#b3261e">✘ FAIL</b>'),
+        )
+        rows = [[passed if c.passed else failed, c.name, c.found, c.advice] for c in self.checks]
         summary = (
             "<b>All checks passed.</b>"
             if self.passed
@@ -80,7 +73,7 @@ class EnvironmentReport:
 
 
 def pinned_versions() -> dict[str, str]:
-    """The exact versions requirements.txt pins, by canonical package name (`packaging` parses the lines).
+    """The exact versions requirements.txt pins, by canonical package name.
 
     Raises:
         packaging.requirements.InvalidRequirement: a line of requirements.txt is not a requirement.
@@ -90,42 +83,47 @@ def pinned_versions() -> dict[str, str]:
 
     pins: dict[str, str] = {}
     for line in (REPO_ROOT / "requirements.txt").read_text().splitlines():
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        requirement = Requirement(text)
-        exact = [spec.version for spec in requirement.specifier if spec.operator == "=="]
-        if exact:
-            pins[canonicalize_name(requirement.name)] = exact[0]
+        if text := line.split("#", 1)[0].strip():
+            requirement = Requirement(text)
+            for spec in requirement.specifier:
+                if spec.operator == "==":
+                    pins[canonicalize_name(requirement.name)] = spec.version
     return pins
 
 
 def check_environment() -> EnvironmentReport:
     """Runs every check (imports TensorFlow, so it takes a few seconds) and returns the report."""
+    import tensorflow as tf
+
     pins = pinned_versions()
-    checks = [
-        _check_python(),
-        *(
-            _check_package(distribution, pins.get(distribution))
-            for distribution in ("tensorflow", "numpy", "opencv-python-headless", "ipywidgets")
-        ),
-        _check_widget_frontend(),
-        _check_devices(),
-        _check_sample_images(),
-        _check_cache_writable(),
-    ]
+    python_ok = (3, 10) <= sys.version_info[:2] <= (3, 13)
+    upgrade = "TensorFlow 2.21 needs Python 3.10 to 3.13; run `make lab PYTHON=python3.11`."
+    checks = [Check("Python", python_ok, platform.python_version(), "" if python_ok else upgrade)]
+    for distribution in ("tensorflow", "numpy", "opencv-python-headless", "ipywidgets"):
+        checks.append(_check_package(distribution, pins.get(distribution)))
+    try:
+        widgets = f"jupyterlab_widgets {importlib.metadata.version('jupyterlab_widgets')}"
+        checks.append(Check("JupyterLab widget support", True, widgets))
+    except importlib.metadata.PackageNotFoundError:
+        checks.append(Check("JupyterLab widget support", False, "jupyterlab_widgets missing", _REINSTALL))
+    gpus = len(tf.config.list_physical_devices("GPU"))
+    cores = f"{os.cpu_count() or 1} CPU cores, {gpus} GPU{'' if gpus == 1 else 's'}"
+    checks.append(Check("Processors", True, cores))  # no GPU is fine: every lesson is sized for 2 CPU cores
+    images = [path for path in SAMPLE_IMAGES_DIR.glob("*") if path.suffix.lower() in _IMAGE_SUFFIXES]
+    images_ok = len(images) >= _MIN_SAMPLE_IMAGES
+    restore = "The sample_images/ folder is incomplete: `git checkout -- sample_images` restores it."
+    found = f"{len(images)} images in sample_images/"
+    checks.append(Check("Sample images", images_ok, found, "" if images_ok else restore))
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        probe = CACHE_DIR / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+        checks.append(Check("Cache folder writable", True, ".cache/ (generated data goes here)"))
+    except OSError as error:
+        advice = "Set FGLAB_CACHE_DIR to a folder you can write to, then restart the kernel."
+        checks.append(Check("Cache folder writable", False, f"{error.strerror}", advice))
     return EnvironmentReport(tuple(checks))
-
-
-def _check_python() -> Check:
-    version = platform.python_version()
-    supported = (3, 10) <= sys.version_info[:2] <= (3, 13)
-    return Check(
-        "Python",
-        supported,
-        version,
-        "" if supported else "TensorFlow 2.21 needs Python 3.10 to 3.13; run `make lab PYTHON=python3.11`.",
-    )
 
 
 def _check_package(distribution: str, pinned: str | None) -> Check:
@@ -136,48 +134,3 @@ def _check_package(distribution: str, pinned: str | None) -> Check:
     if pinned is not None and installed != pinned:
         return Check(distribution, False, f"{installed} (the kit pins {pinned})", _REINSTALL)
     return Check(distribution, True, installed)
-
-
-def _check_widget_frontend() -> Check:
-    try:
-        version = importlib.metadata.version("jupyterlab_widgets")
-    except importlib.metadata.PackageNotFoundError:
-        return Check("JupyterLab widget support", False, "jupyterlab_widgets missing", _REINSTALL)
-    return Check("JupyterLab widget support", True, f"jupyterlab_widgets {version}")
-
-
-def _check_devices() -> Check:
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    cores = os.cpu_count() or 1
-    found = f"{cores} CPU cores, {len(gpus)} GPU" + ("" if len(gpus) == 1 else "s")
-    # No GPU is fine: every lesson is sized for a 2-core CPU.
-    return Check("Processors", True, found)
-
-
-def _check_sample_images() -> Check:
-    images = [path for path in SAMPLE_IMAGES_DIR.glob("*") if path.suffix.lower() in _IMAGE_SUFFIXES]
-    ok = len(images) >= _MIN_SAMPLE_IMAGES
-    return Check(
-        "Sample images",
-        ok,
-        f"{len(images)} images in sample_images/",
-        "" if ok else "The sample_images/ folder is incomplete: `git checkout -- sample_images` restores it.",
-    )
-
-
-def _check_cache_writable() -> Check:
-    try:
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        probe = CACHE_DIR / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as error:
-        return Check(
-            "Cache folder writable",
-            False,
-            f"{error.strerror}",
-            "Set FGLAB_CACHE_DIR to a folder you can write to, then restart the kernel.",
-        )
-    return Check("Cache folder writable", True, ".cache/ (generated data goes here)")

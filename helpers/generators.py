@@ -4,13 +4,13 @@
     list(generators.square_pairs(3))                             # [(0, 0), (1, 1), (2, 4)]
     list(generators.paragraph_word_lengths(["Pad them. Go!"]))   # [[[3, 4], [2]]]
 
-Each function is named for what it yields. The `tf.TensorSpec` signature that matches each one lives in the
-notebook that uses it (next to the `from_generator` call), because this module must not import TensorFlow.
-Pass the function itself (or a `lambda` that calls it) to `from_generator`, never a generator object.
+Each is named for what it yields; the `tf.TensorSpec` signature that matches it lives beside the
+`from_generator` call in the notebook. Pass the function itself (or a `lambda` calling it), never a generator.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,66 +18,35 @@ import numpy as np
 
 __all__ = ["paragraph_word_lengths", "pixel_label_batches", "sentence_records", "square_pairs"]
 
-_SENTENCE_ENDS = ".!?"
-
 
 def square_pairs(count: int = 10) -> Iterator[tuple[int, int]]:
-    """Yields `(i, i**2)` for `i` in `range(count)`: the kit's first generator (the article's: `i, i*2`).
-
-    Args:
-        count: how many pairs to yield.
-
-    Yields:
-        Tuples of two Python ints.
-    """
+    """Yields `(i, i**2)` (two Python ints) for `i` in `range(count)`: the kit's first generator (the
+    article's is `i, i*2`)."""
     for i in range(count):
         yield (i, i**2)
 
 
 def _words(sentence: str) -> list[str]:
-    """The words of `sentence`, without surrounding punctuation."""
     words = (word.strip(".,;:!?\"'()") for word in sentence.split())
     return [word for word in words if word]
 
 
-def _split_sentences(paragraph: str) -> list[str]:
-    """`paragraph` cut after each '.', '!' or '?' that ends a word; empty pieces dropped."""
-    sentences, current = [], []
-    for word in paragraph.split():
-        current.append(word)
-        if word[-1] in _SENTENCE_ENDS:
-            sentences.append(" ".join(current))
-            current = []
-    if current:
-        sentences.append(" ".join(current))
-    return sentences
-
-
 def paragraph_word_lengths(paragraphs: Iterable[str]) -> Iterator[list[list[int]]]:
-    """Yields, per paragraph, the word lengths of each of its sentences: a ragged list of lists.
+    """Yields, per paragraph, the word lengths of each of its sentences (ended by '.', '!' or '?').
 
-    Paragraphs have different numbers of sentences and sentences different numbers of words, so an
-    element has two variable dimensions: the shape of a `tf.RaggedTensor` with `ragged_rank=1`.
-
-    Args:
-        paragraphs: texts whose sentences end with '.', '!' or '?'.
+    Paragraphs differ in sentences and sentences in words: an element has two variable dimensions, the
+    shape of a `tf.RaggedTensor` with `ragged_rank=1`.
 
     Yields:
         Lists (one per sentence) of lists of ints (one per word).
     """
     for paragraph in paragraphs:
-        yield [[len(word) for word in _words(sentence)] for sentence in _split_sentences(paragraph)]
+        sentences = re.split(r"(?<=[.!?])\s+", paragraph.strip())
+        yield [[len(word) for word in _words(sentence)] for sentence in sentences if sentence]
 
 
 def sentence_records(sentences: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Yields one dict per sentence: its text, its word lengths and its word count.
-
-    Args:
-        sentences: the sentences.
-
-    Yields:
-        `{"text": str, "word_lengths": int32 array, "word_count": int}`.
-    """
+    """Yields one dict per sentence: `{"text": str, "word_lengths": int32 array, "word_count": int}`."""
     for sentence in sentences:
         lengths = np.array([len(word) for word in _words(sentence)], dtype=np.int32)
         yield {"text": sentence, "word_lengths": lengths, "word_count": len(lengths)}
@@ -88,16 +57,11 @@ def pixel_label_batches(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yields `count` random 8x8 RGB uint8 images with int64 labels, `batch_size` at a time.
 
-    The last batch is shorter when `batch_size` does not divide `count`, as real batched data is.
-
-    Args:
-        count: how many images in total.
-        batch_size: images per yielded batch.
-        seed: seeds the images and labels, so every pass yields the same batches.
+    The last batch is shorter when `batch_size` does not divide `count`, as real batched data is; `seed`
+    makes every pass yield the same batches.
 
     Yields:
-        `(images, labels)`: uint8 array (n, 8, 8, 3) with values 0..255 and int64 array (n,) of 0..9,
-        n == batch_size except for the last batch.
+        `(images, labels)`: uint8 (n, 8, 8, 3) with values 0..255 and int64 (n,) of 0..9.
     """
     rng = np.random.default_rng(seed)
     for start in range(0, count, batch_size):

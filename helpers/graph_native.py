@@ -41,12 +41,10 @@ _GREY_LEVELS = 255.0
 
 
 def decode_rgb(data: tf.Tensor) -> tf.Tensor:
-    """Decodes an encoded image (JPEG, PNG, BMP, GIF) to RGB uint8 (H, W, 3), as `images.load_image_uint8`.
+    """Decodes a file's bytes (a scalar string tensor: JPEG, PNG, BMP, GIF) to RGB uint8 (H, W, 3).
 
-    Three choices make it match OpenCV: JPEGs use libjpeg's accurate integer IDCT (TensorFlow's default
-    is the fast one, OpenCV's the accurate one); an alpha channel is composited onto white (as
-    `images.ALPHA_BACKGROUND`), not dropped; grayscale becomes three equal channels. `data` is a scalar
-    string tensor of the file's bytes (e.g. `tf.io.read_file(path)`).
+    As `images.load_image_uint8` does: JPEGs with libjpeg's accurate integer IDCT (OpenCV's; TensorFlow's
+    default is the fast one), alpha composited onto white (not dropped), grayscale as three equal channels.
     """
 
     def jpeg() -> tf.Tensor:
@@ -63,10 +61,8 @@ def decode_rgb(data: tf.Tensor) -> tf.Tensor:
 
 
 def resize_like_opencv(image: tf.Tensor, image_size: tuple[int, int]) -> tf.Tensor:
-    """Resizes a uint8 image as `images.load_image_uint8` does with OpenCV, to within one grey level.
-
-    Area averaging (`cv2.INTER_AREA`, `method="area"`) when both sides shrink or stay, bilinear otherwise;
-    the result, (*image_size, 3), is rounded back to uint8 as OpenCV does for uint8 input.
+    """Resizes a uint8 image to (*image_size, 3) as `images.load_image_uint8` does, to within one grey level:
+    area averaging (`cv2.INTER_AREA`) when no side grows, else bilinear, rounded back to uint8 as OpenCV does.
     """
     target = tf.constant(image_size, dtype=tf.int32)
     pixels = tf.cast(image, tf.float32)
@@ -94,12 +90,11 @@ def image_dataset(
     image_size: tuple[int, int] = (224, 224),
     deterministic: bool = True,
 ) -> tf.data.Dataset:
-    """Returns a dataset of images (or (image, label) pairs) read with TensorFlow ops only.
+    """Returns a dataset of images (or (image, int64 label) pairs) read with TensorFlow ops only.
 
-    `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python function runs
-    per element, so the dataset can be checkpointed and sent to tf.data service workers (give absolute
-    paths then). Images are float32 (*image_size, 3), paired with an int64 label if `labels` are given;
-    `deterministic=False` lets a slow file be overtaken.
+    `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python runs per element,
+    so the dataset can be checkpointed and sent to tf.data service workers (give absolute paths then).
+    Images are float32 (*image_size, 3); `deterministic=False` lets a slow file be overtaken.
     """
     path_strings = [os.fspath(path) for path in paths]
     slices = path_strings if labels is None else (path_strings, np.asarray(labels, np.int64))
@@ -121,9 +116,8 @@ def write_tfrecord(
 ) -> int:
     """Writes each image file's bytes, unchanged, and its file name (and label) as one `tf.train.Example`.
 
-    Storing the encoded bytes (not decoded pixels) keeps the file as small as the images and makes the
-    round trip exact; decoding happens when reading, in the pipeline. `labels` (one integer per path) are
-    stored as the int64 feature "label". The folder of `output_path` must exist.
+    Encoded bytes, not pixels: the file is as small as the images and the round trip exact. `labels` (one
+    integer per path) become the int64 feature "label". The folder of `output_path` must exist.
 
     Returns:
         The number of records written.
@@ -149,28 +143,25 @@ def write_tfrecord(
     return len(paths)
 
 
-def parse_image_record(serialized: tf.Tensor, *, with_label: bool = False) -> dict[str, tf.Tensor]:
-    """Parses one record of `write_tfrecord` into {"image_bytes", "name"} (and "label", int64, if asked)."""
+def parse_image_record(serialized: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Parses one record of `write_tfrecord` into {"image_bytes", "name"} (a label is left unread)."""
     features = {
         "image_bytes": tf.io.FixedLenFeature([], tf.string),
         "name": tf.io.FixedLenFeature([], tf.string),
-        **({"label": tf.io.FixedLenFeature([], tf.int64)} if with_label else {}),
     }
     return tf.io.parse_single_example(serialized, features)
 
 
-def tfrecord_dataset(tfrecord_path: str | os.PathLike[str], *, with_label: bool = False) -> tf.data.Dataset:
+def tfrecord_dataset(tfrecord_path: str | os.PathLike[str]) -> tf.data.Dataset:
     """Returns the parsed records of a file written by `write_tfrecord`, in the order written."""
-    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(
-        lambda serialized: parse_image_record(serialized, with_label=with_label)
-    )
+    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(parse_image_record)
 
 
-def difference_image(reference: np.ndarray, candidate: np.ndarray, *, gain: float = 8.0) -> np.ndarray:
+def difference_image(reference: np.ndarray, candidate: np.ndarray) -> np.ndarray:
     """Returns a float32 (H, W) picture in [0, 1] of where two images (float in [0, 1] or uint8) differ: the
-    largest channel difference times `gain`, black where they agree (with 8, 32 grey levels is white)."""
+    largest channel difference times 8, black where they agree and white from 32 grey levels."""
     difference = np.abs(_in_levels(reference) - _in_levels(candidate)).max(axis=2) / _GREY_LEVELS
-    return np.clip(difference * gain, 0.0, 1.0).astype(np.float32)
+    return np.clip(difference * 8, 0.0, 1.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -199,9 +190,8 @@ def compare_images(
     names: Sequence[str],
     tolerance_levels: float = 1.0,
 ) -> list[ImageDifference]:
-    """Compares images pixel by pixel; values are float in [0, 1] or uint8 in [0, 255].
-
-    Differences are rounded to 2 decimals (in grey levels), so printed tables are the same on every run.
+    """Compares images (float in [0, 1] or uint8) pixel by pixel, in grey levels rounded to 2 decimals, so
+    printed tables are the same on every run.
 
     Args:
         references: the reference images (e.g. from `images.load_image`).
@@ -258,8 +248,7 @@ class Throughput:
         images: images delivered per pass.
         seconds: one full pass, from asking for the first element to the end of the data.
         images_per_second: `images / seconds`, start-up and ending included.
-        streaming_images_per_second: images after the first element, divided by the time from the first
-            element to the last: the rate once data flows.
+        streaming_images_per_second: the rate from the first element to the last, once data flows.
         end_wait_seconds: time from the last element until the pipeline reported its end.
     """
 
@@ -318,6 +307,4 @@ def measure_throughputs(
 
 def _in_levels(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return image.astype(np.float64)
-    return image.astype(np.float64) * _GREY_LEVELS
+    return image.astype(np.float64) * (1.0 if image.dtype == np.uint8 else _GREY_LEVELS)

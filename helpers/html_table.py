@@ -1,8 +1,6 @@
 """Left-aligned HTML tables for `_repr_html_` methods (JupyterLab right-aligns table cells by default).
 
-Usage:
-    from helpers.html_table import html_table
-    html_table(["Check", "Found"], [["Python", "3.11.7"]])
+html_table(["Check", "Found"], [["Python", "3.11.7"]])
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@
     reader = images.make_image_reader(size=(224, 224), on_error="skip")  # pass to from_generator
 
 Every loader returns RGB (never BGR), 3 channels, and either raises an error that names the file or
-returns a correct image: never None, never NaN. No TensorFlow here; the notebooks build the
-``output_signature`` from ``reader.element_shape`` and ``reader.dtype``.
+returns a correct image: never None, never NaN. No TensorFlow here.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import errno
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,16 +33,12 @@ __all__ = [
     "load_image_uint8",
     "make_image_reader",
     "sample_image_paths",
-    "ImageDtype",
     "ImageSize",
-    "OnError",
     "PathLike",
 ]
 
 PathLike = str | os.PathLike[str] | bytes
 ImageSize = tuple[int, int]
-OnError = Literal["raise", "skip"]
-ImageDtype = Literal["float32", "uint8"]
 
 IMAGE_SUFFIXES = frozenset({".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"})
 """File name endings that `sample_image_paths` treats as images."""
@@ -91,12 +86,11 @@ class SkippedFile:
 def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
     """Loads an image file as RGB float32 in [0, 1], shape (height, width, 3).
 
-    Grayscale becomes 3 equal channels; an alpha channel is composited onto white (see
-    `ALPHA_BACKGROUND` for why); 16-bit images are divided by 65535, 8-bit ones by 255. JPEGs are
-    turned upright according to their EXIF orientation, as image viewers do (note that
-    ``tf.io.decode_jpeg`` ignores it). `path` may be ``bytes`` (``from_generator`` passes ``args``
-    strings so). `size` is ``(height, width)`` to resize to, or None: shrinking uses ``cv2.INTER_AREA``
-    (averages the pixels it merges, so no aliasing), enlarging (either side) ``cv2.INTER_LINEAR``.
+    Grayscale becomes 3 equal channels; alpha is composited onto white (`ALPHA_BACKGROUND` says why);
+    16-bit images are divided by 65535, 8-bit ones by 255; JPEGs are turned upright by their EXIF
+    orientation, as image viewers do (``tf.io.decode_jpeg`` ignores it). `path` may be ``bytes``, as
+    ``from_generator``'s ``args`` pass strings. `size` is ``(height, width)`` or None: shrinking uses
+    ``cv2.INTER_AREA`` (averaging, so no aliasing), enlarging either side ``cv2.INTER_LINEAR``.
 
     Raises:
         FileNotFoundError: The file does not exist (the message names it).
@@ -111,11 +105,8 @@ def load_image(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
 
 
 def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarray:
-    """Loads an image file as RGB uint8, shape (height, width, 3): `load_image` without the float conversion.
-
-    The same decoding, checks, alpha handling, resizing and errors as `load_image`: fast pipelines yield
-    uint8 (4x less data through ``from_generator``) and scale in TensorFlow. 16-bit images are scaled
-    down to 0..255 with rounding (65535 -> 255, 32896 -> 128).
+    """Loads an image file as RGB uint8, shape (height, width, 3): `load_image` without the float conversion
+    (fast pipelines yield uint8, 4x less data, and scale in TensorFlow); 16-bit images are rounded to 0..255.
     """
     pixels = _load_rgb(path, size)
     if pixels.dtype == np.uint16:
@@ -124,48 +115,42 @@ def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarra
     return pixels
 
 
+@dataclass(eq=False)
 class ImageReader:
     """A generator function with its settings bound, for ``tf.data.Dataset.from_generator``.
 
-    Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
-    ``(image, label)`` pairs. Pass the reader itself (not ``reader(...)``) to ``from_generator``
-    with ``args=(paths,)`` or ``args=(paths, labels)``; the paths then arrive as an array of bytes.
+        reader = images.make_image_reader(size=(224, 224), on_error="skip")
+        ds = tf.data.Dataset.from_generator(
+            reader, args=(paths,), output_signature=tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32))
+        ...  # after iterating: reader.skipped
 
-    With ``on_error="skip"``, files that are missing or cannot be decoded are left out and recorded
-    in `skipped` (one entry per file per pass; read it after iterating, ``skipped.clear()`` to
-    reset) and logged as a warning. With ``on_error="raise"`` the first bad file stops the pass with
-    its error (inside ``from_generator`` it surfaces as a TensorFlow error).
+    Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
+    ``(image, label)`` pairs; through ``from_generator``'s ``args`` the paths arrive as bytes.
+    With ``on_error="skip"``, files that are missing or cannot be decoded are left out, logged as a
+    warning and recorded in `skipped` (one entry per file per pass; ``skipped.clear()`` resets it).
+    With ``on_error="raise"`` the first bad file stops the pass with its error.
 
     Attributes:
         size: ``(height, width)`` every image is resized to, or None.
         on_error: ``"raise"`` or ``"skip"``.
         dtype: ``"float32"`` ([0, 1]) or ``"uint8"`` ([0, 255]).
         skipped: The files skipped so far.
+
+    Raises:
+        ValueError: a setting that is not allowed (named in the message).
     """
 
-    def __init__(
-        self,
-        size: ImageSize | None = None,
-        *,
-        on_error: OnError = "raise",
-        dtype: ImageDtype = "float32",
-    ) -> None:
-        """Checks and stores the settings (see the attributes); ValueError names one that is not allowed."""
-        if on_error not in _ON_ERROR_CHOICES:
-            raise ValueError(f"on_error must be one of {_ON_ERROR_CHOICES}, got {on_error!r}")
-        if dtype not in _DTYPE_CHOICES:
-            raise ValueError(f"dtype must be one of {_DTYPE_CHOICES}, got {dtype!r}")
-        self.size = _check_size(size)
-        self.on_error = on_error
-        self.dtype = dtype
-        self.skipped: list[SkippedFile] = []
+    size: ImageSize | None = None
+    on_error: Literal["raise", "skip"] = field(default="raise", kw_only=True)
+    dtype: Literal["float32", "uint8"] = field(default="float32", kw_only=True)
+    skipped: list[SkippedFile] = field(default_factory=list, init=False)
 
-    @property
-    def element_shape(self) -> tuple[int | None, int | None, int]:
-        """The shape of each yielded image, ``(height, width, 3)``; None where sizes vary."""
-        if self.size is None:
-            return (None, None, 3)
-        return (*self.size, 3)
+    def __post_init__(self) -> None:
+        if self.on_error not in _ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {_ON_ERROR_CHOICES}, got {self.on_error!r}")
+        if self.dtype not in _DTYPE_CHOICES:
+            raise ValueError(f"dtype must be one of {_DTYPE_CHOICES}, got {self.dtype!r}")
+        self.size = _check_size(self.size)
 
     def __call__(
         self, paths: Sequence[PathLike], labels: Sequence[Any] | None = None
@@ -190,44 +175,17 @@ class ImageReader:
             except (OSError, ImageLoadError) as error:
                 if self.on_error == "raise":
                     raise
-                self._record_skip(path, error)
+                detail = error.reason if isinstance(error, ImageLoadError) else error.strerror or str(error)
+                skipped = SkippedFile(path=display_path(path), reason=f"{type(error).__name__}: {detail}")
+                # list.append is atomic, so shards running in several threads may share one reader.
+                self.skipped.append(skipped)
+                _logger.warning("skipped %s (%s)", skipped.path, skipped.reason)
                 continue
             yield image if labels is None else (image, labels[index])
 
-    def __repr__(self) -> str:
-        return (
-            f"ImageReader(size={self.size}, on_error={self.on_error!r}, dtype={self.dtype!r}, "
-            f"skipped={len(self.skipped)})"
-        )
 
-    def _record_skip(self, path: PathLike, error: Exception) -> None:
-        if isinstance(error, ImageLoadError):
-            detail = error.reason
-        else:
-            detail = getattr(error, "strerror", None) or str(error)
-        skipped = SkippedFile(path=display_path(path), reason=f"{type(error).__name__}: {detail}")
-        # list.append is atomic, so shards running in several threads may share one reader.
-        self.skipped.append(skipped)
-        _logger.warning("skipped %s (%s)", skipped.path, skipped.reason)
-
-
-def make_image_reader(
-    size: ImageSize | None = None,
-    *,
-    on_error: OnError = "raise",
-    dtype: ImageDtype = "float32",
-) -> ImageReader:
-    """Returns an `ImageReader` with these settings: a generator function to pass to ``from_generator``.
-
-    Example::
-
-        reader = images.make_image_reader(size=(224, 224), on_error="skip")
-        ds = tf.data.Dataset.from_generator(
-            reader, args=(paths,),
-            output_signature=tf.TensorSpec(shape=reader.element_shape, dtype=reader.dtype))
-        ...  # after iterating: reader.skipped
-    """
-    return ImageReader(size, on_error=on_error, dtype=dtype)
+# The kit names factories that bind settings make_<noun> (STYLE.md); the class is that factory.
+make_image_reader = ImageReader
 
 
 def sample_image_paths() -> list[Path]:
@@ -255,7 +213,7 @@ def _check_size(size: ImageSize | None) -> ImageSize | None:
 def _load_rgb(path: PathLike, size: ImageSize | None) -> np.ndarray:
     """Reads, decodes and resizes: RGB uint8 or uint16, 3 channels, alpha composited."""
     size = _check_size(size)
-    pixels = _decode(_read_file(path), path)
+    pixels = _decode(path)
     if size is not None and pixels.shape[:2] != size:
         height, width = size
         shrinking = height <= pixels.shape[0] and width <= pixels.shape[1]
@@ -264,23 +222,21 @@ def _load_rgb(path: PathLike, size: ImageSize | None) -> np.ndarray:
     return pixels
 
 
-def _read_file(path: PathLike) -> bytes:
+def _decode(path: PathLike) -> np.ndarray:
     # Reading with Python (not cv2.imread) gives real errors and handles non-ASCII paths everywhere.
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be str, bytes or os.PathLike, got {type(path).__name__}")
+    name = display_path(path)
     try:
-        return Path(path).read_bytes()
+        data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, "image file not found", display_path(path)) from None
+        raise FileNotFoundError(errno.ENOENT, "image file not found", name) from None
     except IsADirectoryError:
-        raise ImageLoadError(display_path(path), "it is a directory, not a file") from None
-
-
-def _decode(data: bytes, path: PathLike) -> np.ndarray:
+        raise ImageLoadError(name, "it is a directory, not a file") from None
     if not data:
-        raise ImageLoadError(display_path(path), "the file is empty (0 bytes)")
+        raise ImageLoadError(name, "the file is empty (0 bytes)")
     # A JPEG has no alpha and 8 bits: decode straight to RGB, applying its EXIF orientation.
     # Anything else keeps its alpha channel and bit depth (IMREAD_UNCHANGED), handled below.
     is_jpeg = data.startswith(_JPEG_MAGIC)
@@ -290,11 +246,14 @@ def _decode(data: bytes, path: PathLike) -> np.ndarray:
     except cv2.error:
         pixels = None
     if pixels is None:
-        raise ImageLoadError(display_path(path), _why_undecodable(data))
+        size = f"{len(data):,} bytes"
+        kind = "JPEG" if is_jpeg else "PNG" if data.startswith(_PNG_MAGIC) else None
+        reason = f"a {kind} that OpenCV cannot decode: truncated or corrupt ({size})"
+        if kind is None:
+            reason = f"not an image format OpenCV can decode ({size}, starts with {data[:8]!r})"
+        raise ImageLoadError(name, reason)
     if pixels.dtype not in (np.uint8, np.uint16):
-        raise ImageLoadError(
-            display_path(path), f"{pixels.dtype} pixels; only 8- and 16-bit images are supported"
-        )
+        raise ImageLoadError(name, f"{pixels.dtype} pixels; only 8- and 16-bit images are supported")
     if is_jpeg:
         return pixels
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
@@ -304,16 +263,7 @@ def _decode(data: bytes, path: PathLike) -> np.ndarray:
         return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
     if channels == 4:
         return _composite_on_white(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA))
-    raise ImageLoadError(display_path(path), f"{channels} channels; expected 1, 3 or 4")
-
-
-def _why_undecodable(data: bytes) -> str:
-    size = f"{len(data):,} bytes"
-    if data.startswith(_JPEG_MAGIC):
-        return f"a JPEG that OpenCV cannot decode: truncated or corrupt ({size})"
-    if data.startswith(_PNG_MAGIC):
-        return f"a PNG that OpenCV cannot decode: truncated or corrupt ({size})"
-    return f"not an image format OpenCV can decode ({size}, starts with {data[:8]!r})"
+    raise ImageLoadError(name, f"{channels} channels; expected 1, 3 or 4")
 
 
 def _composite_on_white(rgba: np.ndarray) -> np.ndarray:

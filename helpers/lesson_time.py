@@ -8,18 +8,16 @@ A section is a level-2 heading (`## ...`) and everything up to the next one; a h
 "Deep dive" marks an optional section. The core minutes count the core sections; the total counts them all.
 
 The rates, and what they were calibrated on:
-- Lesson text at 50 words a minute and code at 3 s a line, fitted to the 28 taught episodes of the
-  Carpentries' Python lessons (python-novice-gapminder and python-novice-inflammation), whose front matter
-  states their teaching minutes: 24,742 words of lesson text and 946 lines of Python over 540 minutes.
-  The fit keeps that total exact; per episode its median error is 26%, and 21 of 28 episodes fall within 50%
-  of their stated minutes (their minutes are round numbers, so no rate fits one episode closely; a course of
-  several lessons is estimated much better than one lesson). `tools/calibrate_lesson_time.py` counts the
-  episodes the same way this module counts a notebook and refits; a test keeps these rates equal to its fit.
+- Lesson text at 50 words a minute and code at 3 s a line: fitted (the total kept exact) to the 28 taught
+  episodes of the Carpentries' python-novice-gapminder and python-novice-inflammation, whose front matter
+  states 540 teaching minutes for 24,742 words and 946 lines of Python. Per episode the median error is 26%
+  (their minutes are round numbers); a course of several lessons is estimated much better.
+  `tools/calibrate_lesson_time.py` counts the episodes as this module counts a notebook and refits; a test
+  keeps these rates equal to its fit.
 - An exercise where the learner writes code: 7.5 minutes, the middle of the 5-10 minutes the Carpentries'
-  instructor training gives a write-a-function exercise (their episodes budget 10-20 exercise minutes,
-  median 12.5, for the one or two challenges an instructor sets).
-- Outputs cost nothing extra: the episodes' teaching minutes include looking at what the code printed.
-Not counted: starting a notebook's kernel and waiting for long cells (keep core cells quick).
+  instructor training gives a write-a-function exercise.
+- Outputs cost nothing extra (the episodes' minutes include reading them); starting a kernel and waiting for
+  long cells are not counted (keep core cells quick).
 """
 
 from __future__ import annotations
@@ -51,7 +49,7 @@ _DEEP_DIVE = re.compile(r"^deep dive\b", re.IGNORECASE)
 _EXERCISE = re.compile(r"^exercise\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SectionEstimate:
     """One `##` section of a notebook.
 
@@ -61,15 +59,22 @@ class SectionEstimate:
         words: words of prose, the heading's included.
         code_lines: non-blank lines of code.
         exercises: "Exercise" headings in the section.
-        minutes: its time at a workshop's pace.
     """
 
     title: str
     core: bool
-    words: int
-    code_lines: int
-    exercises: int
-    minutes: float
+    words: int = 0
+    code_lines: int = 0
+    exercises: int = 0
+
+    @property
+    def minutes(self) -> float:
+        """Its time at a workshop's pace."""
+        return (
+            self.words / WORDS_PER_MINUTE
+            + self.code_lines * SECONDS_PER_CODE_LINE / 60
+            + self.exercises * EXERCISE_MINUTES
+        )
 
 
 @dataclass(frozen=True)
@@ -98,17 +103,10 @@ def stated_minutes(minutes: float) -> int:
 
 
 def estimate_notebook(path: str | os.PathLike[str]) -> LessonEstimate:
-    """Estimates the minutes of the notebook at `path`.
-
-    Args:
-        path: an .ipynb file.
-
-    Returns:
-        The `LessonEstimate`.
-    """
+    """Returns the `LessonEstimate` of the notebook (.ipynb file) at `path`."""
     with open(path, encoding="utf-8") as file:
         cells = json.load(file)["cells"]
-    sections = [_Tally("(header)", core=True)]
+    sections = [SectionEstimate("(header)", core=True)]
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
@@ -121,36 +119,16 @@ def estimate_notebook(path: str | os.PathLike[str]) -> LessonEstimate:
             sections[-1].words += len(_WORD.findall(source[position : match.start()]))
             level, title = len(match.group(1)), match.group(2).strip()
             if level <= 2:
-                sections.append(_Tally(title, core=not is_deep_dive(title)))
+                sections.append(SectionEstimate(title, core=not is_deep_dive(title)))
             sections[-1].exercises += bool(_EXERCISE.match(title))
             sections[-1].words += len(_WORD.findall(title))
             position = match.end()
         sections[-1].words += len(_WORD.findall(source[position:]))
-    estimates = tuple(section.estimate() for section in sections if section.has_content())
+    estimates = tuple(
+        section for section in sections if section.words or section.code_lines or section.exercises
+    )
     return LessonEstimate(
         sections=estimates,
         core_minutes=sum(section.minutes for section in estimates if section.core),
         total_minutes=sum(section.minutes for section in estimates),
     )
-
-
-@dataclass
-class _Tally:
-    """A section's counts while the notebook is read."""
-
-    title: str
-    core: bool
-    words: int = 0
-    code_lines: int = 0
-    exercises: int = 0
-
-    def has_content(self) -> bool:
-        return bool(self.words or self.code_lines or self.exercises)
-
-    def estimate(self) -> SectionEstimate:
-        minutes = (
-            self.words / WORDS_PER_MINUTE
-            + self.code_lines * SECONDS_PER_CODE_LINE / 60
-            + self.exercises * EXERCISE_MINUTES
-        )
-        return SectionEstimate(self.title, self.core, self.words, self.code_lines, self.exercises, minutes)

@@ -7,10 +7,9 @@ Usage:
     except Exception as error: print(messages.error_summary(error))
     lines = messages.fresh_process_lines("import tensorflow as tf ...")  # what a script logs by default
 
-Errors raised while a `tf.data` iterator runs carry an internal node name, a Python traceback with machine
-paths and an op suffix; logged warnings start with the caller's file and line; TensorFlow's C++ log lines
-start with a timestamp and a thread id. All change from machine to machine and run to run, so notebooks print
-these stable texts instead. No TensorFlow import here.
+TensorFlow's errors carry a node name, a traceback with machine paths and an op suffix, its logged warnings
+the caller's file and line, its C++ log lines a timestamp and a thread id: all change from machine to machine
+and run to run, so notebooks print these stable texts instead. No TensorFlow import here.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import os
 import re
 import subprocess
 import sys
-from types import TracebackType
 
 from helpers.paths import without_machine_paths
 
@@ -48,19 +46,17 @@ _SITE_PACKAGES = re.compile(r"[^\s\"'<>]*/site-packages/")
 def error_summary(error: BaseException, *, innermost: bool = False) -> str:
     """Returns "ErrorType: message" without TensorFlow's node name, traceback, op suffix or repo path.
 
-    Also without Keras' bold (terminal escape codes), XLA's attributes of a compiled function and the counter
-    at the end of a traced function's name (`__inference_f_6` becomes `__inference_f`).
+    Also without Keras' bold (terminal escapes), XLA's attributes of a compiled function and the counter
+    ending a traced function's name (`__inference_f_6` becomes `__inference_f`).
 
     Args:
-        error: any exception; TensorFlow's `OpError`s (e.g. `InvalidArgumentError` from `IteratorGetNext`)
-            keep the Python error raised inside the generator as the start of their message.
-        innermost: return only the Python error raised inside the generator ("ValueError: ..."), found as
-            the last "Name: text" line of the wrapped message, when there is one (the lab panel's
-            one-line status); otherwise the wrapping error's type comes first.
+        error: any exception; TensorFlow's `OpError`s keep the Python error raised inside the generator as
+            the start of their message.
+        innermost: return only that Python error ("ValueError: ..."), the last "Name: text" line of the
+            message, when there is one (the lab panel's one-line status).
 
     Returns:
-        One line, or a few when the message itself has several (never a traceback); just the type's
-        name when the message is empty.
+        One line, or a few when the message itself has several; the type's name when it is empty.
     """
     text = getattr(error, "message", None) or str(error)
     if innermost:
@@ -78,10 +74,7 @@ def error_summary(error: BaseException, *, innermost: bool = False) -> str:
 
 
 class LogKeeper(logging.Handler):
-    """A logging handler that keeps the records of one logger; the logger's other handlers still run.
-
-    Use it as a context manager to detach it at the end, or call `close()`.
-    """
+    """A logging handler that keeps the records of one logger; the logger's other handlers still run."""
 
     def __init__(self, logger_name: str) -> None:
         super().__init__()
@@ -101,29 +94,13 @@ class LogKeeper(logging.Handler):
         self.logger.removeHandler(self)
         super().close()
 
-    def __enter__(self) -> LogKeeper:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 def keep_log_messages(logger_name: str = "tensorflow") -> LogKeeper:
-    """Starts keeping what `logger_name` logs and returns the keeper.
-
-    TensorFlow logs its Python-level warnings (e.g. deprecations) through the `logging` logger
-    "tensorflow"; in Jupyter they are printed with a path and line that differ between machines.
-
-    Args:
-        logger_name: the `logging` logger to listen to.
+    """Starts keeping what the `logging` logger `logger_name` logs ("tensorflow": its deprecation warnings,
+    which Jupyter prints with a path and line that differ between machines).
 
     Returns:
-        A `LogKeeper` attached to that logger; read `.messages`.
+        A `LogKeeper` attached to that logger; read `.messages`, `close()` to detach it.
     """
     keeper = LogKeeper(logger_name)
     keeper.logger.addHandler(keeper)
@@ -133,10 +110,9 @@ def keep_log_messages(logger_name: str = "tensorflow") -> LogKeeper:
 def stable_line(line: str) -> str:
     """Returns one line of a process's output without what changes between runs and machines.
 
-    A C++ log line keeps its level and source line (`W dataset.cc:997] Input of ...`), not its timestamp
-    and thread id; a stack frame keeps the file's name and the function (`File "queue.py" in get`), and the
-    line number only for code run with `python -c` (`File "<string>", line 7 in tasks`); paths into
-    site-packages read `<site-packages>/`, paths inside the repository are relative.
+    A C++ log line keeps its level and source line (`W dataset.cc:997] ...`); a stack frame its file's name
+    and function (`File "queue.py" in get`), and its line number only in `python -c` code; paths read
+    `<site-packages>/` or relative to the repository.
     """
     line = _ANSI_ESCAPE.sub("", line)
     line = _CPP_LOG_PREFIX.sub(r"\1 \2 ", line)
@@ -150,15 +126,12 @@ def stable_line(line: str) -> str:
 
 
 def fresh_process_lines(script: str, *, timeout_seconds: float = 120) -> list[str]:
-    """Runs `script` in a new Python process with TensorFlow's default logging; returns what it printed.
-
-    The kit quiets TensorFlow's C++ log (`TF_CPP_MIN_LOG_LEVEL=3`, set by `import helpers`); the new process
-    runs without that setting, as a learner's own script does, so it shows every line TensorFlow logs.
+    """Runs `script` with `python -u -c` in a new process, without the `TF_CPP_MIN_LOG_LEVEL` that
+    `import helpers` sets, as a learner's own script runs: it shows every line TensorFlow logs.
 
     Args:
-        script: Python source, run with `python -u -c` (its frames show as `File "<string>"`).
-        timeout_seconds: the process is killed after this long; what it printed until then is returned,
-            followed by a line saying it was stopped.
+        script: Python source.
+        timeout_seconds: the process is killed after this long; a last line then says it was stopped.
 
     Returns:
         stdout and stderr in the order they were written, one `stable_line` per line.

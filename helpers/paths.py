@@ -1,8 +1,7 @@
 """Where the kit's files live, independent of the working directory.
 
-Usage:
-    from helpers.paths import SAMPLE_IMAGES_DIR, cache_dir
-    digits_dir = cache_dir("digits")
+from helpers.paths import SAMPLE_IMAGES_DIR, cache_dir
+digits_dir = cache_dir("digits")
 """
 
 from __future__ import annotations
@@ -35,11 +34,8 @@ def cache_dir(name: str) -> Path:
 
 
 def display_path(path: str | os.PathLike | bytes) -> str:
-    """Returns `path` as the caller gave it, but an absolute path inside the repository relative to it.
-
-    Messages then name the file the way the learner wrote it (`../sample_images/x.jpg` from a notebook)
-    and never show where the kit happens to live on this machine.
-    """
+    """Returns `path` as the caller gave it (`../sample_images/x.jpg` from a notebook), but an absolute path
+    inside the repository relative to it: messages never show where the kit lives on this machine."""
     text = os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path)
     if not os.path.isabs(text):
         return text
@@ -50,9 +46,6 @@ def display_path(path: str | os.PathLike | bytes) -> str:
 
 
 def without_machine_paths(text: str) -> str:
-    """Returns `text` with every path inside the repository made relative to it.
-
-    The one place that scrubs machine paths from messages (error summaries, doctor findings, the lab
-    panel's status), so they read the same on every machine and in stored notebook outputs.
-    """
+    """Returns `text` with every path inside the repository made relative to it: the one place that scrubs
+    machine paths from messages, so they read the same on every machine and in stored notebook outputs."""
     return text.replace(str(REPO_ROOT) + os.sep, "")

@@ -1,12 +1,10 @@
 """Matplotlib figures for the notebooks: each function draws on the `ax` (or `fig`) it is given, or a new one.
 
-Usage:
-    from helpers import plots
     plots.image_grid(batch_of_images, titles=labels)   # a Figure: end a notebook cell with it to show it
     plots.timeline(events).figure                      # Axes-returning functions: show their .figure
 
-Figures are built with `matplotlib.figure.Figure`, not pyplot, so nothing is shown or kept alive behind the
-notebook's back: the cell that ends with the figure displays it once.
+Figures are `matplotlib.figure.Figure`, not pyplot, so nothing is shown or kept alive behind the notebook's
+back: the cell that ends with the figure displays it once.
 """
 
 from __future__ import annotations
@@ -34,7 +32,7 @@ __all__ = [
 
 
 def figure_of(ax: Axes) -> Figure:
-    """The top-level Figure `ax` is drawn on (every axes here is made by `new_axes` or given by a caller).
+    """The top-level Figure `ax` is drawn on.
 
     Raises:
         TypeError: `ax` belongs to a sub-figure, which has no canvas of its own to render.
@@ -83,29 +81,21 @@ def image_grid(
 
 
 def _show(ax: Axes, image: np.ndarray) -> None:
-    """Draws an RGB image (float in [0, 1] or uint8) or a grayscale one, its full range black to white."""
     image = np.asarray(image)
     ax.imshow(
         image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255 if image.dtype == np.uint8 else 1
     )
 
 
-def training_curves(
-    history: dict[str, Sequence[float]],
-    *,
-    metrics: Sequence[str] = ("loss", "accuracy"),
-    panel_inches: tuple[float, float] = (4.0, 3.0),
-    fig: Figure | None = None,
-) -> Figure:
-    """Draws one panel per metric, left to right: its training and, when recorded, validation value per epoch.
+def training_curves(history: dict[str, Sequence[float]], *, fig: Figure | None = None) -> Figure:
+    """Draws loss, then accuracy, per epoch: the training value and, when recorded, the validation one.
 
-    `history` maps a metric to one value per epoch, as Keras' `model.fit(...).history` (validation values
-    under `"val_" + name`). Returns the Figure: `fig`, or a new one.
+    `history` is Keras' `model.fit(...).history` (validation values under `"val_" + name`). Returns the
+    Figure: `fig`, or a new one.
     """
     if fig is None:
-        fig = Figure(figsize=(panel_inches[0] * len(metrics), panel_inches[1]), layout="constrained")
-    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-    for ax, name in zip(axes, metrics, strict=True):
+        fig = Figure(figsize=(8.0, 3.0), layout="constrained")
+    for ax, name in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):
         for key, label, style in ((name, "training", "-o"), (f"val_{name}", "validation", "-s")):
             if key in history:
                 values = list(history[key])
@@ -144,10 +134,8 @@ def image_rows(
         for column, (ax, image) in enumerate(zip(axes[row_index], row, strict=True)):
             _show(ax, image)
             # Ticks and frame off but the axis kept, so the row label (a y-label) stays visible.
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
+            ax.set(xticks=[], yticks=[])
+            ax.spines[:].set_visible(False)
             if column == 0:
                 ax.set_ylabel(label, fontsize=10)
             if row_index == 0 and titles is not None:
@@ -156,11 +144,10 @@ def image_rows(
 
 
 def register_notebook_display() -> bool:
-    """Makes IPython show a Figure that ends a cell as a PNG, as this module's docstring promises.
+    """Makes IPython show a Figure that ends a cell as a PNG; runs when this module is imported.
 
-    IPython registers matplotlib's PNG formatter only when pyplot is imported or `%matplotlib` runs. The kit
-    never imports pyplot, so without this a cell ending with a Figure shows only "<Figure size ...>" text.
-    Runs once when this module is imported; outside IPython it does nothing.
+    IPython registers matplotlib's PNG formatter only when pyplot is imported or `%matplotlib` runs, and
+    the kit never imports pyplot: without this, a cell ending with a Figure shows only "<Figure size ...>".
 
     Returns:
         True when a running IPython shell now displays Figures as PNG.

@@ -4,10 +4,9 @@
         ds = ds.apply(tf.data.experimental.service.distribute("distributed_epoch", cluster.target))
 
 Each server is a fresh Python process (`subprocess`, never a fork of the kernel) running this module:
-``python -m helpers.service dispatcher`` or ``python -m helpers.service worker --dispatcher ADDRESS``.
-Ports are picked by the operating system when each server starts (port 0), so nothing can collide.
-Clients and workers reach the servers at 127.0.0.1; TensorFlow's gRPC servers themselves listen on every
-interface (TensorFlow offers no setting for that), on ports that live only as long as the `with` block.
+``python -m helpers.service dispatcher`` or ``... worker --dispatcher ADDRESS``, on a port the operating
+system picks (port 0), so nothing can collide. Clients and workers reach them at 127.0.0.1 (TensorFlow's
+gRPC servers listen on every interface, with no setting for that) while the `with` block lasts.
 No TensorFlow import here: only the server processes import it.
 """
 
@@ -80,11 +79,6 @@ class LocalCluster:
         """The `service=` argument for `tf.data.experimental.service.distribute`."""
         return f"grpc://{self.dispatcher_address}"
 
-    @property
-    def pids(self) -> tuple[int, ...]:
-        """Process ids of the dispatcher and the workers (for tests; never print them in a notebook)."""
-        return tuple(server.process.pid for server in self._servers)
-
     def running_count(self) -> int:
         """Returns how many of this cluster's processes are still running (0 after the `with` block)."""
         return sum(server.process.poll() is None for server in self._servers)
@@ -99,12 +93,10 @@ def local_cluster(
 ) -> Iterator[LocalCluster]:
     """Starts a tf.data service dispatcher and `workers` workers as separate processes; always stops them.
 
-    The processes are stopped when the block ends, however it ends: normally, by an exception, or by
-    KeyboardInterrupt (Jupyter's interrupt button). Two more guards cover what a `with` block cannot:
-    an `atexit` hook stops them when the Python process exits, and each server exits by itself within
-    a fraction of a second once the process that started it is gone (a kernel that crashed or was killed).
-    Each server may take `start_timeout_seconds` to report its port (importing TensorFlow takes seconds)
-    and `stop_timeout_seconds` to exit after SIGTERM before it is killed.
+    They stop when the block ends, however it ends (normally, by an exception, by Jupyter's interrupt);
+    an `atexit` hook stops them when Python exits, and each server exits by itself once the process that
+    started it is gone (a kernel that crashed). A server may take `start_timeout_seconds` to report its
+    port (importing TensorFlow takes seconds) and `stop_timeout_seconds` to exit after SIGTERM.
 
     Yields:
         The `LocalCluster`; pass `cluster.target` to `distribute(...)`.
@@ -205,8 +197,7 @@ def _read_line(stream: IO[str], lines: queue.Queue[str]) -> None:
 
 def _send_line(server: _Server, line: str) -> None:
     stdin = server.process.stdin
-    if stdin is None:  # every server is started with stdin=PIPE
-        raise RuntimeError("the tf.data service server has no stdin pipe")
+    assert stdin is not None  # every server is started with stdin=PIPE
     try:
         stdin.write(line + "\n")
         stdin.close()
@@ -241,17 +232,13 @@ def _stop(servers: Sequence[_Server], *, timeout_seconds: float) -> None:
             server.process.kill()
             server.process.wait()
         finally:
-            _forget(server)
+            with _RUNNING_LOCK:
+                _RUNNING.pop(server.process.pid, None)
+            for stream in (server.process.stdin, server.process.stdout, server.stderr_file):
+                if stream is not None:
+                    stream.close()
     if interrupted is not None:
         raise interrupted
-
-
-def _forget(server: _Server) -> None:
-    with _RUNNING_LOCK:
-        _RUNNING.pop(server.process.pid, None)
-    for stream in (server.process.stdin, server.process.stdout, server.stderr_file):
-        if stream is not None:
-            stream.close()
 
 
 @atexit.register

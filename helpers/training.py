@@ -1,16 +1,11 @@
 """The pieces of notebook 05 (training a Keras model from a generator pipeline), tested and reusable.
 
     from helpers import training
-    train_index, validation_index = training.stratified_split(labels, validation_fraction=0.2, seed=0)
     model = training.build_model()
     with training.ran_out_warnings() as ran_out:
         model.fit(dataset, epochs=2, verbose=0)
-    step_seconds = training.compare_step_seconds(
-        training.build_model(), {"generator": ds, "memory": ds.cache()}, steps_per_epoch=45
-    )
 
-The notebook writes its generator and `from_generator` calls out in full; the generator also lives here so
-the exercise checks (and a solution) can use it. Measurements return numbers; the notebook prints them.
+The notebook writes its generator out in full; `digit_examples` is the same, for the exercise checks.
 """
 
 from __future__ import annotations
@@ -59,8 +54,10 @@ def stratified_split(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Splits example indices into (training, validation), each sorted, keeping each class's share in both.
 
-    scikit-learn's `train_test_split(..., stratify=labels)` does the work, seeded by `seed`; ValueError
-    when `validation_fraction` (the share that goes to validation) is not strictly between 0 and 1.
+    scikit-learn's `train_test_split(..., stratify=labels)`, seeded by `seed`.
+
+    Raises:
+        ValueError: `validation_fraction`, the share that goes to validation, is not between 0 and 1.
     """
     from sklearn.model_selection import train_test_split
 
@@ -78,8 +75,7 @@ def digit_examples(
 ) -> Iterator[tuple[np.ndarray, np.int64]]:
     """Yields (image, label) pairs matching `DIGIT_SIGNATURE`: the files in the given order, unchanged.
 
-    Each image is float32 (*IMAGE_SIZE, 1) in [0, 1], each label an np.int64. Both arguments can travel
-    through `from_generator`'s `args` (the paths then arrive as bytes, which `images.load_image` accepts).
+    Both arguments can travel through `from_generator`'s `args` (the paths then arrive as bytes).
     """
     for path, label in zip(image_paths, labels, strict=True):
         # The PNGs are grayscale, so the three channels load_image returns are equal: keep one.
@@ -95,14 +91,8 @@ _PASSED_ON: set[tuple[str, int, type[Warning], str]] = set()
 
 @contextlib.contextmanager
 def ran_out_warnings() -> Iterator[list[str]]:
-    """Collects Keras' "Your input ran out of data" warnings raised inside the block, every one of them.
-
-        with training.ran_out_warnings() as ran_out:
-            model.fit(dataset, epochs=2, verbose=0)
-        len(ran_out)  # one per epoch that ended by running out
-
-    Python shows a warning only once per place in the code; here each one is recorded. Other warnings
-    are not swallowed: they are shown when the block ends, each the first time only (as Python does).
+    """Collects every Keras "Your input ran out of data" warning raised inside the block (Python would show
+    only the first); other warnings are shown when the block ends, each once, as Python does.
 
     Yields:
         A list that holds, once the block has ended, the message of every such warning, in order.
@@ -123,34 +113,27 @@ def ran_out_warnings() -> Iterator[list[str]]:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
-def build_model(
-    *,
-    image_size: tuple[int, int] = IMAGE_SIZE,
-    num_classes: int = NUM_CLASSES,
-    filters: int = 16,
-    learning_rate: float = 1e-3,
-) -> keras.Model:
-    """A small CNN (two convolution + pooling blocks, one dense layer) for grayscale images, compiled with
-    Adam, sparse categorical cross-entropy and accuracy.
+def build_model(*, filters: int = 16) -> keras.Model:
+    """A small CNN for the digits (two convolution + pooling blocks, one dense layer), compiled with Adam,
+    sparse categorical cross-entropy and accuracy.
 
-    `filters` is the first convolution's (the second has twice as many). Layers carry fixed names so the
-    summary is the same however many models a session builds. Call `keras.utils.set_random_seed` first
-    for reproducible initial weights.
+    `filters` is the first convolution's (the second has twice as many). Fixed layer names keep the summary
+    the same however many models a session builds; `keras.utils.set_random_seed` first makes the weights so.
     """
     model = keras.Sequential(
         [
-            keras.Input(shape=(*image_size, 1), name="image"),
+            keras.Input(shape=(*IMAGE_SIZE, 1), name="image"),
             keras.layers.Conv2D(filters, 3, activation="relu", name="conv_1"),
             keras.layers.MaxPooling2D(name="pool_1"),
             keras.layers.Conv2D(2 * filters, 3, activation="relu", name="conv_2"),
             keras.layers.MaxPooling2D(name="pool_2"),
             keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(num_classes, activation="softmax", name="class_probabilities"),
+            keras.layers.Dense(NUM_CLASSES, activation="softmax", name="class_probabilities"),
         ],
         name="digits_cnn",
     )
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=keras.optimizers.Adam(1e-3),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -172,16 +155,14 @@ class EpochTimer(keras.callbacks.Callback):
         self.epoch_seconds.append(time.perf_counter() - self._started)
 
 
-def format_history(history: Mapping[str, Sequence[float]], *, decimals: int = 2) -> str:
+def format_history(history: Mapping[str, Sequence[float]]) -> str:
     """Returns `model.fit(...).history` as a text table: one row per epoch, metrics in alphabetical order,
-    values rounded to `decimals`."""
+    values to 2 decimals."""
     names = sorted(history)
-    width = max([len(name) for name in names] + [decimals + 3])
+    width = max([len(name) for name in names] + [5])
     lines = ["epoch  " + "  ".join(f"{name:>{width}}" for name in names)]
-    epochs = len(history[names[0]]) if names else 0
-    for epoch in range(epochs):
-        values = "  ".join(f"{history[name][epoch]:>{width}.{decimals}f}" for name in names)
-        lines.append(f"{epoch + 1:>5}  {values}")
+    for epoch in range(len(history[names[0]]) if names else 0):
+        lines.append(f"{epoch + 1:>5}  " + "  ".join(f"{history[name][epoch]:>{width}.2f}" for name in names))
     return "\n".join(lines)
 
 
@@ -190,32 +171,25 @@ def compare_step_seconds(
     datasets: Mapping[str, tf.data.Dataset],
     *,
     steps_per_epoch: int,
-    rounds: int = 6,
     without_model: Collection[str] = (),
 ) -> dict[str, float]:
-    """Trains `model` one epoch on each dataset in turn, `rounds` times; returns seconds per step for each.
+    """Trains `model` one epoch on each dataset in turn, 6 times; returns seconds per step for each.
 
-    Taking turns (`measure.round_robin`) exposes every dataset to the same background load, and the
-    fastest epoch is the one least disturbed by other programs. The first round is left out: it traces
-    the training step and fills any `.cache()`.
+    Taking turns (`measure.round_robin`) exposes every dataset to the same background load; the fastest
+    epoch is the least disturbed. The first round (tracing, filling any `.cache()`) is left out.
 
     Args:
         model: a compiled model; its weights change (use a fresh one).
-        datasets: name -> a dataset of at least `steps_per_epoch` batches of (inputs, targets);
-            each epoch iterates it from the start.
+        datasets: name -> a dataset of at least `steps_per_epoch` batches of (inputs, targets).
         steps_per_epoch: batches per epoch.
-        rounds: turns to take, at least 2.
-        without_model: names in `datasets` whose `steps_per_epoch` batches are only iterated, with no
-            training: the input's own pace, measured in the same turns.
+        without_model: names in `datasets` that are only iterated, with no training: the input's own pace.
 
     Returns:
         name -> the fastest epoch's seconds divided by `steps_per_epoch`, in the order of `datasets`.
 
     Raises:
-        ValueError: `rounds` is less than 2, or `without_model` names a dataset not in `datasets`.
+        ValueError: `without_model` names a dataset not in `datasets`.
     """
-    if rounds < 2:
-        raise ValueError("compare_step_seconds needs at least 2 rounds: the first one is left out")
     unknown = set(without_model) - set(datasets)
     if unknown:
         raise ValueError(f"without_model names datasets that are not given: {sorted(unknown)}")
@@ -232,34 +206,21 @@ def compare_step_seconds(
         name: (lambda dataset=dataset, run=one_pass if name in without_model else one_epoch: run(dataset))
         for name, dataset in datasets.items()
     }
-    epoch_seconds = measure.round_robin(epochs, repeats=rounds)
+    epoch_seconds = measure.round_robin(epochs, repeats=6)
     return {name: min(seconds[1:]) / steps_per_epoch for name, seconds in epoch_seconds.items()}
 
 
-def seconds_per_pass(dataset: tf.data.Dataset, *, repeats: int = 3) -> float:
-    """Iterates the whole of `dataset` `repeats` times and returns the seconds of the fastest pass.
-
-    The fastest pass is the one least disturbed by other programs sharing the machine. Each pass is a
-    `measure.time_pass`.
-
-    Args:
-        dataset: a finite dataset.
-        repeats: passes to time.
-
-    Returns:
-        The wall-clock seconds of the fastest pass.
-    """
-    timings = [measure.time_pass(dataset) for _ in range(repeats)]
-    return min(timing.seconds for timing in timings)
+def seconds_per_pass(dataset: tf.data.Dataset) -> float:
+    """Returns the wall-clock seconds of the fastest of 3 whole passes over a finite `dataset` (the one least
+    disturbed by other programs)."""
+    return min(measure.time_pass(dataset).seconds for _ in range(3))
 
 
 def least_confident(
     probabilities: np.ndarray, labels: Sequence[int] | np.ndarray, *, count: int
 ) -> np.ndarray:
-    """Returns the indices of the `count` examples whose true class got the lowest probability, lowest first.
-
-    `probabilities` is (examples, classes); ties are broken by index, so the result is stable.
-    """
+    """Returns the indices of the `count` examples whose true class got the lowest probability, lowest first
+    (ties by index); `probabilities` is (examples, classes)."""
     labels = np.asarray(labels)
     true_class_probability = np.asarray(probabilities)[np.arange(len(labels)), labels]
     return np.argsort(true_class_probability, kind="stable")[:count]

@@ -89,10 +89,11 @@ def test_error_summary_of_real_from_generator_errors():
 
 def test_log_keeper_keeps_messages_without_caller_location_and_detaches():
     logger = logging.getLogger("test_messages.keeper")
-    with messages.keep_log_messages("test_messages.keeper") as kept:
-        logger.warning("From /tmp/ipykernel_12/3456.py:4: calling f (from m) with x is deprecated.")
-        logger.warning("plain %s", "text")
-    logger.warning("after the block")
+    kept = messages.keep_log_messages("test_messages.keeper")
+    logger.warning("From /tmp/ipykernel_12/3456.py:4: calling f (from m) with x is deprecated.")
+    logger.warning("plain %s", "text")
+    kept.close()
+    logger.warning("after closing")
     assert kept.messages == ["calling f (from m) with x is deprecated.", "plain text"]
     assert kept not in logger.handlers
 

@@ -63,6 +63,11 @@ def fake_servers(tmp_path, monkeypatch):
     return lambda mode: monkeypatch.setenv("FAKE_SERVER_MODE", mode)
 
 
+def _pids(cluster):
+    """The process ids of a cluster's dispatcher and workers."""
+    return [server.process.pid for server in cluster._servers]
+
+
 def _process_ids(pids):
     """(pid, create_time) pairs, so a recycled pid is not mistaken for a leftover."""
     return [(pid, psutil.Process(pid).create_time()) for pid in pids]
@@ -93,14 +98,14 @@ def _children():
 
 def test_stand_in_cluster_runs_separate_processes_and_stops_them(fake_servers):
     with service.local_cluster(workers=2) as cluster:
-        process_ids = _process_ids(cluster.pids)
-        assert len(cluster.pids) == 3
-        assert set(cluster.pids) <= _children()
+        process_ids = _process_ids(_pids(cluster))
+        assert len(_pids(cluster)) == 3
+        assert set(_pids(cluster)) <= _children()
         assert cluster.running_count() == 3
         assert cluster.dispatcher_address.startswith("127.0.0.1:")
         assert cluster.target == f"grpc://{cluster.dispatcher_address}"
         assert len(cluster.worker_addresses) == 2
-        assert sorted(service.running_processes()) == sorted(cluster.pids)
+        assert sorted(service.running_processes()) == sorted(_pids(cluster))
     assert cluster.running_count() == 0
     assert _still_running(process_ids) == []
     assert service.running_processes() == []
@@ -109,7 +114,7 @@ def test_stand_in_cluster_runs_separate_processes_and_stops_them(fake_servers):
 @pytest.mark.parametrize("error_type", [RuntimeError, KeyboardInterrupt])
 def test_error_or_interrupt_inside_the_block_stops_every_process(fake_servers, error_type):
     with pytest.raises(error_type), service.local_cluster(workers=2) as cluster:
-        process_ids = _process_ids(cluster.pids)
+        process_ids = _process_ids(_pids(cluster))
         raise error_type("a cell failed")
     assert _still_running(process_ids) == []
     assert service.running_processes() == []
@@ -119,7 +124,7 @@ def test_server_ignoring_sigterm_is_killed_after_the_stop_timeout(fake_servers):
     fake_servers("ignore-sigterm")
     started = time.monotonic()
     with service.local_cluster(workers=1, stop_timeout_seconds=1.0) as cluster:
-        process_ids = _process_ids(cluster.pids)
+        process_ids = _process_ids(_pids(cluster))
         # Give the servers time to install their SIGTERM handler before the block ends.
         time.sleep(0.5)
     assert _still_running(process_ids) == []
@@ -170,7 +175,8 @@ def _run_script(tmp_path, body, *, fake=True, timeout=120):
         )
     lines += [
         "def save_pids(cluster):",
-        "    ids = [(pid, psutil.Process(pid).create_time()) for pid in cluster.pids]",
+        "    pids = [server.process.pid for server in cluster._servers]",
+        "    ids = [(pid, psutil.Process(pid).create_time()) for pid in pids]",
         f"    open({str(ids_file)!r}, 'w').write(json.dumps(ids))",
     ]
     main = tmp_path / "main.py"
@@ -219,8 +225,8 @@ def test_real_cluster_serves_a_dataset_and_an_error_inside_stops_it():
 
     before = _children()
     with pytest.raises(RuntimeError, match="cell failed"), service.local_cluster(workers=2) as cluster:
-        process_ids = _process_ids(cluster.pids)
-        assert set(cluster.pids) <= _children()
+        process_ids = _process_ids(_pids(cluster))
+        assert set(_pids(cluster)) <= _children()
         dataset = tf.data.Dataset.range(20).map(lambda x: x * 3)
         distributed = dataset.apply(
             tf.data.experimental.service.distribute("distributed_epoch", cluster.target)
@@ -268,7 +274,8 @@ def test_notebook_whose_cell_fails_mid_way_leaves_no_process(tmp_path):
         "service._server_command = lambda arguments: "
         f"[sys.executable, {str(script)!r}, *arguments, '--parent-pid', str(os.getpid())]",
         "stack = contextlib.ExitStack()\ncluster = stack.enter_context(service.local_cluster(workers=2))\n"
-        "ids = [(pid, psutil.Process(pid).create_time()) for pid in cluster.pids]\n"
+        "pids = [server.process.pid for server in cluster._servers]\n"
+        "ids = [(pid, psutil.Process(pid).create_time()) for pid in pids]\n"
         f"open({str(ids_file)!r}, 'w').write(json.dumps(ids))",
         "raise RuntimeError('a cell fails mid-way')",
         "stack.close()",

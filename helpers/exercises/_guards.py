@@ -1,7 +1,6 @@
 """What every self-check does to a learner's function: is it callable, call it and summarise what it raised,
 did it return a dataset, and take a bounded number of elements in a bounded time.
 
-Usage:
     @_guards.self_check
     def check_image_dataset(image_dataset) -> Feedback:
         dataset = _guards.dataset_from(image_dataset, paths, failure="Calling it raised", hint="...")
@@ -10,10 +9,9 @@ Usage:
             _guards.fail("...", hint="...", more="...")
         return Feedback.ok("...")
 
-A check reads as a list of requirements: the first one not met raises `Problem` with its `Feedback`, which
-`@self_check` returns. The learner's code may raise anything: it is reported, never re-raised. It may also
-never yield: elements are awaited for a stated time only (`FIRST_ELEMENT_SECONDS`, `ALL_ELEMENTS_SECONDS`),
-then `Stalled` is raised. `call` and `built_dataset` give the same as `(result, feedback or None)`.
+The first requirement not met raises `Problem` with its `Feedback`, which `@self_check` returns; `call` gives
+`(result, feedback or None)` instead. The learner's code may raise anything (reported, never re-raised) or
+never yield: elements are awaited for `FIRST_ELEMENT_SECONDS` and `ALL_ELEMENTS_SECONDS`, then `Stalled`.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ __all__ = [
     "Advice",
     "Problem",
     "Stalled",
-    "built_dataset",
     "call",
     "dataset_from",
     "describe_kind",
@@ -60,8 +57,7 @@ EXTRA_ELEMENTS = 5
 FIRST_ELEMENT_SECONDS = 20.0
 """How long a check waits for the first element of the learner's dataset or generator."""
 ALL_ELEMENTS_SECONDS = 60.0
-"""How long a check waits for all the elements it takes, from the start (a generator may yield, then block
-forever)."""
+"""How long a check waits for all the elements it takes, from the start (a generator may yield, then hang)."""
 
 Advice = Sequence[tuple[str, str, str]]
 """`(text in the error, hint, second hint)` rows: an exercise's usual errors and what to say about each."""
@@ -104,9 +100,9 @@ def fail(message: str, *, hint: str, more: str = "") -> NoReturn:
     raise Problem(Feedback.fail(message, hint=hint, more=more))
 
 
-def not_callable(value: object, *, expected: str = "a function", hint: str) -> Feedback:
+def not_callable(value: object, *, hint: str) -> Feedback:
     """The failure for a check given something that is not callable (e.g. `f()` instead of `f`)."""
-    return Feedback.fail(f"Expected {expected}, got {type(value).__name__}.", hint=hint)
+    return Feedback.fail(f"Expected a function, got {type(value).__name__}.", hint=hint)
 
 
 def run(
@@ -124,8 +120,7 @@ def run(
         function: the learner's function (or a small closure around several calls to it).
         *args: its positional arguments.
         failure: the start of the message, followed by the error's one-line summary.
-        hint: what to try next (or a function choosing it from the error), and `more` the second hint,
-            unless a row of `advice` fits the error.
+        hint: what to try next (or a function choosing it from the error); `more` the second hint.
         more: the second hint.
         advice: the first row whose text is in the error's summary gives the hints instead.
         **kwargs: its keyword arguments.
@@ -146,7 +141,10 @@ def run(
 
 def call(function: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
     """`run`, returning `(result, None)` or `(None, feedback)`."""
-    return _outcome(run, function, *args, **options)
+    try:
+        return run(function, *args, **options), None
+    except Problem as problem:
+        return None, problem.feedback
 
 
 def dataset_from(
@@ -166,7 +164,7 @@ def dataset_from(
 
     Raises:
         Problem: `function` is not callable, raised (see `run`), or returned None or something other
-            than a dataset (`subject` starts that message).
+            than a dataset (see `not_dataset`).
     """
     if not callable(function):
         raise Problem(not_callable(function, hint=callable_hint))
@@ -195,29 +193,10 @@ def not_dataset(
     return None
 
 
-def built_dataset(function: Any, *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
-    """`dataset_from`, returning `(dataset, None)` or `(None, feedback)`."""
-    return _outcome(dataset_from, function, *args, **options)
-
-
-def _outcome(guard: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
-    try:
-        return guard(*args, **options), None
-    except Problem as problem:
-        return None, problem.feedback
-
-
-def elements(
-    dataset: Any,
-    expected_count: int,
-    *,
-    failure: str,
-    hint: str = _READ_THE_ERROR,
-    more: str = "",
-    advice: Advice = (),
-) -> list:
-    """`take_elements` under `run`: one bounded pass, or the check fails with what it raised."""
-    return run(take_elements, dataset, expected_count, failure=failure, hint=hint, more=more, advice=advice)
+def elements(dataset: Any, expected_count: int, **options: Any) -> list:
+    """`take_elements` under `run` (`options` are its `failure`, hints and `advice`): one bounded pass, or the
+    check fails with what it raised."""
+    return run(take_elements, dataset, expected_count, **options)
 
 
 def take_elements(dataset: Any, expected_count: int) -> list:
@@ -238,10 +217,9 @@ def first_items(iterable: Iterable, count: int) -> list:
 def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
     """Yields at most `count` items of `iterable` as they come, and stops waiting when they are late.
 
-    A blocked generator cannot be stopped from Python, so the items are taken in a daemon thread and
-    handed over through a queue; when the time is up this function gives up on the thread (it is left
-    running until the generator ends or the kernel restarts) and the kernel stays usable. An error raised
-    while iterating is raised here.
+    A blocked generator cannot be stopped from Python, so a daemon thread takes the items and hands them
+    over through a queue; when time is up the thread is abandoned (it runs until the generator ends or the
+    kernel restarts) and the kernel stays usable. An error raised while iterating is raised here.
 
     Args:
         iterable: the learner's generator, or a dataset's iterator.
@@ -271,26 +249,23 @@ def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
         try:
             item, error = handed.get(timeout=max(0.0, started + waited_seconds - time.monotonic()))
         except queue.Empty:
-            raise Stalled(Feedback.fail(_stalled_message(subject, produced), hint=_STALLED_HINT)) from None
+            if produced == 0:
+                message = (
+                    f"{subject} produced no element in {FIRST_ELEMENT_SECONDS:g} s: does the generator "
+                    "block, or loop forever before its first yield?"
+                )
+            else:
+                message = (
+                    f"{subject} produced only {produced} {'element' if produced == 1 else 'elements'} in "
+                    f"{ALL_ELEMENTS_SECONDS:g} s: does the generator block, or loop forever, after a yield?"
+                )
+            raise Stalled(Feedback.fail(message, hint=_STALLED_HINT)) from None
         if error is not None:
             raise error
         if item is done:
             return
         produced += 1
         yield item
-
-
-def _stalled_message(subject: str, produced: int) -> str:
-    if produced == 0:
-        return (
-            f"{subject} produced no element in {FIRST_ELEMENT_SECONDS:g} s: does the generator block, or "
-            "loop forever before its first yield?"
-        )
-    elements = "element" if produced == 1 else "elements"
-    return (
-        f"{subject} produced only {produced} {elements} in {ALL_ELEMENTS_SECONDS:g} s: does the generator "
-        "block, or loop forever, after a yield?"
-    )
 
 
 def pipeline_ops(dataset: Any) -> list[str]:

@@ -1,9 +1,8 @@
-"""Self-checks for notebook 03 (args and augmentation): each returns Feedback saying what is wrong, a hint
-that points at the idea, and a second hint on request.
+"""Self-checks for notebook 03 (args and augmentation).
 
-    from helpers.exercises import args_augmentation as ex
-    ex.check_shard_datasets(make_shard_datasets)                     # core: one dataset per shard, args
-    ex.check_augmented_epochs(augmented_epochs_dataset_for)          # deep dive: seeding per epoch
+from helpers.exercises import args_augmentation as ex
+ex.check_shard_datasets(make_shard_datasets)                     # core: one dataset per shard, args
+ex.check_augmented_epochs(augmented_epochs_dataset_for)          # deep dive: seeding per epoch
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets", "expected_shard_elements"]
+__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets"]
 
 SHARD_TOTAL = 12
 """The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL."""
@@ -54,19 +53,11 @@ _SHARD_ERRORS = (
 )
 
 
-def expected_shard_elements(shard: int, num_shards: int) -> list[int]:
-    """The numbers shard `shard` of `num_shards` must yield in the core exercise."""
-    return list(range(shard, SHARD_TOTAL, num_shards))
-
-
 @_guards.self_check
 def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
-    """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard.
-
-    Dataset k must yield `expected_shard_elements(k, num_shards)`, for several shard counts. The typical
-    mistake is `from_generator(lambda: shard_elements(k, num_shards), ...)` in a loop: every lambda reads
-    `k` when the dataset is iterated, after the loop has ended, so every dataset yields the last shard.
-    """
+    """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard, dataset k
+    yielding k, k + num_shards, ... below `SHARD_TOTAL`, for several shard counts. The typical mistake, a
+    `lambda: shard_elements(k, num_shards)` in a loop, reads `k` after the loop: every dataset is the last."""
     import tensorflow as tf
 
     if not callable(make_shard_datasets):
@@ -111,7 +102,7 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             more="Each element is one integer, a scalar: tf.TensorSpec(shape=(), dtype=tf.int64).",
             advice=_SHARD_ERRORS,
         )
-        expected = [expected_shard_elements(shard, num_shards) for shard in range(num_shards)]
+        expected = [list(range(shard, SHARD_TOTAL, num_shards)) for shard in range(num_shards)]
         if produced == expected:
             continue
         if all(values == expected[-1] for values in produced):
@@ -144,11 +135,8 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
 
 @_guards.self_check
 def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
-    """Checks the deep-dive exercise: `augmented_epochs_dataset(images, seed=, epochs=)` augments per epoch.
-
-    The dataset must yield `epochs` passes over `images`, each image augmented; the same seed must give the
-    same images on every build (reproducible), each epoch different augmentation, another seed other images.
-    """
+    """Checks the deep-dive exercise: `augmented_epochs_dataset(images, seed=, epochs=)` yields `epochs`
+    augmented passes over `images`: the same on every build with one seed, new each epoch and with another."""
     images = np.random.default_rng(0).random((_IMAGE_COUNT, *_IMAGE_SIZE, 3), dtype=np.float32)
     first_seed, other_seed = _SEEDS
     name = getattr(augmented_epochs_dataset, "__name__", "your function")

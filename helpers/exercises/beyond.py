@@ -1,11 +1,10 @@
 """Self-checks for optional notebook 07 (beyond from_generator): each names the first problem found.
 
-    from helpers.exercises import beyond as ex
-    ex.check_decode_on_white(decode_on_white)          # bytes of a PNG -> RGB uint8, alpha onto white
-    ex.check_parse_record(parse_labelled_record)       # serialized tf.train.Example -> dict with a label
-    ex.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose iterator can be saved
+from helpers.exercises import beyond as ex
+ex.check_decode_on_white(decode_on_white)          # bytes of a PNG -> RGB uint8, alpha onto white
+ex.check_parse_record(parse_labelled_record)       # serialized tf.train.Example -> dict with a label
+ex.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose iterator can be saved
 
-The checks use sample photographs and compare with `helpers.images` (OpenCV) and `helpers.graph_native`.
 """
 
 from __future__ import annotations
@@ -63,12 +62,9 @@ _STATEFUL_ADVICE = (
 
 @_guards.self_check
 def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedback:
-    """Checks a TensorFlow function that decodes PNG bytes to RGB uint8, compositing alpha onto white.
-
-    Expected: inside `Dataset.map`, `decode_on_white(data)` returns a uint8 (height, width, 3) tensor equal
-    to `images.load_image_uint8` (OpenCV, alpha composited onto white) for a transparent, an opaque and a
-    grayscale PNG, to within one grey level. `decode_on_white` takes a scalar string tensor of file bytes.
-    """
+    """Checks `decode_on_white(data)`: inside `Dataset.map`, a PNG's bytes (a scalar string tensor) to a uint8
+    (height, width, 3) tensor within one grey level of `images.load_image_uint8` (alpha composited onto
+    white), for a transparent, an opaque and a grayscale PNG."""
     import tensorflow as tf
 
     if not callable(decode_on_white):
@@ -118,11 +114,8 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
 
 @_guards.self_check
 def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
-    """Checks a function that parses labelled records written by `graph_native.write_tfrecord(..., labels=)`.
-
-    Expected: `parse_record(serialized)` returns a dict with "image_bytes" (the file's bytes, unchanged),
-    "name" (its file name) and "label" (an int64), usable inside `Dataset.map`.
-    """
+    """Checks `parse_record(serialized)` on records of `graph_native.write_tfrecord(..., labels=)`: inside
+    `Dataset.map`, a dict of "image_bytes" (the file's bytes), "name" (its file name) and "label" (int64)."""
     import tensorflow as tf
 
     from helpers import graph_native
@@ -186,13 +179,9 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
 def check_checkpointable_dataset(
     make_dataset: Callable[[Sequence[str]], Any] | None,
 ) -> Feedback:
-    """Checks a function that builds an image dataset whose iterator can be checkpointed.
-
-    Expected: `make_dataset(paths)` returns a dataset of RGB float32 images of `CHECKPOINT_IMAGE_SIZE`, in
-    the order of `paths`, within one grey level of `images.load_image`; after two elements a
-    `tf.train.Checkpoint` of its iterator saves, and restoring it continues at the third element.
-    `make_dataset` is called with a list of str paths.
-    """
+    """Checks `make_dataset(paths)` (a list of str): RGB float32 images of `CHECKPOINT_IMAGE_SIZE`, in order,
+    within one grey level of `images.load_image`, whose iterator saved after two elements (a
+    `tf.train.Checkpoint`) and restored continues at the third."""
     import tensorflow as tf
 
     paths = [str(SAMPLE_IMAGES_DIR / name) for name in _CHECKPOINT_NAMES]
@@ -252,7 +241,7 @@ def check_checkpointable_dataset(
 
 
 def _as_numpy(element: Any) -> Any:
-    """A tensor's NumPy value; anything else (a tuple, a dict of tensors) as it is, for the message."""
+    # Anything but a tensor (a tuple, a dict of tensors) stays as it is, for the message.
     return element.numpy() if hasattr(element, "numpy") else element
 
 
@@ -275,6 +264,6 @@ def _check_checkpoint_image(path: str, image: Any) -> None:
         )
 
 
-def _short(value: Any, limit: int = 40) -> str:
+def _short(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."
+    return text if len(text) <= 40 else text[:40] + "..."

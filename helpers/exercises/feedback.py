@@ -1,12 +1,8 @@
 """The result of an exercise self-check: passed or not, what is wrong, a hint, and a second hint on request.
 
-Usage:
-    Feedback.fail("You returned None.", hint="What does a function without `return` give back?",
-                  more="End the function with `return dataset`.")
-    Feedback.ok("The dataset yields the right pairs.")
-
-The first hint points at the idea; the second (`more`) may give more of the answer. In JupyterLab it sits
-folded under "Another hint", opened with a click, so it is there only for those who ask.
+Feedback.fail("You returned None.", hint="What does a function without `return` give back?",
+              more="End the function with `return dataset`.")
+Feedback.ok("The dataset yields the right pairs.")
 """
 
 from __future__ import annotations
@@ -25,7 +21,8 @@ class Feedback:
         passed: whether the attempt does what the exercise asks.
         message: what was checked and found.
         hint: what to think about next (only for failures): the idea, not the edit.
-        more: a second, more specific hint, shown on request.
+        more: a second hint that may give more of the answer; in JupyterLab it sits folded under
+            "Another hint", for those who ask.
     """
 
     passed: bool

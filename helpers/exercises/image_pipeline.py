@@ -4,8 +4,7 @@
     ex.check_image_pipeline(image_dataset)        # core: (paths, batch_size) -> the fixed image pipeline
     ex.check_image_dataset(uint8_image_dataset)   # deep dive: the same contract, the generator yields uint8
 
-Both call the learner's function with their own photographs and batch size, and compare the images that
-arrive with `helpers.images.load_image` of the same files.
+Both compare the images that arrive with `helpers.images.load_image` of the same files.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from helpers.paths import SAMPLE_IMAGES_DIR, display_path
 __all__ = ["check_image_dataset", "check_image_pipeline"]
 
 _IMAGE_SIZE = (224, 224)
-"""(height, width) every image of the exercises is resized to."""
 
 # Colour JPEGs and PNGs (red and blue clearly differ, so BGR shows) and a grayscale PNG; six images in
 # batches of 4 end in a short batch of 2; few enough to keep a check around a second.
@@ -107,9 +105,9 @@ def check_image_pipeline(
 ) -> Feedback:
     """Checks the core exercise: `dataset_function(image_paths, batch_size)` builds the fixed pipeline.
 
-    Expected: float32 batches of shape (None, 224, 224, 3), every image once, in order, RGB in [0, 1];
-    a path that cannot be read (`missing_path`) fails the pass with an error naming the file; the
-    pipeline ends with `.prefetch`. By default six sample photographs, in batches of 4 and 2.
+    Expected: float32 batches of shape (None, 224, 224, 3), every image once, in order, RGB in [0, 1]; a
+    path that cannot be read (`missing_path`) fails the pass with an error naming the file; the pipeline
+    ends with `.prefetch`. By default six sample photographs, in batches of 4 and 2.
     """
     paths, dataset, sizes = _checked_batches(dataset_function, "image_dataset", image_paths, batch_size)
     missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
@@ -135,13 +133,8 @@ def check_image_dataset(
     image_paths: Sequence[str | os.PathLike[str]] | None = None,
     batch_size: int = 4,
 ) -> Feedback:
-    """Checks the deep dive's `dataset_function(image_paths, batch_size)`: a batched image dataset.
-
-    Expected as in `check_image_pipeline`, without the missing file. A pipeline that does not end with
-    `.prefetch` still passes, with a note: TensorFlow injects a prefetch by default
-    (`tf.data.Options().experimental_optimization.inject_prefetch`), but only an explicit one states the
-    intent and survives that option being switched off.
-    """
+    """Checks the deep dive's `dataset_function(image_paths, batch_size)`: as `check_image_pipeline`, without
+    the missing file; without a final `.prefetch` it passes with a note (TensorFlow adds one by default)."""
     paths, dataset, sizes = _checked_batches(dataset_function, "uint8_image_dataset", image_paths, batch_size)
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
     if _guards.pipeline_ops(dataset)[-1] == "PrefetchDataset":
@@ -157,10 +150,8 @@ def check_image_dataset(
 def _checked_batches(
     dataset_function: Any, name: str, image_paths: Sequence[str | os.PathLike[str]] | None, batch_size: int
 ) -> tuple[list[str], Any, list[int]]:
-    """Builds the learner's dataset `name`, checks its element_spec and every image that arrives.
-
-    Returns `(paths, dataset, batch sizes)`; the paths are `image_paths`, by default six sample photographs.
-    """
+    """Builds the learner's dataset `name`, checks its element_spec and every image; returns `(paths,
+    dataset, batch sizes)`."""
     import tensorflow as tf
 
     paths = [str(path) for path in (image_paths or [SAMPLE_IMAGES_DIR / name for name in _CHECK_NAMES])]
@@ -242,7 +233,6 @@ def _checked_batches(
 
 
 def _check_pixels(name: str, image: np.ndarray, reference: np.ndarray) -> None:
-    """Fails the check when one float32 image that arrived is not the `reference` image."""
     as_is = float(np.mean(np.abs(image - reference)))
     swapped = float(np.mean(np.abs(image[..., ::-1] - reference)))
     is_colour = float(np.mean(np.abs(reference[..., 0] - reference[..., 2]))) > _COLOUR_MIN_DIFFERENCE

@@ -16,13 +16,10 @@ from helpers.messages import error_summary
 
 __all__ = ["check_batch_signature", "check_numbers_dataset"]
 
-_NUMBER_CASES: tuple[tuple[str, ...], ...] = (
-    ("12", "7", "x7", "40", "", "-3", "1.5", "8"),
-    ("oops", "5", "6", "seven", "100"),
-)
-"""The texts `check_numbers_dataset` passes: some are not whole numbers and must be skipped and recorded."""
+# The texts check_numbers_dataset passes (some must be skipped and recorded); the (count, batch_size)
+# check_batch_signature calls generators.pixel_label_batches with.
+_NUMBER_CASES = (("12", "7", "x7", "40", "", "-3", "1.5", "8"), ("oops", "5", "6", "seven", "100"))
 _BATCH_ARGS = (10, 4)
-"""(count, batch_size) that `check_batch_signature` calls `generators.pixel_label_batches` with."""
 
 
 def _is_whole_number(text: str) -> bool:
@@ -33,18 +30,10 @@ def _is_whole_number(text: str) -> bool:
     return True
 
 
-def _as_text(record: object) -> str:
-    return record.decode(errors="replace") if isinstance(record, bytes) else str(record)
-
-
 @_guards.self_check
 def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
-    """Checks the core exercise: `numbers_dataset(texts, skipped)`, a dataset of the whole numbers in `texts`.
-
-    Right means, for two lists of texts of its own: a dataset of integer scalars giving every whole number in
-    order, and the list `skipped` it was given then holds a record of each other text (the text, or an error
-    message naming it), in order.
-    """
+    """Checks the core exercise: `numbers_dataset(texts, skipped)` gives every whole number in `texts` as an
+    integer scalar, in order, and records each other text (or an error naming it) in `skipped`, in order."""
     import tensorflow as tf
 
     for texts in _NUMBER_CASES:
@@ -97,7 +86,7 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
                 f"With texts {list(texts)} the dataset gives {got}; expected {expected}.",
                 hint="Yield int(text) for every text that is a whole number, in order, and nothing else.",
             )
-        records = [_as_text(record) for record in skipped]
+        records = [r.decode(errors="replace") if isinstance(r, bytes) else str(r) for r in skipped]
         if len(records) != len(bad) or not all(
             text in record for record, text in zip(records, bad, strict=True)
         ):
@@ -115,12 +104,9 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
 
 
 def check_batch_signature(signature: Any) -> Feedback:
-    """Checks the deep dive's exercise: an `output_signature` for `generators.pixel_label_batches(10, 4)`.
-
-    Right means: every batch, including the short last one, passes `doctor.checked` (nothing TensorFlow
-    would refuse or silently change), and `doctor.diagnose` finds nothing to warn about (no unscaled uint8
-    declared as float).
-    """
+    """Checks the deep dive's exercise: an `output_signature` for `generators.pixel_label_batches(10, 4)`
+    that every batch, the short last one included, passes `doctor.checked` with, and `doctor.diagnose` finds
+    nothing to warn about (such as unscaled uint8 declared as float)."""
     import tensorflow as tf
 
     from helpers import doctor

@@ -1,12 +1,8 @@
 """Self-check for optional notebook 09 (the questions people ask): names the first problem found.
 
-    from helpers.exercises import questions as ex
-    model = ex.two_input_model()                        # inputs "pixels" (8, 8, 1) and "counts" (3,)
-    ex.check_feature_dataset(make_feature_dataset)      # n -> a dataset of n (features dict, label) pairs
-
-The check calls the learner's `make_feature_dataset(n)` with its own counts, reads the element spec and the
-elements, then batches the dataset and trains `two_input_model()` on it for one epoch with `fit`. A failure's
-hint points at the idea; its second hint (`more`, shown on request) comes closer to the code.
+from helpers.exercises import questions as ex
+model = ex.two_input_model()                        # inputs "pixels" (8, 8, 1) and "counts" (3,)
+ex.check_feature_dataset(make_feature_dataset)      # n -> a dataset of n (features dict, label) pairs
 """
 
 from __future__ import annotations
@@ -24,11 +20,6 @@ INPUT_SHAPES = {"pixels": (8, 8, 1), "counts": (3,)}
 ELEMENT_COUNTS = (48, 32)
 """The `n`s `check_feature_dataset` builds the learner's dataset with (whole batches of `_BATCH_SIZE`)."""
 _BATCH_SIZE = 16
-_READ_THE_ERROR = "Read the error above; run your function in a cell on its own to see the full traceback."
-_PAIR_SIGNATURE = (
-    'Signature: `({"pixels": tf.TensorSpec(...), "counts": tf.TensorSpec(...)}, tf.TensorSpec(...))`; '
-    "the generator yields the same structure: `features_dict, label`."
-)
 
 
 def two_input_model():
@@ -43,6 +34,7 @@ def two_input_model():
     return model
 
 
+@_guards.self_check
 def check_feature_dataset(make_feature_dataset: Callable[[int], Any] | None) -> Feedback:
     """Checks a function building a dataset of (features dict, label) pairs for `two_input_model`.
 
@@ -58,45 +50,32 @@ def check_feature_dataset(make_feature_dataset: Callable[[int], Any] | None) -> 
     """
     import tensorflow as tf
 
-    if not callable(make_feature_dataset):
-        return _guards.not_callable(
-            make_feature_dataset,
-            hint="Define `def make_feature_dataset(n):` returning the dataset; pass the function itself.",
-        )
     for count in ELEMENT_COUNTS:
         subject = f"make_feature_dataset({count})"
-        dataset, problem = _guards.built_dataset(
+        dataset = _guards.dataset_from(
             make_feature_dataset,
             count,
             failure=f"{subject} raised",
-            hint=_READ_THE_ERROR,
             subject=subject,
-            none_hint="A function without `return` gives back None: return the dataset it builds.",
-            type_hint="The dataset comes from `tf.data.Dataset.from_generator(...)`; return that.",
+            callable_hint="Define `def make_feature_dataset(n):` returning the dataset; pass the function "
+            "itself.",
         )
-        if problem is not None:
-            return problem
-        problem = _signature_problem(dataset.element_spec)
-        if problem is not None:
-            return problem
-        elements, problem = _guards.call(
-            _guards.take_elements,
+        _check_signature(dataset.element_spec)
+        elements = _guards.elements(
             dataset,
             count,
             failure=f"Iterating {subject} raised",
             hint="Each element the generator yields must have the signature's structure, shapes and dtypes.",
         )
-        if problem is not None:
-            return problem
         if len(elements) != count:
             got = f"more than {count}" if len(elements) > count else str(len(elements))
-            return Feedback.fail(
+            _guards.fail(
                 f"{subject} gave {got} elements; expected {count}.",
                 hint="One pair per example, n of them, unbatched: the check batches the dataset itself.",
                 more="Pass n to the generator through `args=(n,)`, yield n pairs; no `repeat`, no `batch`.",
             )
     batches = dataset.batch(_BATCH_SIZE).apply(tf.data.experimental.assert_cardinality(count // _BATCH_SIZE))
-    _, problem = _guards.call(
+    _guards.run(
         two_input_model().fit,
         batches,
         epochs=1,
@@ -105,50 +84,44 @@ def check_feature_dataset(make_feature_dataset: Callable[[int], Any] | None) -> 
         failure="Training on it failed:",
         hint="The dict's keys, shapes and dtypes must be what the model's inputs take.",
     )
-    if problem is not None:
-        return problem
     return Feedback.ok(
         f"The dict keys match the model's input names: one epoch of fit ran on "
         f"{count // _BATCH_SIZE} batches of {_BATCH_SIZE}."
     )
 
 
-def _signature_problem(element_spec: Any) -> Feedback | None:
-    """What is wrong with the dataset's element spec for `two_input_model`, or None."""
+def _check_signature(element_spec: Any) -> None:
+    """Fails the check unless the dataset's element spec is what `two_input_model` takes."""
     import tensorflow as tf
 
     if not (isinstance(element_spec, tuple) and len(element_spec) == 2 and isinstance(element_spec[0], dict)):
-        return Feedback.fail(
+        _guards.fail(
             f"Each element is described as {_spec_kind(element_spec)}; expected a pair (features, label).",
             hint="Keras takes `(inputs, targets)` pairs; a model with named inputs takes a dict of inputs.",
-            more=_PAIR_SIGNATURE,
+            more='Signature: `({"pixels": tf.TensorSpec(...), "counts": tf.TensorSpec(...)}, '
+            "tf.TensorSpec(...))`; the generator yields the same structure: `features_dict, label`.",
         )
     features, label = element_spec
     if set(features) != set(INPUT_SHAPES):
-        return Feedback.fail(
+        _guards.fail(
             f"The feature keys are {sorted(features)}; the model's inputs are named {sorted(INPUT_SHAPES)}.",
             hint="Keras matches dict keys to the `name=` of each `keras.Input`.",
             more="Use the keys 'pixels' and 'counts', in the signature and in what the generator yields.",
         )
     for key, shape in INPUT_SHAPES.items():
         spec = features[key]
-        if (
-            not isinstance(spec, tf.TensorSpec)
-            or spec.shape != tf.TensorShape(shape)
-            or spec.dtype != tf.float32
-        ):
-            return Feedback.fail(
+        if not isinstance(spec, tf.TensorSpec) or spec.shape != shape or spec.dtype != tf.float32:
+            _guards.fail(
                 f"{key!r} is described as {_spec_kind(spec)}; the model takes float32 of shape {shape}.",
                 hint="A spec describes one example, no batch dimension: the shape of the model's Input.",
                 more=f'`"{key}": tf.TensorSpec(shape={shape}, dtype=tf.float32)`.',
             )
     if not isinstance(label, tf.TensorSpec) or label.dtype != tf.float32 or label.shape.rank != 0:
-        return Feedback.fail(
+        _guards.fail(
             f"The label is described as {_spec_kind(label)}; expected one float32 number per example.",
             hint="The model has one output: its target is one number per example.",
             more="`tf.TensorSpec(shape=(), dtype=tf.float32)`, and yield `np.float32(...)`.",
         )
-    return None
 
 
 def _spec_kind(spec: Any) -> str:

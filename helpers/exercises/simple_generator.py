@@ -4,8 +4,7 @@
     ex.check_padded_ranges(make_padded_ranges)         # core: -1-padded batches of ranges
     ex.check_sentence_dataset(make_sentence_dataset)   # deep dive: (features dict, word count) pairs
 
-Each check builds the learner's dataset with inputs of its own (so hard-coded answers are caught) and
-iterates a bounded number of elements.
+Each check builds the learner's dataset with inputs of its own, so hard-coded answers are caught.
 """
 
 from __future__ import annotations
@@ -21,11 +20,10 @@ from helpers.exercises.feedback import Feedback
 
 __all__ = ["check_padded_ranges", "check_sentence_dataset"]
 
+# (lengths, batch_size) for check_padded_ranges; sentences for check_sentence_dataset.
 _RANGE_CASES: tuple[tuple[tuple[int, ...], int], ...] = (((3, 1, 4, 2, 5), 2), ((2, 6, 0, 1), 3))
-"""(lengths, batch_size) pairs `check_padded_ranges` builds the learner's dataset with."""
 _PADDING_VALUE = -1
 _SENTENCES = ("Generators are lazy.", "Pad them.", "Every epoch calls the generator again!")
-"""The sentences `check_sentence_dataset` builds the learner's dataset from."""
 _FEATURE_KEYS = ("text", "word_lengths")
 
 _ERROR_ADVICE = (
@@ -72,8 +70,7 @@ _ERROR_ADVICE = (
 
 
 def _build(make_dataset: Any, *args: Any) -> Any:
-    """The dataset the learner's factory builds; the check fails on a dataset given, deprecated arguments,
-    or what `_guards.dataset_from` refuses."""
+    """The dataset the learner's factory builds; fails on a dataset given, or deprecated arguments."""
     import tensorflow as tf
 
     if isinstance(make_dataset, tf.data.Dataset):
@@ -100,23 +97,12 @@ def _build(make_dataset: Any, *args: Any) -> Any:
 
 
 def _epoch(dataset: Any, expected_count: int) -> list:
-    """One bounded pass over the dataset, as NumPy values; errors from inside the generator surface here."""
     return _guards.elements(
         dataset, expected_count, failure="Iterating the dataset raised", advice=_ERROR_ADVICE
     )
 
 
-def _padded_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
-    """What `check_padded_ranges` expects: ranges batched, padded with -1 to the longest in each batch."""
-    chunks = [lengths[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
-    return [
-        np.array([[*range(n), *[_PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
-        for chunk in chunks
-    ]
-
-
 def _padding_advice(got: np.ndarray, expected: np.ndarray) -> tuple[str, str]:
-    """(hint, more) for a batch whose values differ from the expected one."""
     if got.shape[0] != expected.shape[0]:
         return (
             "Each batch holds `batch_size` ranges (the last may hold fewer).",
@@ -175,16 +161,17 @@ def _check_range_spec(spec: Any, call: str) -> None:
 
 @_guards.self_check
 def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any]) -> Feedback:
-    """Checks the core exercise: `make_padded_ranges(lengths, batch_size)` gives -1-padded batches of ranges.
-
-    Right means, for two cases of its own: int32 batches of `np.arange(n)` for each length,
-    `batch_size` per batch, each padded with -1 to its longest range, the same on a second pass.
-    """
+    """Checks the core exercise: `make_padded_ranges(lengths, batch_size)` gives int32 batches of
+    `np.arange(n)` for each length, each padded with -1 to its longest range, the same on a second pass."""
     for lengths, batch_size in _RANGE_CASES:
         call = f"make_padded_ranges({list(lengths)}, {batch_size})"
         dataset = _build(make_padded_ranges, list(lengths), batch_size)
         _check_range_spec(dataset.element_spec, call)
-        expected = _padded_batches(lengths, batch_size)
+        chunks = [lengths[start : start + batch_size] for start in range(0, len(lengths), batch_size)]
+        expected = [
+            np.array([[*range(n), *[_PADDING_VALUE] * (max(chunk) - n)] for n in chunk], dtype=np.int32)
+            for chunk in chunks
+        ]
         got = _epoch(dataset, len(expected))
         if len(got) != len(expected):
             return Feedback.fail(
@@ -217,11 +204,8 @@ def check_padded_ranges(make_padded_ranges: Callable[[Sequence[int], int], Any])
 
 @_guards.self_check
 def check_sentence_dataset(make_sentence_dataset: Callable[[Sequence[str]], Any]) -> Feedback:
-    """Checks the deep dive's exercise: `(features, word_count)` pairs, features a dict of text and lengths.
-
-    Expected element_spec: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`, the values
-    those `generators.sentence_records` gives for the check's three sentences.
-    """
+    """Checks the deep dive's exercise: `({"text": string (), "word_lengths": int32 (None,)}, int32 ())`
+    pairs, with the values `generators.sentence_records` gives for the check's three sentences."""
     import tensorflow as tf
 
     from helpers.generators import sentence_records

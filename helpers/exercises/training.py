@@ -5,9 +5,8 @@
     ex.check_evaluation_dataset(make_evaluation_dataset)  # the files in order, unaugmented, its length known
     ex.check_save_once(save_once)                         # ds.save once, tf.data.Dataset.load after
 
-The dataset checks call the learner's function on their own digit files and batch size, iterate what it
-returns and compare every element with the files as `training.digit_examples` loads them. TensorFlow (and
-`helpers.training`, which needs it) is imported inside the checks, so importing this module stays cheap.
+The dataset checks call the learner's function on their own digit files and batch size and compare every
+element with the files as `training.digit_examples` loads them. TensorFlow is imported inside the checks.
 """
 
 from __future__ import annotations
@@ -35,12 +34,10 @@ __all__ = [
     "check_training_dataset",
 ]
 
-_BATCH_SIZE = 16
-"""The batch size the dataset checks ask for (not the notebook's, so a hard-coded one shows)."""
+_BATCH_SIZE = 16  # not the notebook's, so a hard-coded one shows
 TRAINING_CHECK_FILES = 100
 """How many digit files `check_training_dataset` passes: enough to tell a full shuffle from a small buffer."""
 EVALUATION_CHECK_FILES = 40
-"""How many digit files `check_evaluation_dataset` passes."""
 _SAVE_CHECK_ELEMENTS = 10
 
 _ITERATION_ADVICE = (
@@ -70,12 +67,8 @@ _ITERATION_ADVICE = (
 def _checked_passes(
     make_dataset: Any, name: str, file_count: int, pass_count: int, *, steps: str
 ) -> tuple[str, np.ndarray, np.ndarray, Any, list[list]]:
-    """Builds the learner's dataset (`name`, whose pipeline ends with `steps`) on `file_count` digit files,
-    checks it yields batched (image, label) pairs and declares its length, and takes `pass_count` passes.
-
-    Returns:
-        `(call, image_paths, labels, dataset, passes)`, `call` naming the call in messages.
-    """
+    """Builds the learner's dataset `name` (ending with `steps`) on `file_count` digit files, checks its
+    pairs and length, and returns `(call, image_paths, labels, dataset, passes)` for `pass_count` passes."""
     from helpers import datasets
 
     paths, all_labels = datasets.digit_files(progress=False)
@@ -109,7 +102,6 @@ def _checked_passes(
 
 
 def _describe_structure(element_spec: Any) -> str:
-    """Names what a dataset with this `element_spec` yields, in words a learner can match to their code."""
     import tensorflow as tf
 
     if isinstance(element_spec, tf.TensorSpec):
@@ -124,7 +116,6 @@ def _describe_structure(element_spec: Any) -> str:
 
 
 def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
-    """Fails unless the dataset yields batched (image, label) pairs of tensors, images (batch, 32, 32, 1)."""
     import tensorflow as tf
 
     from helpers import training
@@ -157,7 +148,6 @@ def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
 
 
 def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
-    """Fails unless the dataset declares its number of batches, and the right one."""
     import tensorflow as tf
 
     cardinality = int(dataset.cardinality())
@@ -188,8 +178,7 @@ def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
 def _file_order(
     batches: list, image_paths: np.ndarray, labels: np.ndarray, *, evaluating: bool = False
 ) -> list:
-    """Which file each element of one pass is, in the order they came; the check fails on an element that
-    is none of the files as `training.digit_examples` loads them (image and label)."""
+    """Which file each element of one pass is, in order; fails on an element that is none of the files."""
     from helpers import training
 
     by_key: dict[tuple[bytes, int], list[int]] = {}
@@ -243,7 +232,6 @@ def _file_order(
 
 
 def _check_fit(dataset: tf.data.Dataset) -> None:
-    """Trains a small model one epoch on the dataset; fails if it raised or warned that data ran out."""
     from helpers import training
 
     def fit_one_epoch() -> list[str]:
@@ -265,12 +253,9 @@ def _check_fit(dataset: tf.data.Dataset) -> None:
 
 @_guards.self_check
 def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]) -> Feedback:
-    """Checks the core exercise: `make_training_dataset(image_paths, labels, batch_size)` for `model.fit`.
-
-    The dataset must yield every file once per pass as (image, label) batches of `batch_size`, in a new
-    random order every pass (shuffled before batching, with a buffer that reaches across the data), and
-    declare its number of batches, so that Keras trains an epoch on it without a warning.
-    """
+    """Checks the core exercise: `make_training_dataset(image_paths, labels, batch_size)` yields every file
+    once per pass as (image, label) batches, thoroughly shuffled anew every pass, and declares its number of
+    batches, so that Keras trains an epoch on it without a warning."""
     call, image_paths, labels, dataset, passes = _checked_passes(
         make_training_dataset, "make_training_dataset", TRAINING_CHECK_FILES, 2, steps="shuffle and batch"
     )
@@ -292,7 +277,6 @@ def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]
 
 
 def _check_shuffle(orders: list[list[int]], sizes: list[list[int]]) -> None:
-    """Fails unless every pass's order (file indices) is a new, thorough shuffle; `sizes` are batch sizes."""
     files = list(range(len(orders[0])))
     if all(order == files for order in orders):
         _guards.fail(
@@ -332,11 +316,8 @@ def _check_shuffle(orders: list[list[int]], sizes: list[list[int]]) -> None:
 
 @_guards.self_check
 def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Dataset]) -> Feedback:
-    """Checks the deep dive's exercise: `make_evaluation_dataset(image_paths, labels, batch_size)`.
-
-    The dataset must hold the files in order, unchanged (no shuffle, no augmentation), batched, with a
-    cardinality Keras can read (so `model.evaluate` gives no "ran out of data" warning).
-    """
+    """Checks the deep dive's exercise: `make_evaluation_dataset(image_paths, labels, batch_size)` holds the
+    files in order, unchanged, batched, with a cardinality Keras can read."""
     call, image_paths, labels, _, passes = _checked_passes(
         make_evaluation_dataset, "make_evaluation_dataset", EVALUATION_CHECK_FILES, 1, steps="batch"
     )
@@ -356,11 +337,8 @@ def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Data
 
 @_guards.self_check
 def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]) -> Feedback:
-    """Checks the deep dive's exercise: `save_once(dataset, folder)` runs the generator once, reads the copy.
-
-    The first call must save `dataset` to `folder` and return a dataset that reads the copy; a later call
-    with a new dataset object (a new session, say) must not run its generator at all.
-    """
+    """Checks the deep dive's exercise: `save_once(dataset, folder)` saves `dataset` to `folder` once and
+    returns a dataset reading the copy; a later call (a new session, say) does not run the generator."""
     import tensorflow as tf
 
     if not callable(save_once):
