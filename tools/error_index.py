@@ -315,6 +315,13 @@ ENTRIES: tuple[Entry, ...] = (
         "`tf.RaggedTensor` where the signature says so.",
     ),
     Entry(
+        match=r"If shallow structure is a sequence, input must also be a sequence",
+        cause="TensorFlow's own structure check (`nest.flatten_up_to`, what `from_generator` runs on every "
+        "element) met a single value where the signature has a tuple or dict, as the doctor reports it: "
+        "often a function that `return`s its element, so each part of it arrived alone.",
+        fix="Yield exactly the signature's structure (`yield image, label`, not `return image, label`).",
+    ),
+    Entry(
         match=r"'SymbolicTensor' object has no attribute 'numpy'",
         cause="`.numpy()` in graph code (`map`, `tf.function`): there the tensors are symbolic and have no "
         "values yet.",
