@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import benchmark, image_work, measure, plots, process_work
+from helpers import benchmark, image_work, images, measure, plots, process_work
 from helpers.benchmark import _comparison, _workloads
 from helpers.paths import REPO_ROOT
 from tests.support import write_test_jpegs
@@ -43,6 +43,14 @@ def test_the_best_generator_yields_uint8_batches_in_order_and_the_dataset_scales
     np.testing.assert_array_equal(np.concatenate(batches), process_work.decode_batch(jpegs * 3))
     dataset = benchmark.best_dataset(jpegs, threads=2)
     assert dataset.element_spec == tf.TensorSpec((None, 224, 224, 3), tf.float32)
+    assert dataset.options().autotune.enabled is False
+
+
+def test_a_file_that_does_not_decode_stops_the_best_generator_naming_it(jpegs, tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a JPEG")
+    with pytest.raises(images.ImageLoadError, match="broken.jpg"):
+        list(benchmark.decoded_batches([*jpegs, str(broken)], 4, 2))
 
 
 def test_every_row_delivers_the_reference_s_images_but_the_article(jpegs):

@@ -16,7 +16,7 @@ import numpy as np
 from helpers import image_work
 from helpers.image_work import OutputCheck
 
-__all__ = ["CHECK_IMAGES", "EqualWorkError", "check_rows", "delivered_images"]
+__all__ = ["CHECK_IMAGES", "EqualWorkError", "check_rows"]
 
 CHECK_IMAGES = 32
 """Images each row delivers for the check (the first ones of the benchmark set)."""
@@ -26,12 +26,11 @@ class EqualWorkError(ValueError):
     """A row does not deliver the reference's images; its message lists every failed check."""
 
 
-def delivered_images(delivered: object) -> np.ndarray:
-    """The images of one pass: a dataset of batches (or of (batch, labels) pairs) or an array."""
+def _images(delivered: object) -> np.ndarray:
+    """The images of one pass over a dataset of batches (or the array itself)."""
     if isinstance(delivered, np.ndarray):
         return delivered
-    batches = [batch[0] if isinstance(batch, tuple) else batch for batch in delivered]
-    return np.concatenate([np.asarray(batch) for batch in batches])
+    return np.concatenate([np.asarray(batch) for batch in delivered])
 
 
 def check_rows(
@@ -59,7 +58,7 @@ def check_rows(
     checks = {}
     for name, build in rows.items():
         try:
-            checks[name] = image_work.check_same_output(name, delivered_images(build(check_paths)), reference)
+            checks[name] = image_work.check_same_output(name, _images(build(check_paths)), reference)
         except ValueError as error:  # another count or shape of images
             raise EqualWorkError(str(error)) from None
         if step is not None:
