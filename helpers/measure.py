@@ -13,12 +13,13 @@ when other programs slow the wall clock down. TensorFlow is imported only to cou
 
 from __future__ import annotations
 
+import functools
 import os
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psutil
 
@@ -188,7 +189,7 @@ def time_pass(work: Iterable | Callable[[], int]) -> PassTiming:
     """
     cpu_started, started = _cpu_seconds(), time.perf_counter()
 
-    def timing(elements: int, **element_times: float | int) -> PassTiming:
+    def timing(elements: int, **element_times: Any) -> PassTiming:
         seconds = time.perf_counter() - started
         own, children = (now - then for now, then in zip(_cpu_seconds(), cpu_started, strict=True))
         return PassTiming(elements, seconds, own + children, children, **element_times)
@@ -365,10 +366,9 @@ def compare(
     """
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, not {repeats}")
-    tasks = {name: (lambda item=item: _passes_for(item, min_seconds)) for name, item in work.items()}
-    round_robin(
-        {name: (lambda item=item: time_pass(item)) for name, item in work.items()}, repeats=warmup_passes
-    )
+    tasks = {name: functools.partial(_passes_for, item, min_seconds) for name, item in work.items()}
+    warmups = {name: functools.partial(time_pass, item) for name, item in work.items()}
+    round_robin(warmups, repeats=warmup_passes)
     timings = round_robin(tasks, repeats=repeats, on_result=on_result)
     return {name: ThroughputResult(name, tuple(timed)) for name, timed in timings.items()}
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -137,7 +138,7 @@ def _load_average() -> float | None:
         return None
 
 
-def _limit_images(paths: list[str]) -> np.ndarray:
+def _limit_images(paths: Sequence[str]) -> np.ndarray:
     """The limit's work on `paths` in this process, its images kept: what the output check compares."""
     images = np.empty((len(paths), *image_work.IMAGE_SIZE, 3), np.float32)
     process_work.reference_work(paths, out=images)
@@ -186,7 +187,7 @@ def run_comparison(
     cores = measure.available_cores()
     paths = [str(path) for path in datasets.benchmark_jpegs(image_count, progress=False)]
     features = np.random.default_rng(0).random((small_elements, SMALL_FEATURES), dtype=np.float32)
-    builders: dict[str, Callable[[list[str]], object]] = {
+    builders: dict[str, Callable[[Sequence[str]], Any]] = {
         "article_example_2": article_dataset,
         "float32": reference_dataset,
         "best_from_generator": lambda paths: best_dataset(paths, threads=cores),

@@ -9,7 +9,8 @@ import `helpers.image_work` and NumPy at import time (a row's dataset is only it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class EqualWorkError(ValueError):
     """A row does not deliver the reference's images; its message lists every failed check."""
 
 
-def _images(delivered: object) -> np.ndarray:
+def _images(delivered: Iterable | np.ndarray) -> np.ndarray:
     """The images of one pass over a dataset of batches (or the array itself)."""
     if isinstance(delivered, np.ndarray):
         return delivered
@@ -34,7 +35,7 @@ def _images(delivered: object) -> np.ndarray:
 
 
 def check_rows(
-    rows: Mapping[str, Callable[[Sequence[str]], object]],
+    rows: Mapping[str, Callable[[Sequence[str]], Any]],
     check_paths: Sequence[str],
     *,
     exempt: Sequence[str] = ("article_example_2",),

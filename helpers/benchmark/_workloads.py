@@ -118,7 +118,7 @@ def best_dataset(paths: Sequence[str], *, threads: int) -> tf.data.Dataset:
     return dataset.map(_scaled).prefetch(2).with_options(options)
 
 
-def _load(path: bytes) -> np.ndarray:
+def _load(path: str | bytes) -> np.ndarray:
     return image_work.decode_resize_into(path, np.empty((*image_work.IMAGE_SIZE, 3), np.uint8))
 
 
