@@ -157,7 +157,8 @@ def strip_jpeg(batch) -> bytes:
 def bar_chart(result: runs.RunResult) -> Figure:
     """Returns a Figure with one bar per segment of `result`, its median elements/s, the first on top."""
     segments = result.segments
-    ax = Figure(figsize=(6.0, 0.5 + 0.4 * max(1, len(segments))), layout="constrained").add_subplot()
+    figure = Figure(figsize=(6.0, 0.5 + 0.4 * max(1, len(segments))), layout="constrained")
+    ax = figure.add_subplot()
     values = [s.median_elements_per_second for s in segments]
     bars = ax.barh(range(len(segments)), values, color=_RATE)
     ax.bar_label(bars, labels=[f"{value:,.0f}" for value in values], fontsize=8, padding=2)
@@ -168,7 +169,7 @@ def bar_chart(result: runs.RunResult) -> Figure:
     ax.margins(x=0.15)
     ax.set_xlabel("elements/s")
     ax.set_title("Median throughput of each segment", fontsize=10)
-    return plots.figure_of(ax)
+    return figure
 
 
 def timeline_png(result: runs.RunResult, figure: Figure, *, window_seconds: float) -> bytes:

@@ -18,7 +18,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -96,10 +96,6 @@ class PipelineConfig:
     def replace(self, **changes) -> PipelineConfig:
         """Returns a copy with `changes` applied (and checked)."""
         return replace(self, **changes)
-
-    def as_dict(self) -> dict[str, object]:
-        """Returns the settings as a plain dict (field order)."""
-        return asdict(self)
 
     def describe(self) -> str:
         """Returns how images are produced, in one line: "batch 32 · per batch · 2 shards · prefetch 1"."""
