@@ -135,19 +135,12 @@ def image_items(
     decode_threads: int = 0,
     opencv_threads: int = 1,
 ) -> Iterator[np.ndarray]:
-    """Yields the images of one shard as RGB uint8: one at a time, or in batches.
-
-    Positional parameters, so `from_generator(image_items, args=(...))` can pass each one.
+    """Yields the images of shard `shard` (`paths[shard::num_shards]`) as RGB uint8, one at a time or in
+    batches: positional parameters, so `from_generator(image_items, args=(...))` can pass each one.
 
     Args:
-        paths: all image files; this shard takes `paths[shard::num_shards]`.
-        shard: which shard this generator is.
-        num_shards: how many shards there are.
-        batch_size: images per batch, decoded together.
         per_batch: yield arrays (n, size, size, 3) instead of single images (size, size, 3).
-        image_size: side of the square output, in pixels.
         augment: apply `augment.augment_image` with a generator seeded from (seed, shard).
-        seed: the augmentation seed.
         decode_threads: threads decoding batches ahead inside this generator (OpenCV releases the GIL
             while it decodes); 0 decodes here, one batch at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.

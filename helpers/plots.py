@@ -162,17 +162,12 @@ def timeline(
     window_seconds: float | None = None,
     title: str = "Who is busy when",
 ) -> Axes:
-    """Draws a producer/consumer timeline: one row per lane, one bar per event, coloured by kind.
+    """Draws a producer/consumer timeline on `ax` (or new Axes): a row per lane, a bar per event by kind.
 
     Args:
         events: objects with `lane`, `kind`, `start_seconds`, `end_seconds` (`helpers.timeline.Event`).
-        ax: the Axes to draw on; a new one when None.
         start_seconds: time shown as 0 (e.g. when the first batch was asked for).
         window_seconds: length of time shown from `start_seconds` (None: everything after it).
-        title: the Axes title.
-
-    Returns:
-        The Axes.
     """
     end = None if window_seconds is None else start_seconds + window_seconds
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
@@ -229,24 +224,14 @@ def benchmark_bars(
     ax: Axes | None = None,
     title: str = "Median of the repeats, whiskers from the slowest to the fastest",
 ) -> Axes:
-    """Draws one horizontal bar per row (its median) with a whisker from its slowest to its fastest repeat.
+    """Draws on `ax` (or new Axes) a bar per row, its median, with a whisker from its slowest to its fastest
+    repeat (`low`, `high`); rows are drawn top to bottom.
 
     Args:
-        labels: one name per row, drawn top to bottom.
-        medians: the rows' medians.
-        low: each row's slowest repeat.
-        high: each row's fastest repeat.
         cpu_seconds_per_1000: CPU seconds per 1,000 elements per row, written beside the value (or None).
         limit: a reference rate drawn as a vertical dashed line (or None).
         limit_range: (slowest, fastest) of the limit, shaded behind the line.
-        limit_label: the line's legend entry.
-        unit: the x axis unit.
         log_scale: a logarithmic x axis (rows that differ by orders of magnitude).
-        ax: the Axes to draw on; a new one when None.
-        title: the Axes title.
-
-    Returns:
-        The Axes.
     """
     if not len(labels) == len(medians) == len(low) == len(high):
         raise ValueError(

@@ -425,6 +425,4 @@ class PerformancePanel:
             if progress.last_batch is not None:
                 self.strip_image.value = panel_view.strip_jpeg(progress.last_batch)
 
-    def bar_chart(self, result: runs.RunResult) -> Figure:
-        """Returns a Figure with one bar per segment of `result`, its median elements/s."""
-        return panel_view.bar_chart(result)
+    bar_chart = staticmethod(panel_view.bar_chart)  # panel.bar_chart(result): a bar per segment
