@@ -117,10 +117,8 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
     if config.data == "samples":
         samples = images.sample_image_paths()
         return list(itertools.islice(itertools.cycle(samples), config.image_count))
-    if config.data == "small":
-        width, height = _SMALL_JPEG_SIZE
-        return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
-    return datasets.benchmark_jpegs(config.image_count, progress=False)
+    width, height = _SMALL_JPEG_SIZE if config.data == "small" else (640, 480)
+    return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
 
 
 def image_items(

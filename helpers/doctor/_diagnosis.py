@@ -1,8 +1,5 @@
 """Runs a few elements of a generator and reports likely mistakes, each with advice.
 
-    from helpers import doctor
-    doctor.diagnose(image_label_pairs, SIGNATURE, args=(paths,))   # a Diagnosis: a table in a notebook
-
 Elements are judged by the validation (`_validation`: TensorFlow's own conversion); heuristics look at
 those that pass (float64 for float32, unscaled uint8, BGR colour, tiny elements yielded one at a time).
 """
