@@ -170,8 +170,6 @@ def diagnose(
         generator_fn: what you would pass to `from_generator` as `generator`.
         output_signature: the signature you would pass, or None to get a suggested one.
         args: what you would pass as `args`.
-        max_elements: the most elements to draw.
-        max_seconds: stop drawing after this long.
 
     Returns:
         A `Diagnosis`: a list of `Finding`, most severe first, shown as a table in a notebook.

@@ -23,9 +23,7 @@ from helpers.messages import error_summary
 
 __all__ = [
     "CHANNELS_FIRST",
-    "ConversionPath",
     "ElementMismatchError",
-    "Problem",
     "check_element",
     "checked",
     "conversion_path",
