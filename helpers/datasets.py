@@ -35,8 +35,7 @@ DIGIT_CLASSES = tuple(str(digit) for digit in range(10))
 MAX_BENCHMARK_JPEGS = 999_999
 """Most files `benchmark_jpegs` writes: their names have six digits."""
 MAX_IMAGE_SIDE = 4096
-"""Largest width or height `benchmark_jpegs` makes: each image is built in memory, several at a time, from
-sample photos far smaller, so bigger ones would be enlarged blur at a large cost in memory."""
+"""Largest width or height `benchmark_jpegs` makes: bigger ones would be enlarged blur, costly in memory."""
 
 _JPEG_QUALITY = 90  # a typical camera/web setting
 _MARKER_NAME = ".complete.json"

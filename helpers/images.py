@@ -119,11 +119,6 @@ def load_image_uint8(path: PathLike, size: ImageSize | None = None) -> np.ndarra
 class ImageReader:
     """A generator function with its settings bound, for ``tf.data.Dataset.from_generator``.
 
-        reader = images.make_image_reader(size=(224, 224), on_error="skip")
-        ds = tf.data.Dataset.from_generator(
-            reader, args=(paths,), output_signature=tf.TensorSpec(shape=(224, 224, 3), dtype=tf.float32))
-        ...  # after iterating: reader.skipped
-
     Calling it starts a new pass: ``reader(paths)`` yields images, ``reader(paths, labels)`` yields
     ``(image, label)`` pairs; through ``from_generator``'s ``args`` the paths arrive as bytes.
     With ``on_error="skip"``, files that are missing or cannot be decoded are left out, logged as a

@@ -86,9 +86,8 @@ def result_status(result: runs.RunResult, *, number: int, stop_latency_seconds: 
     """Returns the status line of run `number` once it ended, with how long Stop took if it was stopped."""
     if result.error:
         return f"Run {number} failed: {html.escape(result.error)}"
-    ended = ""
-    if result.stopped and stop_latency_seconds is not None:
-        ended = f" (ended {stop_latency_seconds:.2f} s after Stop)"
+    stopped = result.stopped and stop_latency_seconds is not None
+    ended = f" (ended {stop_latency_seconds:.2f} s after Stop)" if stopped else ""
     segments = f"{len(result.segments)} segment{'s' if len(result.segments) != 1 else ''}"
     return (
         f"Run {number} {result.status}{ended}: {result.elements:,} elements in {result.seconds:.1f} s, "
@@ -149,15 +148,15 @@ def strip_jpeg(batch) -> bytes:
     ]
     gap = np.full((_STRIP_PIXELS, _STRIP_GAP_PIXELS, 3), 255.0)
     row = np.hstack([part for thumb in thumbs for part in (thumb, gap)][:-1]).astype(np.uint8)
-    return cv2.imencode(".jpg", cv2.cvtColor(row, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])[
-        1
-    ].tobytes()
+    _ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(row, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return jpeg.tobytes()
 
 
 def bar_chart(result: runs.RunResult) -> Figure:
     """Returns a Figure with one bar per segment of `result`, its median elements/s, the first on top."""
     segments = result.segments
-    ax = Figure(figsize=(6.0, 0.5 + 0.4 * max(1, len(segments))), layout="constrained").add_subplot()
+    figure = Figure(figsize=(6.0, 0.5 + 0.4 * max(1, len(segments))), layout="constrained")
+    ax = figure.add_subplot()
     values = [s.median_elements_per_second for s in segments]
     bars = ax.barh(range(len(segments)), values, color=_RATE)
     ax.bar_label(bars, labels=[f"{value:,.0f}" for value in values], fontsize=8, padding=2)
@@ -168,7 +167,7 @@ def bar_chart(result: runs.RunResult) -> Figure:
     ax.margins(x=0.15)
     ax.set_xlabel("elements/s")
     ax.set_title("Median throughput of each segment", fontsize=10)
-    return plots.figure_of(ax)
+    return figure
 
 
 def timeline_png(result: runs.RunResult, figure: Figure, *, window_seconds: float) -> bytes:
@@ -180,12 +179,11 @@ def timeline_png(result: runs.RunResult, figure: Figure, *, window_seconds: floa
     waits = [event.end_seconds for event in result.events if event.kind == timeline.WAIT]
     figure.clear()
     figure.set_size_inches(7.0, 1.2 + 0.45 * len({event.lane for event in result.events}))
-    title = f"Timeline: {result.settings.config.describe()}"
-    ax = figure.add_subplot()
+    title, start = f"Timeline: {result.settings.config.describe()}", min(waits, default=0.0)
     plots.timeline(
         result.events,
-        ax=ax,
-        start_seconds=min(waits, default=0.0),
+        ax=figure.add_subplot(),
+        start_seconds=start,
         window_seconds=window_seconds,
         title=title,
     )

@@ -18,7 +18,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -97,10 +97,6 @@ class PipelineConfig:
         """Returns a copy with `changes` applied (and checked)."""
         return replace(self, **changes)
 
-    def as_dict(self) -> dict[str, object]:
-        """Returns the settings as a plain dict (field order)."""
-        return asdict(self)
-
     def describe(self) -> str:
         """Returns how images are produced, in one line: "batch 32 · per batch · 2 shards · prefetch 1"."""
         parts = [f"batch {self.batch_size}", f"per {self.yield_mode}"]
@@ -121,10 +117,8 @@ def resolve_paths(config: PipelineConfig) -> list[Path]:
     if config.data == "samples":
         samples = images.sample_image_paths()
         return list(itertools.islice(itertools.cycle(samples), config.image_count))
-    if config.data == "small":
-        width, height = _SMALL_JPEG_SIZE
-        return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
-    return datasets.benchmark_jpegs(config.image_count, progress=False)
+    width, height = _SMALL_JPEG_SIZE if config.data == "small" else (640, 480)
+    return datasets.benchmark_jpegs(config.image_count, width=width, height=height, progress=False)
 
 
 def image_items(
@@ -139,19 +133,12 @@ def image_items(
     decode_threads: int = 0,
     opencv_threads: int = 1,
 ) -> Iterator[np.ndarray]:
-    """Yields the images of one shard as RGB uint8: one at a time, or in batches.
-
-    Positional parameters, so `from_generator(image_items, args=(...))` can pass each one.
+    """Yields the images of shard `shard` (`paths[shard::num_shards]`) as RGB uint8, one at a time or in
+    batches: positional parameters, so `from_generator(image_items, args=(...))` can pass each one.
 
     Args:
-        paths: all image files; this shard takes `paths[shard::num_shards]`.
-        shard: which shard this generator is.
-        num_shards: how many shards there are.
-        batch_size: images per batch, decoded together.
         per_batch: yield arrays (n, size, size, 3) instead of single images (size, size, 3).
-        image_size: side of the square output, in pixels.
         augment: apply `augment.augment_image` with a generator seeded from (seed, shard).
-        seed: the augmentation seed.
         decode_threads: threads decoding batches ahead inside this generator (OpenCV releases the GIL
             while it decodes); 0 decodes here, one batch at a time.
         opencv_threads: `cv2.setNumThreads`; 0 restores OpenCV's default.

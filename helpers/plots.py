@@ -1,4 +1,4 @@
-"""Matplotlib figures for the notebooks: each function draws on the `ax` (or `fig`) it is given, or a new one.
+"""Matplotlib figures for the notebooks: each returns a new Figure, or draws on the `ax` it is given.
 
     plots.image_grid(batch_of_images, titles=labels)   # a Figure: end a notebook cell with it to show it
     plots.timeline(events).figure                      # Axes-returning functions: show their .figure
@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from helpers.timeline import CONSUMER_LANE, PRODUCE, TRAIN_STEP, WAIT
 
 __all__ = [
-    "figure_of",
     "new_axes",
     "image_grid",
     "training_curves",
@@ -29,18 +28,6 @@ __all__ = [
     "timelines",
     "benchmark_bars",
 ]
-
-
-def figure_of(ax: Axes) -> Figure:
-    """The top-level Figure `ax` is drawn on.
-
-    Raises:
-        TypeError: `ax` belongs to a sub-figure, which has no canvas of its own to render.
-    """
-    figure = ax.get_figure(root=True)
-    if not isinstance(figure, Figure):
-        raise TypeError("the axes are not on a matplotlib Figure")
-    return figure
 
 
 def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
@@ -56,20 +43,18 @@ def image_grid(
     titles: Sequence[str] | None = None,
     columns: int = 4,
     image_inches: float = 2.0,
-    fig: Figure | None = None,
 ) -> Figure:
     """Draws images (H, W, 3) RGB in [0, 1] or uint8, or (H, W) grayscale, in a grid; returns the Figure.
 
     `images` may be one batch from a dataset (`batch.numpy()`), `titles` one short title per image (its
-    label or file name); each cell is `image_inches` square; `fig` is drawn on, or a new Figure.
+    label or file name); each cell is `image_inches` square.
     """
     count = len(images)
     if count == 0:
         raise ValueError("image_grid needs at least one image")
     columns = min(columns, count)
     rows = -(-count // columns)
-    if fig is None:
-        fig = Figure(figsize=(columns * image_inches, rows * image_inches), layout="constrained")
+    fig = Figure(figsize=(columns * image_inches, rows * image_inches), layout="constrained")
     axes = fig.subplots(rows, columns, squeeze=False)
     for index, ax in enumerate(axes.flat):
         ax.set_axis_off()
@@ -87,14 +72,12 @@ def _show(ax: Axes, image: np.ndarray) -> None:
     )
 
 
-def training_curves(history: dict[str, Sequence[float]], *, fig: Figure | None = None) -> Figure:
+def training_curves(history: dict[str, Sequence[float]]) -> Figure:
     """Draws loss, then accuracy, per epoch: the training value and, when recorded, the validation one.
 
-    `history` is Keras' `model.fit(...).history` (validation values under `"val_" + name`). Returns the
-    Figure: `fig`, or a new one.
+    `history` is Keras' `model.fit(...).history` (validation values under `"val_" + name`).
     """
-    if fig is None:
-        fig = Figure(figsize=(8.0, 3.0), layout="constrained")
+    fig = Figure(figsize=(8.0, 3.0), layout="constrained")
     for ax, name in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):
         for key, label, style in ((name, "training", "-o"), (f"val_{name}", "validation", "-s")):
             if key in history:
@@ -112,12 +95,11 @@ def image_rows(
     row_labels: Sequence[str],
     titles: Sequence[str] | None = None,
     image_inches: float = 1.8,
-    fig: Figure | None = None,
 ) -> Figure:
     """Draws rows of images, each labelled on the left: e.g. before/after augmentation, or one row per epoch.
 
     `rows` are equally long sequences of images (as `image_grid` takes), `row_labels` one per row
-    ("epoch 0", ...), `titles` one per column above the first row. Returns the Figure: `fig`, or a new one.
+    ("epoch 0", ...), `titles` one per column above the first row.
 
     Raises:
         ValueError: no rows, rows of different lengths, or not one label per row.
@@ -127,8 +109,7 @@ def image_rows(
         raise ValueError("image_rows needs one or more rows of the same, non-zero length")
     if len(row_labels) != len(rows):
         raise ValueError(f"image_rows got {len(row_labels)} row labels for {len(rows)} rows")
-    if fig is None:
-        fig = Figure(figsize=(columns * image_inches, len(rows) * image_inches), layout="constrained")
+    fig = Figure(figsize=(columns * image_inches, len(rows) * image_inches), layout="constrained")
     axes = fig.subplots(len(rows), columns, squeeze=False)
     for row_index, (row, label) in enumerate(zip(rows, row_labels, strict=True)):
         for column, (ax, image) in enumerate(zip(axes[row_index], row, strict=True)):
@@ -181,17 +162,12 @@ def timeline(
     window_seconds: float | None = None,
     title: str = "Who is busy when",
 ) -> Axes:
-    """Draws a producer/consumer timeline: one row per lane, one bar per event, coloured by kind.
+    """Draws a producer/consumer timeline on `ax` (or new Axes): a row per lane, a bar per event by kind.
 
     Args:
         events: objects with `lane`, `kind`, `start_seconds`, `end_seconds` (`helpers.timeline.Event`).
-        ax: the Axes to draw on; a new one when None.
         start_seconds: time shown as 0 (e.g. when the first batch was asked for).
         window_seconds: length of time shown from `start_seconds` (None: everything after it).
-        title: the Axes title.
-
-    Returns:
-        The Axes.
     """
     end = None if window_seconds is None else start_seconds + window_seconds
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
@@ -248,24 +224,14 @@ def benchmark_bars(
     ax: Axes | None = None,
     title: str = "Median of the repeats, whiskers from the slowest to the fastest",
 ) -> Axes:
-    """Draws one horizontal bar per row (its median) with a whisker from its slowest to its fastest repeat.
+    """Draws on `ax` (or new Axes) a bar per row, its median, with a whisker from its slowest to its fastest
+    repeat (`low`, `high`); rows are drawn top to bottom.
 
     Args:
-        labels: one name per row, drawn top to bottom.
-        medians: the rows' medians.
-        low: each row's slowest repeat.
-        high: each row's fastest repeat.
         cpu_seconds_per_1000: CPU seconds per 1,000 elements per row, written beside the value (or None).
         limit: a reference rate drawn as a vertical dashed line (or None).
         limit_range: (slowest, fastest) of the limit, shaded behind the line.
-        limit_label: the line's legend entry.
-        unit: the x axis unit.
         log_scale: a logarithmic x axis (rows that differ by orders of magnitude).
-        ax: the Axes to draw on; a new one when None.
-        title: the Axes title.
-
-    Returns:
-        The Axes.
     """
     if not len(labels) == len(medians) == len(low) == len(high):
         raise ValueError(

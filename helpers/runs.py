@@ -229,7 +229,6 @@ class Runner:
         one closed first). Errors end the run and are returned in the result, not raised.
 
         Args:
-            settings: what to run.
             stop_event: set it (from any thread) to stop the run.
             progress: updated after every batch, for live displays.
         """

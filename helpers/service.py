@@ -259,7 +259,7 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     os._exit(0)
 
 
-def _serve(role: str, *, port: int, dispatcher_address: str | None) -> None:
+def _serve(role: str, *, dispatcher_address: str | None) -> None:
     import tensorflow as tf
 
     # Read only now, after the import: the seconds TensorFlow takes to import overlap the dispatcher's start.
@@ -269,7 +269,7 @@ def _serve(role: str, *, port: int, dispatcher_address: str | None) -> None:
             raise SystemExit("no dispatcher address on stdin")
     data_service = tf.data.experimental.service
     if role == "dispatcher":
-        server = data_service.DispatchServer(data_service.DispatcherConfig(port=port))
+        server = data_service.DispatchServer(data_service.DispatcherConfig())  # port 0: the system picks
     else:
         server = data_service.WorkerServer(
             data_service.WorkerConfig(
@@ -277,7 +277,6 @@ def _serve(role: str, *, port: int, dispatcher_address: str | None) -> None:
                 # %port% is replaced by the port the server bound, so the dispatcher tells clients an
                 # address that really reaches this worker.
                 worker_address=f"{_LOOPBACK_HOST}:%port%",
-                port=port,
             )
         )
     bound_port = int(server._address.rsplit(":", 1)[1])
@@ -287,16 +286,10 @@ def _serve(role: str, *, port: int, dispatcher_address: str | None) -> None:
 
 def main(argv: list[str] | None = None, *, serve: Callable[..., None] = _serve) -> int:
     """Runs one tf.data service server (`argv`, default `sys.argv[1:]`) until it is terminated or its parent
-    process is gone; returns the exit code. `serve(role, port=..., dispatcher_address=...)` runs the server
+    process is gone; returns the exit code. `serve(role, dispatcher_address=...)` runs the server
     (tests pass a stand-in)."""
     parser = argparse.ArgumentParser(prog="python -m helpers.service", description=__doc__.split("\n")[0])
     parser.add_argument("role", choices=["dispatcher", "worker"])
-    parser.add_argument(
-        "--port",
-        type=cli_args.whole_number(0, 65_535, why="TCP port numbers have 16 bits"),
-        default=0,
-        help="port to listen on; 0 lets the system pick",
-    )
     parser.add_argument(
         "--dispatcher", help="the dispatcher's HOST:PORT, or - to read it from stdin (workers only)"
     )
@@ -306,7 +299,7 @@ def main(argv: list[str] | None = None, *, serve: Callable[..., None] = _serve) 
         parser.error("a worker needs --dispatcher HOST:PORT")
     if args.parent_pid is not None:
         threading.Thread(target=_exit_when_orphaned, args=(args.parent_pid,), daemon=True).start()
-    serve(args.role, port=args.port, dispatcher_address=args.dispatcher)
+    serve(args.role, dispatcher_address=args.dispatcher)
     return 0
 
 

@@ -346,9 +346,9 @@ class PerformancePanel:
         progress, asked = self._progress, self._asked
         while self._running and progress is not None and asked is not None:
             for current in progress.segments()[-1:]:  # none before the run's thread begins the first
-                if (current.config, current.train_step_ms) == (asked.config, asked.train_step_ms):
-                    if current.seconds >= seconds:
-                        return current
+                same = (current.config, current.train_step_ms) == (asked.config, asked.train_step_ms)
+                if same and current.seconds >= seconds:
+                    return current
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"no {seconds:g} s segment with the panel's settings after {timeout_seconds:g} s"
@@ -425,6 +425,4 @@ class PerformancePanel:
             if progress.last_batch is not None:
                 self.strip_image.value = panel_view.strip_jpeg(progress.last_batch)
 
-    def bar_chart(self, result: runs.RunResult) -> Figure:
-        """Returns a Figure with one bar per segment of `result`, its median elements/s."""
-        return panel_view.bar_chart(result)
+    bar_chart = staticmethod(panel_view.bar_chart)  # panel.bar_chart(result): a bar per segment

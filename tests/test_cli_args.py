@@ -30,7 +30,6 @@ BAD_ARGUMENTS = [
     *[(JPEGS, "--count", value) for value in ("0", "-1", "1000000", "abc")],
     *[(JPEGS, "--size", value) for value in ("0x0", "640x0", "100000x100000", "4097x480", "abc", "640")],
     *[(JPEGS, "--seed", value) for value in ("-1", "abc")],
-    *[(SERVICE, "--port", value) for value in ("-1", "65536", "abc")],
     *[(SERVICE, "--parent-pid", value) for value in ("0", "-5", "abc")],
     *[(RUN_NOTEBOOKS, "notebooks", value) for value in ("notebooks/nope.ipynb", "notebooks", "README.md")],
 ]

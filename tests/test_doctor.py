@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import doctor
+from helpers.doctor import _diagnosis
 
 Spec = tf.TensorSpec
 RECORD = (
@@ -374,7 +375,7 @@ def test_suggest_signature_is_usable_by_from_generator():
         for length in (3, 5):
             yield np.ones((length, 2)), tf.ragged.constant([[1], [2, 3]])
 
-    signature = doctor.suggest_signature(list(records()))
+    signature = _diagnosis._suggest_signature(list(records()))
     assert signature[0] == Spec(shape=(None, 2), dtype=tf.float32)
     assert isinstance(signature[1], tf.RaggedTensorSpec)
 

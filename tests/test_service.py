@@ -30,7 +30,7 @@ _FAKE_SERVER = textwrap.dedent(
     import json, os, signal, sys, time
     from helpers import service
 
-    def serve(role, *, port, dispatcher_address):
+    def serve(role, *, dispatcher_address):
         mode = os.environ.get("FAKE_SERVER_MODE", "ok")
         if dispatcher_address == "-":
             dispatcher_address = sys.stdin.readline().strip()

@@ -10,27 +10,16 @@ would refuse or silently change (1.7 -> 1, 300 -> 44 as uint8) raises `ElementMi
 element and the place inside it. `diagnose` (`_diagnosis`) reports likely mistakes, with advice.
 """
 
-from helpers.doctor._diagnosis import (
-    BGR_MARGIN,
-    TINY_ELEMENT_BYTES,
-    Diagnosis,
-    Finding,
-    diagnose,
-    guess_channel_order,
-    suggest_signature,
-)
+from helpers.doctor._diagnosis import Diagnosis, Finding, diagnose, guess_channel_order
 from helpers.doctor._validation import ElementMismatchError, check_element, checked, conversion_path
 
 __all__ = [
-    "BGR_MARGIN",
     "Diagnosis",
     "ElementMismatchError",
     "Finding",
-    "TINY_ELEMENT_BYTES",
     "check_element",
     "checked",
     "conversion_path",
     "diagnose",
     "guess_channel_order",
-    "suggest_signature",
 ]

@@ -1,8 +1,5 @@
 """Runs a few elements of a generator and reports likely mistakes, each with advice.
 
-    from helpers import doctor
-    doctor.diagnose(image_label_pairs, SIGNATURE, args=(paths,))   # a Diagnosis: a table in a notebook
-
 Elements are judged by the validation (`_validation`: TensorFlow's own conversion); heuristics look at
 those that pass (float64 for float32, unscaled uint8, BGR colour, tiny elements yielded one at a time).
 """
@@ -32,26 +29,13 @@ from helpers.html_table import Markup, html_table
 from helpers.messages import error_summary
 from helpers.paths import without_machine_paths
 
-__all__ = [
-    "BGR_MARGIN",
-    "Diagnosis",
-    "Finding",
-    "Severity",
-    "TINY_ELEMENT_BYTES",
-    "diagnose",
-    "guess_channel_order",
-    "suggest_signature",
-]
+__all__ = ["Diagnosis", "Finding", "Severity", "diagnose", "guess_channel_order"]
 
-TINY_ELEMENT_BYTES = 1024
-"""Elements smaller than this (all tensors together) are "tiny": the per-yield overhead dominates."""
-
-BGR_MARGIN = 0.03
-"""How much darker (on a 0..1 scale) the first channel must be than the third to look BGR.
-
-Photos are on average redder than blue (ImageNet's channel means: R 0.485, G 0.456, B 0.406), so data
-whose first channel is clearly the darker was probably read by OpenCV (BGR). A hint: skies are blue too.
-"""
+_TINY_ELEMENT_BYTES = 1024  # elements smaller than this (all tensors together): the per-yield cost dominates
+# How much darker (on a 0..1 scale) the first channel must be than the third to look BGR. Photos are on
+# average redder than blue (ImageNet's channel means: R 0.485, G 0.456, B 0.406), so data whose first channel
+# is clearly the darker was probably read by OpenCV (BGR). A hint: skies are blue too.
+_BGR_MARGIN = 0.03
 
 Severity = Literal["error", "warning", "hint", "info"]
 # Most severe first: the order findings are shown in.
@@ -186,8 +170,6 @@ def diagnose(
         generator_fn: what you would pass to `from_generator` as `generator`.
         output_signature: the signature you would pass, or None to get a suggested one.
         args: what you would pass as `args`.
-        max_elements: the most elements to draw.
-        max_seconds: stop drawing after this long.
 
     Returns:
         A `Diagnosis`: a list of `Finding`, most severe first, shown as a table in a notebook.
@@ -210,7 +192,7 @@ def diagnose(
         findings.append(Finding.of("empty", "the generator yielded no elements"))
     signature = output_signature
     if elements and signature is None:
-        signature, seen = suggest_signature(elements), "no output_signature given"
+        signature, seen = _suggest_signature(elements), "no output_signature given"
         if signature is None:
             seen += ", and the sampled elements do not share one structure"
             findings.append(Finding("error", "missing-signature", seen, "Yield one structure; declare it."))
@@ -292,7 +274,7 @@ def _generator_error_finding(error: BaseException, count: int, args: Sequence[An
     return Finding.of("generator-raised", seen, advice)
 
 
-def suggest_signature(elements: Sequence[Any]) -> Any:
+def _suggest_signature(elements: Sequence[Any]) -> Any:
     """An `output_signature` for sampled `elements`, or None when they do not share one structure.
 
     TensorFlow's own spec of each element (`type_spec_from_value` of its NumPy arrays), merged by
@@ -422,7 +404,7 @@ def _colour_findings(parts: list[tuple[str, np.ndarray, Any]]) -> list[Finding]:
 def guess_channel_order(images: np.ndarray | Sequence[np.ndarray]) -> Literal["RGB", "BGR", "unknown"]:
     """Guesses whether colour images are RGB or BGR from their average channel brightness (a hint only).
 
-    "BGR" when the first channel is darker than the third by more than `BGR_MARGIN` (on a 0..1 scale),
+    "BGR" when the first channel is darker than the third by more than 0.03 (on a 0..1 scale),
     "RGB" for the opposite, "unknown" within the margin (grey images). One bluish photo misleads it.
 
     Args:
@@ -436,7 +418,7 @@ def guess_channel_order(images: np.ndarray | Sequence[np.ndarray]) -> Literal["R
 
 def _channel_order(means: np.ndarray) -> Literal["RGB", "BGR", "unknown"]:
     first, _, third = means
-    return "unknown" if abs(first - third) <= BGR_MARGIN else "RGB" if first > third else "BGR"
+    return "unknown" if abs(first - third) <= _BGR_MARGIN else "RGB" if first > third else "BGR"
 
 
 def _channel_means(images: Sequence[np.ndarray]) -> np.ndarray:
@@ -455,7 +437,7 @@ def _size_findings(fn: Callable, args: tuple, signature: Any, parts: list, max_s
     element_bytes = int(np.mean([sum(array.nbytes for _, array, _ in element) for element in parts]))
     firsts = [{array.shape[0] if array.ndim else 0 for _, array, _ in element} for element in parts]
     batched = all(len(sizes) == 1 and min(sizes) >= 2 for sizes in firsts)
-    if len(parts) < 2 or element_bytes >= TINY_ELEMENT_BYTES or batched:
+    if len(parts) < 2 or element_bytes >= _TINY_ELEMENT_BYTES or batched:
         return []
 
     dataset = tf.data.Dataset.from_generator(fn, args=args or None, output_signature=signature)

@@ -1,8 +1,5 @@
 """Checks yielded elements by running them through TensorFlow's own conversion, then comparing.
 
-    from helpers.doctor import _validation
-    _validation.check_element(300, tf.TensorSpec(shape=(), dtype=tf.uint8))   # raises: 300 -> 44
-
 No rule of TensorFlow's is written again here. Each element takes the steps of `from_generator_op.py`:
 `nest.flatten_up_to` for the structure, then per part NumPy casting (`FuncRegistry._convert`, the shape
 check) or `structure.normalize_element` and `are_compatible`. What TensorFlow refuses is refused with its
@@ -26,9 +23,7 @@ from helpers.messages import error_summary
 
 __all__ = [
     "CHANNELS_FIRST",
-    "ConversionPath",
     "ElementMismatchError",
-    "Problem",
     "check_element",
     "checked",
     "conversion_path",
