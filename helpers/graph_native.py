@@ -12,25 +12,21 @@ when shrinking and bilinear when enlarging. `compare_images` measures what is le
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
-from helpers import measure
-
 __all__ = [
     "ImageDifference",
-    "Throughput",
     "compare_images",
     "decode_rgb",
     "difference_image",
     "format_differences",
     "image_dataset",
     "load_image",
-    "measure_throughputs",
     "parse_image_record",
     "resize_like_opencv",
     "tfrecord_dataset",
@@ -237,72 +233,6 @@ def format_differences(differences: Sequence[ImageDifference]) -> str:
             f"{row.differing_fraction:>10.2%}  {'yes' if row.within_tolerance else 'NO'}"
         )
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Throughput:
-    """One pipeline's measured speed (medians over the timed passes).
-
-    Attributes:
-        name: what was measured.
-        images: images delivered per pass.
-        seconds: one full pass, from asking for the first element to the end of the data.
-        images_per_second: `images / seconds`, start-up and ending included.
-        streaming_images_per_second: the rate from the first element to the last, once data flows.
-        end_wait_seconds: time from the last element until the pipeline reported its end.
-    """
-
-    name: str
-    images: int
-    seconds: float
-    images_per_second: float
-    streaming_images_per_second: float
-    end_wait_seconds: float
-
-
-def measure_throughputs(
-    pipelines: Mapping[str, Callable[[], tf.data.Dataset]],
-    *,
-    repeats: int = 3,
-    warmup_passes: int = 1,
-) -> list[Throughput]:
-    """Times full passes over each pipeline, taking turns, and keeps each one's medians.
-
-    Taking turns (pass 1 of every pipeline, then pass 2 of every pipeline, ...) spreads a busy moment on the
-    machine over all of them, so their ratios stay meaningful even when the absolute numbers are noisy.
-    The passes are timed by `measure.compare`, the kit's one timing loop.
-
-    Args:
-        pipelines: name -> function building the dataset (called once; each pass makes a new iterator).
-            A dataset of batches counts their images (`measure.count_elements`), any other one element
-            per image.
-        repeats: timed passes per pipeline.
-        warmup_passes: passes per pipeline run first and not timed (tracing, thread pools, file cache).
-
-    Returns:
-        One `Throughput` per pipeline, in the order given.
-
-    Raises:
-        ValueError: a pipeline is empty.
-    """
-    datasets = {name: make_dataset() for name, make_dataset in pipelines.items()}
-    results = measure.compare(datasets, repeats=repeats, warmup_passes=warmup_passes)
-    throughputs = []
-    for name, result in results.items():
-        seconds = float(np.median([one.seconds for one in result.timings]))
-        throughputs.append(
-            Throughput(
-                name=name,
-                images=result.elements,
-                seconds=seconds,
-                images_per_second=result.elements / seconds,
-                streaming_images_per_second=float(
-                    np.median([one.streaming_elements_per_second for one in result.timings])
-                ),
-                end_wait_seconds=float(np.median([one.end_wait_seconds for one in result.timings])),
-            )
-        )
-    return throughputs
 
 
 def _in_levels(image: np.ndarray) -> np.ndarray:

@@ -206,7 +206,7 @@ def compare_step_seconds(
         name: (lambda dataset=dataset, run=one_pass if name in without_model else one_epoch: run(dataset))
         for name, dataset in datasets.items()
     }
-    epoch_seconds = measure.round_robin(epochs, repeats=6)
+    epoch_seconds = measure.round_robin(epochs, 6)
     return {name: min(seconds[1:]) / steps_per_epoch for name, seconds in epoch_seconds.items()}
 
 
