@@ -1,27 +1,25 @@
-"""The comparison: the rows, their output check, then every row timed in turns with the measured limit.
+"""The comparison: every image row checked against the reference, then every row timed in turns.
 
     comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, results, checks
-    print(format_table(comparison.rows))
 
-It may import `._startup`, `._workloads`, `._equal_work`, `helpers.measure`, `helpers.process_work`,
-NumPy and OpenCV at import time; TensorFlow, tqdm and `helpers.datasets` only inside functions.
+It imports TensorFlow, tqdm and `helpers.datasets` only inside functions, so `--help` stays instant.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 
 from helpers import image_work, measure, process_work
-from helpers.benchmark._equal_work import CHECK_IMAGES, check_rows
-from helpers.benchmark._startup import import_tensorflow_quietly
 from helpers.benchmark._workloads import (
     BATCH_SIZE,
     BATCH_YIELD_MULTIPLE,
@@ -40,7 +38,17 @@ from helpers.benchmark._workloads import (
 from helpers.image_work import OutputCheck
 from helpers.measure import PassTiming, ThroughputResult
 
-__all__ = ["IMAGE_ROW_NAMES", "YIELD_ROW_NAMES", "Comparison", "ComparisonRow", "run_comparison"]
+__all__ = [
+    "CHECK_IMAGES",
+    "IMAGE_ROW_NAMES",
+    "YIELD_ROW_NAMES",
+    "Comparison",
+    "ComparisonRow",
+    "EqualWorkError",
+    "check_rows",
+    "import_tensorflow_quietly",
+    "run_comparison",
+]
 
 IMAGE_ROW_NAMES = (
     "article_example_2",
@@ -52,13 +60,17 @@ IMAGE_ROW_NAMES = (
     "limit",
 )
 YIELD_ROW_NAMES = ("per_element_yield", "per_batch_yield")
+CHECK_IMAGES = 32
+"""Images each row delivers for the output check (the first ones of the benchmark set)."""
 
 _WHAT = {
     "article_example_2": "the article's Example 2 as written: BGR, bilinear resize, float64 declared "
     "float32 (the baseline; the one row allowed another output)",
-    "float32": "the reference generator: one image per yield (images.load_image), batched by TensorFlow",
-    "best_from_generator": "from_generator(decoded_batches): uint8 batches decoded ahead by one thread "
-    "per core, scaled to float32 in TensorFlow, prefetch",
+    "float32": "the reference generator (image_work.reference_images): one float32 image per yield from "
+    "images.load_image (OpenCV decode, area resize), batched by TensorFlow",
+    "best_from_generator": f"from_generator(decoded_batches): uint8 batches of {BATCH_SIZE}, each image "
+    "decoded in a thread pool (one thread per core) with the next batch queued; scaled to float32 in "
+    "TensorFlow, prefetch 2, tf.data autotuning off",
     "numpy_function_map": "notebook 08: from_tensor_slices(paths).map(numpy_function(load), AUTOTUNE)",
     "index_pattern": "notebook 08: range(n).shuffle(n).map(index -> numpy_function(load), AUTOTUNE)",
     "graph_native": "notebook 07's graph_native.image_dataset: TensorFlow ops only (accurate IDCT, area)",
@@ -66,6 +78,92 @@ _WHAT = {
     "per_element_yield": f"rows of {SMALL_FEATURES} floats, one per yield, batched by {SMALL_BATCH_SIZE}",
     "per_batch_yield": f"the same rows yielded in batches of {SMALL_BATCH_SIZE}",
 }
+
+# Lines the TensorFlow and CUDA libraries print while they load, before TF_CPP_MIN_LOG_LEVEL applies
+# (absl writes everything to stderr until its logging is initialised): harmless on a CPU-only machine.
+_STARTUP_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|oneDNN custom operations are on"
+    r"|cudart_stub\.cc|Could not find cuda drivers|cuda_executor|cuInit"
+    r"|Unable to register cu(DNN|FFT|BLAS) factory|computation_placer|TF-TRT Warning"
+    r"|This TensorFlow binary is optimized to use available CPU instructions"
+    r"|rebuild TensorFlow with the appropriate compiler flags"
+)
+
+
+def import_tensorflow_quietly():
+    """Imports TensorFlow with its load-time C++ lines (absl, oneDNN, CUDA) kept off stderr; returns it.
+
+    `TF_CPP_MIN_LOG_LEVEL` hides TensorFlow's own logging, but a few lines are printed while the libraries
+    load, before that setting is read. They are captured at the file descriptor and dropped; any other
+    line (a real error) is passed on to stderr.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode(errors="replace").splitlines():
+                if line.strip() and not _STARTUP_NOISE.search(line):
+                    print(line, file=sys.stderr)
+    return tf
+
+
+class EqualWorkError(ValueError):
+    """A row does not deliver the reference's images; its message lists every failed check."""
+
+
+def check_rows(
+    rows: Mapping[str, Callable[[Sequence[str]], Any]],
+    check_paths: Sequence[str],
+    *,
+    step: Callable[[str], None] | None = None,
+) -> dict[str, OutputCheck]:
+    """Checks every row's images against the reference generator's, on the same files.
+
+    The rule is the kit's one (`image_work.check_same_output`). The article's Example 2 is checked and
+    reported but allowed to differ: it is timed as written.
+
+    Args:
+        rows: name -> a function building the row's pipeline (or its images) for some paths.
+        check_paths: the files every row delivers.
+        step: called with the row's name after each check (a progress bar).
+
+    Returns:
+        name -> its `image_work.OutputCheck`, in the order of `rows`.
+
+    Raises:
+        EqualWorkError: a row other than the article's delivers other images; the message lists each.
+    """
+    reference = np.stack(list(image_work.reference_images(check_paths)))
+    checks = {}
+    for name, build in rows.items():
+        delivered: Iterable | np.ndarray = build(check_paths)
+        if not isinstance(delivered, np.ndarray):
+            delivered = np.concatenate([np.asarray(batch) for batch in delivered])
+        try:
+            checks[name] = image_work.check_same_output(name, delivered, reference)
+        except ValueError as error:  # another count or shape of images
+            raise EqualWorkError(str(error)) from None
+        if step is not None:
+            step(name)
+    exempt = "article_example_2"  # timed as written
+    failed = [check for name, check in checks.items() if not check.same_output and name != exempt]
+    if failed:
+        raise EqualWorkError(
+            "these rows do not deliver the reference generator's images, so timing them would compare "
+            "different work:\n" + "\n".join(str(check) for check in failed)
+        )
+    return checks
 
 
 @dataclass(frozen=True)
@@ -117,8 +215,8 @@ class Comparison:
     rows: list[ComparisonRow]
     results: dict[str, ThroughputResult]
     checks: dict[str, OutputCheck]
-    settings: dict[str, object] = field(default_factory=dict)
-    load_average: dict[str, float | None] = field(default_factory=dict)
+    settings: dict[str, object]
+    load_average: dict[str, float | None]
 
 
 @contextlib.contextmanager
@@ -151,16 +249,13 @@ def run_comparison(
     small_elements: int = 16_384,
     repeats: int = 3,
     min_seconds: float = 0.0,
-    quick: bool = False,
     progress: bool = False,
-    log: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Checks that every image row delivers the reference's images, then times every row in turns.
 
-    Every row takes one untimed pass, then `repeats` timed ones in turns (row 1, row 2, ..., row 1, ...,
-    `measure.compare`), so a change in the machine's load affects every row alike. The limit's workers
-    are spawned once, before anything is timed. OpenCV runs single-threaded in every row (one level of
-    parallelism) and is restored afterwards.
+    Every row takes one untimed pass, then `repeats` timed ones in turns (`measure.compare`), so a change
+    in the machine's load affects every row alike. The limit's workers are spawned once, before anything
+    is timed. OpenCV runs single-threaded in every row (one level of parallelism), restored afterwards.
 
     Args:
         image_count: benchmark JPEGs (640x480) per pass.
@@ -168,9 +263,7 @@ def run_comparison(
             row `BATCH_YIELD_MULTIPLE` times as many.
         repeats: timed repeats per row.
         min_seconds: a repeat runs whole passes until it lasts this long (0: one pass).
-        quick: recorded in the settings (the caller picks smaller counts).
         progress: show a progress bar on stderr.
-        log: called with a short line per repeat (None: silent).
 
     Returns:
         The `Comparison`.
@@ -196,21 +289,12 @@ def run_comparison(
         "graph_native": graph_native_dataset,
         "limit": _limit_images,
     }
-    row_count = len(IMAGE_ROW_NAMES) + len(YIELD_ROW_NAMES)
-    bar = tqdm(
-        total=len(builders) + repeats * row_count,
-        desc="benchmark",
-        unit="step",
-        file=sys.stderr,
-        disable=not progress,
-        leave=False,
-    )
+    steps = len(builders) + repeats * (len(IMAGE_ROW_NAMES) + len(YIELD_ROW_NAMES))
+    bar = tqdm(total=steps, desc="benchmark", unit="step", file=sys.stderr, disable=not progress, leave=False)
 
     def on_result(name: str, repeat: int, timing: PassTiming) -> None:
         bar.set_postfix_str(name, refresh=False)
         bar.update()
-        if log is not None:
-            log(f"repeat {repeat + 1}/{repeats} {name}: {timing.elements_per_second:,.0f}/s")
 
     per_element = tf.data.Dataset.from_generator(
         feature_rows, args=(features,), output_signature=tf.TensorSpec((SMALL_FEATURES,), tf.float32)
@@ -222,8 +306,7 @@ def run_comparison(
     )
     try:
         with _opencv_threads(1), process_work.spawn_pool(cores) as pool:
-            check_paths = paths[:CHECK_IMAGES]
-            checks = check_rows(builders, check_paths, step=lambda name: bar.update())
+            checks = check_rows(builders, paths[:CHECK_IMAGES], step=lambda name: bar.update())
             work = {name: build(paths) for name, build in builders.items() if name != "limit"}
             work["limit"] = process_work.limit_pass(pool, paths)
             work["per_element_yield"] = stream_chunks(per_element, small_elements)
@@ -236,29 +319,16 @@ def run_comparison(
         "small_elements": small_elements,
         "repeats": repeats,
         "min_seconds": min_seconds,
-        "check_images": len(check_paths),
+        "check_images": len(paths[:CHECK_IMAGES]),
         "same_output_levels": image_work.SAME_OUTPUT_LEVELS,
         "batch_size": BATCH_SIZE,
         "decode_threads": cores,
-        "opencv_threads": 1,
-        "quick": quick,
     }
-    return Comparison(
-        rows=_table_rows(results, checks),
-        results=results,
-        checks=checks,
-        settings=settings,
-        load_average={"start": load_at_start, "end": _load_average()},
-    )
-
-
-def _table_rows(results: dict[str, ThroughputResult], checks: dict[str, OutputCheck]) -> list[ComparisonRow]:
     others = dict(zip(YIELD_ROW_NAMES, reversed(YIELD_ROW_NAMES), strict=True))
-    table = []
+    rows = []
     for name in IMAGE_ROW_NAMES + YIELD_ROW_NAMES:
-        result, check = results[name], checks.get(name)
-        ratio_to = others.get(name, "limit")
-        table.append(
+        result, check, ratio_to = results[name], checks.get(name), others.get(name, "limit")
+        rows.append(
             ComparisonRow(
                 name=name,
                 what=_WHAT[name],
@@ -274,4 +344,4 @@ def _table_rows(results: dict[str, ThroughputResult], checks: dict[str, OutputCh
                 same_output=None if check is None else check.same_output,
             )
         )
-    return table
+    return Comparison(rows, results, checks, settings, {"start": load_at_start, "end": _load_average()})
