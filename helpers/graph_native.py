@@ -2,7 +2,7 @@
 
     ds = graph_native.image_dataset(paths, image_size=(224, 224))    # same pixels as images.load_image
     graph_native.write_tfrecord(paths, cache_dir("tfrecord") / "samples.tfrecord")
-    records = graph_native.tfrecord_dataset(cache_dir("tfrecord") / "samples.tfrecord")
+    records = tf.data.TFRecordDataset(...).map(graph_native.parse_image_record)
 
 `decode_rgb` and `resize_like_opencv` reproduce `helpers.images` (OpenCV) in TensorFlow ops: JPEGs with
 the accurate integer IDCT, alpha composited onto white, grayscale as three equal channels, INTER_AREA
@@ -29,7 +29,6 @@ __all__ = [
     "load_image",
     "parse_image_record",
     "resize_like_opencv",
-    "tfrecord_dataset",
     "write_tfrecord",
 ]
 
@@ -146,11 +145,6 @@ def parse_image_record(serialized: tf.Tensor) -> dict[str, tf.Tensor]:
         "name": tf.io.FixedLenFeature([], tf.string),
     }
     return tf.io.parse_single_example(serialized, features)
-
-
-def tfrecord_dataset(tfrecord_path: str | os.PathLike[str]) -> tf.data.Dataset:
-    """Returns the parsed records of a file written by `write_tfrecord`, in the order written."""
-    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(parse_image_record)
 
 
 def difference_image(reference: np.ndarray, candidate: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ The notebook writes its generator out in full; `digit_examples` is the same, for
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -194,16 +195,15 @@ def compare_step_seconds(
     if unknown:
         raise ValueError(f"without_model names datasets that are not given: {sorted(unknown)}")
 
-    def one_epoch(dataset: tf.data.Dataset) -> float:
+    def one_epoch(dataset: tf.data.Dataset, train: bool) -> float:
+        if not train:
+            return measure.time_pass(dataset.take(steps_per_epoch)).seconds
         timer = EpochTimer()
         model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, callbacks=[timer])
         return timer.epoch_seconds[0]
 
-    def one_pass(dataset: tf.data.Dataset) -> float:
-        return measure.time_pass(dataset.take(steps_per_epoch)).seconds
-
     epochs = {
-        name: (lambda dataset=dataset, run=one_pass if name in without_model else one_epoch: run(dataset))
+        name: functools.partial(one_epoch, dataset, name not in without_model)
         for name, dataset in datasets.items()
     }
     epoch_seconds = measure.round_robin(epochs, 6)

@@ -26,8 +26,7 @@ import numpy as np
 
 from helpers import cli_args
 from helpers.benchmark._comparison import Comparison, ComparisonRow, EqualWorkError, run_comparison
-from helpers.benchmark._workloads import IMAGE_SIZE
-from helpers.image_work import SAME_OUTPUT_LEVELS
+from helpers.image_work import IMAGE_SIZE, SAME_OUTPUT_LEVELS
 from helpers.measure import available_cores
 from helpers.paths import display_path
 
@@ -194,28 +193,23 @@ def plot_comparison(rows: Sequence[ComparisonRow], *, title: str = ""):
     limit = next(row for row in rows if row.name == "limit")
     fig = Figure(figsize=(9.0, 5.6), layout="constrained")
     top, bottom = fig.subplots(2, 1, height_ratios=[len(image_rows) + 1, len(yield_rows) + 0.6])
-    for ax, shown, unit, limit_value in (
-        (top, image_rows, "images/s", limit),
-        (bottom, yield_rows, "rows/s", None),
-    ):
+    limit_range = (limit.min_elements_per_second, limit.max_elements_per_second)
+    for ax, shown in ((top, image_rows), (bottom, yield_rows)):
+        images = ax is top
         plots.benchmark_bars(
             [row.name for row in shown],
             [row.elements_per_second for row in shown],
             low=[row.min_elements_per_second for row in shown],
             high=[row.max_elements_per_second for row in shown],
             cpu_seconds_per_1000=[row.cpu_ms_per_element for row in shown],  # the same number
-            limit=None if limit_value is None else limit_value.elements_per_second,
-            limit_range=None
-            if limit_value is None
-            else (limit_value.min_elements_per_second, limit_value.max_elements_per_second),
-            limit_label=None
-            if limit_value is None
-            else f"limit {limit_value.elements_per_second:,.0f}/s (its spread shaded)",
-            unit=unit,
-            log_scale=unit == "rows/s",
+            limit=limit.elements_per_second if images else None,
+            limit_range=limit_range if images else None,
+            limit_label=f"limit {limit.elements_per_second:,.0f}/s (its spread shaded)" if images else None,
+            unit="images/s" if images else "rows/s",
+            log_scale=not images,
             ax=ax,
             title="images/s: median of the repeats, whiskers from slowest to fastest repeat"
-            if unit == "images/s"
+            if images
             else "small elements: rows/s (log scale)",
         )
     if title:
@@ -278,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     small_elements = 8_192 if args.quick else 16_384
     cores = available_cores()
     print(
-        f"{image_count} JPEGs 640x480 -> {IMAGE_SIZE}x{IMAGE_SIZE} RGB float32 [0, 1]; {cores} cores; "
+        f"{image_count} JPEGs 640x480 -> {IMAGE_SIZE[1]}x{IMAGE_SIZE[0]} RGB float32 [0, 1]; {cores} cores; "
         f"median of {repeats} repeats of >= {min_seconds:g} s each, rows in turns",
         flush=True,
     )

@@ -1,12 +1,11 @@
 """The pipelines the comparison's rows run, each over the same files to the same output, and their sizes.
 
-    dataset = best_dataset(paths, threads=2)    # the best from_generator pipeline (notebook 05's cell)
+    dataset = best_dataset(paths, threads=2)    # the best from_generator pipeline
     dataset = graph_native_dataset(paths)        # notebook 07's pipeline, batched like every row
 
 Every image row turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (`helpers.image_work`),
-except the article's Example 2, timed as written. It may import `helpers.image_work`,
-`helpers.process_work`, NumPy and OpenCV at import time; TensorFlow and the lesson helpers (`article`,
-`graph_native`) only inside functions.
+except the article's Example 2, timed as written. TensorFlow and the lesson helpers are imported inside
+functions.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH_SIZE",
     "BATCH_YIELD_MULTIPLE",
-    "IMAGE_SIZE",
     "SMALL_BATCH_SIZE",
     "SMALL_FEATURES",
     "article_dataset",
@@ -44,18 +42,10 @@ __all__ = [
 ]
 
 BATCH_SIZE = 32
-IMAGE_SIZE = image_work.IMAGE_SIZE[0]
-"""The side of the square output images, in pixels."""
 SMALL_BATCH_SIZE = 256
 SMALL_FEATURES = 16
 # The per-batch row reads this many times more rows per chunk, so each chunk lasts long enough to time.
 BATCH_YIELD_MULTIPLE = 32
-
-
-def _batch_signature() -> tf.TensorSpec:
-    import tensorflow as tf
-
-    return tf.TensorSpec(shape=(None, *image_work.IMAGE_SIZE, 3), dtype=tf.uint8)
 
 
 def _scaled(batch: tf.Tensor) -> tf.Tensor:
@@ -111,7 +101,9 @@ def best_dataset(paths: Sequence[str], *, threads: int) -> tf.data.Dataset:
     import tensorflow as tf
 
     dataset = tf.data.Dataset.from_generator(
-        decoded_batches, args=(list(paths), BATCH_SIZE, threads), output_signature=_batch_signature()
+        decoded_batches,
+        args=(list(paths), BATCH_SIZE, threads),
+        output_signature=tf.TensorSpec(shape=(None, *image_work.IMAGE_SIZE, 3), dtype=tf.uint8),
     )
     options = tf.data.Options()
     options.autotune.enabled = False
