@@ -108,12 +108,6 @@ def auto_shard(
     The same rewrite `MultiWorkerMirroredStrategy` applies to each worker's dataset (tf.data's internal
     `_AutoShardDataset`), run here in one process: FILE shards the files a reader op opens and fails when
     there is none; DATA keeps every `num_workers`-th element of the output (each worker computes them all).
-
-    Args:
-        dataset: the pipeline.
-        num_workers: how many workers share it.
-        index: this worker.
-        policy: the `tf.data.experimental.AutoShardPolicy`.
     """
     from tensorflow.python.data.experimental.ops.distribute import _AutoShardDataset
 

@@ -175,15 +175,8 @@ def to_json(comparison: Comparison, *, seconds: float | None = None) -> dict[str
 
 
 def plot_comparison(rows: Sequence[ComparisonRow], *, title: str = ""):
-    """Returns a Figure: image rows as bars with their spread and the limit as a line; then the yield rows.
-
-    Args:
-        rows: the comparison's rows.
-        title: the figure's title (e.g. cores and date).
-
-    Returns:
-        A matplotlib Figure (save it with `fig.savefig(path)`).
-    """
+    """Returns a matplotlib Figure: image rows as bars with their spread and the limit as a line, then the
+    yield rows; `title` on top (e.g. cores and date)."""
     from matplotlib.figure import Figure
 
     from helpers import plots

@@ -1,6 +1,6 @@
 """The comparison: every image row checked against the reference, then every row timed in turns.
 
-    comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, results, checks
+    comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, checks, settings
 
 It imports TensorFlow, tqdm and `helpers.datasets` only inside functions, so `--help` stays instant.
 """
@@ -36,7 +36,7 @@ from helpers.benchmark._workloads import (
     stream_chunks,
 )
 from helpers.image_work import OutputCheck
-from helpers.measure import PassTiming, ThroughputResult
+from helpers.measure import PassTiming
 
 __all__ = [
     "CHECK_IMAGES",
@@ -206,14 +206,12 @@ class Comparison:
 
     Attributes:
         rows: the table's rows, in table order.
-        results: name -> the row's `measure.ThroughputResult` (every repeat's timing).
         checks: name -> the output check of each image row.
         settings: what was run (images, repeats, seconds per repeat, ...).
         load_average: 1-minute load average at the start and at the end (None where unavailable).
     """
 
     rows: list[ComparisonRow]
-    results: dict[str, ThroughputResult]
     checks: dict[str, OutputCheck]
     settings: dict[str, object]
     load_average: dict[str, float | None]
@@ -344,4 +342,4 @@ def run_comparison(
                 same_output=None if check is None else check.same_output,
             )
         )
-    return Comparison(rows, results, checks, settings, {"start": load_at_start, "end": _load_average()})
+    return Comparison(rows, checks, settings, {"start": load_at_start, "end": _load_average()})

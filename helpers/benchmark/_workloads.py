@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -114,16 +114,23 @@ def _load(path: str | bytes) -> np.ndarray:
     return image_work.decode_resize_into(path, np.empty((*image_work.IMAGE_SIZE, 3), np.uint8))
 
 
+def _python_loads(elements: tf.data.Dataset, load: Callable[[Any], np.ndarray]) -> tf.data.Dataset:
+    """`elements.map(numpy_function(load), AUTOTUNE)`, batched and scaled like every row."""
+    import tensorflow as tf
+
+    def load_one(element: tf.Tensor) -> tf.Tensor:
+        image = tf.numpy_function(load, [element], tf.uint8, stateful=False)
+        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
+
+    dataset = elements.map(load_one, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+
+
 def numpy_function_dataset(paths: Sequence[str]) -> tf.data.Dataset:
     """`from_tensor_slices(paths).map(tf.numpy_function(load), num_parallel_calls=AUTOTUNE)` (notebook 08)."""
     import tensorflow as tf
 
-    def load(path: tf.Tensor) -> tf.Tensor:
-        image = tf.numpy_function(_load, [path], tf.uint8, stateful=False)
-        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
-
-    dataset = tf.data.Dataset.from_tensor_slices(list(paths)).map(load, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+    return _python_loads(tf.data.Dataset.from_tensor_slices(list(paths)), _load)
 
 
 def index_dataset(paths: Sequence[str], *, seed: int = 0) -> tf.data.Dataset:
@@ -131,14 +138,8 @@ def index_dataset(paths: Sequence[str], *, seed: int = 0) -> tf.data.Dataset:
     import tensorflow as tf
 
     path_list = [str(path) for path in paths]
-
-    def load(index: tf.Tensor) -> tf.Tensor:
-        image = tf.numpy_function(lambda i: _load(path_list[int(i)]), [index], tf.uint8, stateful=False)
-        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
-
-    dataset = tf.data.Dataset.range(len(path_list)).shuffle(len(path_list), seed=seed)
-    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+    indices = tf.data.Dataset.range(len(path_list)).shuffle(len(path_list), seed=seed)
+    return _python_loads(indices, lambda index: _load(path_list[int(index)]))
 
 
 def graph_native_dataset(paths: Sequence[str]) -> tf.data.Dataset:
