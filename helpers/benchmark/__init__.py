@@ -16,8 +16,8 @@ every row in turns, each repeat running whole passes for at least `min_seconds`,
 the CPU time of the process and its workers; each row reports the median and spread of its repeats. Each
 target ratio is judged round by round (`target_verdict`): met, missed, or not settled.
 
-Modules, each importing only those before it: `_workloads` (the pipelines the rows run), `_comparison`
-(`check_rows`, `run_comparison`), `_command` (the report and `main`, which `__main__` runs).
+Modules: `_comparison` (the pipelines the rows run, `check_rows`, `run_comparison`) and `_command` (the
+report and `main`, which `__main__` runs), which imports `_comparison`.
 """
 
 from helpers.benchmark._command import format_table, main, target_verdict
@@ -25,11 +25,12 @@ from helpers.benchmark._comparison import (
     Comparison,
     ComparisonRow,
     EqualWorkError,
+    best_dataset,
     check_rows,
+    decoded_batches,
     import_tensorflow_quietly,
     run_comparison,
 )
-from helpers.benchmark._workloads import best_dataset, decoded_batches
 
 __all__ = [
     "Comparison",

@@ -1,8 +1,11 @@
-"""The comparison: every image row checked against the reference, then every row timed in turns.
+"""The comparison: the pipelines its rows run, each checked against the reference, then timed in turns.
 
     comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, checks, settings
+    dataset = best_dataset(paths, threads=2)                   # the best from_generator pipeline
 
-It imports TensorFlow, tqdm and `helpers.datasets` only inside functions, so `--help` stays instant.
+Every image row turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (`helpers.image_work`),
+except the article's Example 2, timed as written. TensorFlow, tqdm and the lesson helpers are imported
+only inside functions, so `--help` stays instant.
 """
 
 from __future__ import annotations
@@ -12,43 +15,204 @@ import os
 import re
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 
 from helpers import image_work, measure, process_work
-from helpers.benchmark._workloads import (
-    BATCH_SIZE,
-    BATCH_YIELD_MULTIPLE,
-    SMALL_BATCH_SIZE,
-    SMALL_FEATURES,
-    article_dataset,
-    best_dataset,
-    feature_batches,
-    feature_rows,
-    graph_native_dataset,
-    index_dataset,
-    numpy_function_dataset,
-    reference_dataset,
-    stream_chunks,
-)
 from helpers.image_work import OutputCheck
 from helpers.measure import PassTiming
 
+if TYPE_CHECKING:
+    import tensorflow as tf
+
 __all__ = [
+    "BATCH_SIZE",
     "CHECK_IMAGES",
     "IMAGE_ROW_NAMES",
     "YIELD_ROW_NAMES",
     "Comparison",
     "ComparisonRow",
     "EqualWorkError",
+    "article_dataset",
+    "best_dataset",
     "check_rows",
+    "decoded_batches",
+    "graph_native_dataset",
     "import_tensorflow_quietly",
+    "index_dataset",
+    "numpy_function_dataset",
+    "reference_dataset",
     "run_comparison",
 ]
+
+BATCH_SIZE = 32
+_SMALL_BATCH_SIZE = 256
+_SMALL_FEATURES = 16
+# The per-batch row reads this many times more rows per chunk, so each chunk lasts long enough to time.
+_BATCH_YIELD_MULTIPLE = 32
+
+
+def _scaled(batch: tf.Tensor) -> tf.Tensor:
+    import tensorflow as tf
+
+    return tf.cast(batch, tf.float32) / 255.0
+
+
+def reference_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """The reference generator (`image_work.reference_images`), one image per yield, batched by TensorFlow."""
+    import tensorflow as tf
+
+    signature = tf.TensorSpec(shape=(*image_work.IMAGE_SIZE, 3), dtype=tf.float32)
+    dataset = tf.data.Dataset.from_generator(
+        image_work.reference_images, args=(list(paths),), output_signature=signature
+    )
+    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def decoded_batches(paths: Sequence[str], batch_size: int, threads: int) -> Iterator[np.ndarray]:
+    """The best generator: uint8 RGB batches, every image decoded into its slot by one of `threads` threads.
+
+    While one batch is finished, the next is already queued, so no thread waits for the generator to be
+    called again (OpenCV releases the GIL while it decodes and resizes). OpenCV runs single-threaded:
+    one level of parallelism, ours.
+    """
+    cv2.setNumThreads(1)
+    size = int(batch_size)
+    with ThreadPoolExecutor(int(threads)) as pool:
+        pending: deque = deque()
+        for start in range(0, len(paths), size):
+            batch = np.empty((min(size, len(paths) - start), *image_work.IMAGE_SIZE, 3), np.uint8)
+            images = zip(paths[start : start + size], batch, strict=True)
+            pending.append((batch, [pool.submit(image_work.decode_resize_into, *image) for image in images]))
+            if len(pending) > 1:
+                yield _finished(*pending.popleft())
+        if pending:
+            yield _finished(*pending.popleft())
+
+
+def _finished(batch: np.ndarray, futures: list) -> np.ndarray:
+    for future in futures:
+        future.result()  # re-raises a decode error here, naming the file
+    return batch
+
+
+def best_dataset(paths: Sequence[str], *, threads: int) -> tf.data.Dataset:
+    """`decoded_batches` through `from_generator`, scaled to float32 in TensorFlow, two batches ahead.
+
+    tf.data's autotuning is off: its model thread made deleting each iterator (the end of every pass,
+    every epoch) wait up to half a second, and nothing here needs tuning.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_generator(
+        decoded_batches,
+        args=(list(paths), BATCH_SIZE, threads),
+        output_signature=tf.TensorSpec(shape=(None, *image_work.IMAGE_SIZE, 3), dtype=tf.uint8),
+    )
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.map(_scaled).prefetch(2).with_options(options)
+
+
+def _load(path: str | bytes) -> np.ndarray:
+    return image_work.decode_resize_into(path, np.empty((*image_work.IMAGE_SIZE, 3), np.uint8))
+
+
+def _python_loads(elements: tf.data.Dataset, load: Callable[[Any], np.ndarray]) -> tf.data.Dataset:
+    """`elements.map(numpy_function(load), AUTOTUNE)`, batched and scaled like every row."""
+    import tensorflow as tf
+
+    def load_one(element: tf.Tensor) -> tf.Tensor:
+        image = tf.numpy_function(load, [element], tf.uint8, stateful=False)
+        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
+
+    dataset = elements.map(load_one, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+
+
+def numpy_function_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """`from_tensor_slices(paths).map(tf.numpy_function(load), num_parallel_calls=AUTOTUNE)` (notebook 08)."""
+    import tensorflow as tf
+
+    return _python_loads(tf.data.Dataset.from_tensor_slices(list(paths)), _load)
+
+
+def index_dataset(paths: Sequence[str], *, seed: int = 0) -> tf.data.Dataset:
+    """The index pattern (notebook 08): `range(n).shuffle(n).map(index -> numpy_function(load))`."""
+    import tensorflow as tf
+
+    path_list = [str(path) for path in paths]
+    indices = tf.data.Dataset.range(len(path_list)).shuffle(len(path_list), seed=seed)
+    return _python_loads(indices, lambda index: _load(path_list[int(index)]))
+
+
+def graph_native_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """Notebook 07's pipeline (`graph_native.image_dataset`), batched like the other rows."""
+    import tensorflow as tf
+
+    from helpers import graph_native
+
+    dataset = graph_native.image_dataset(paths, image_size=image_work.IMAGE_SIZE)
+    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def article_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """The article's Example 2 as written (`article.example_2_dataset`), without its deprecation warning."""
+    import tensorflow as tf
+
+    from helpers import article
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # the row measures the article's `output_types`: its warning is expected
+    try:
+        return article.example_2_dataset(list(paths))
+    finally:
+        logger.setLevel(level)
+
+
+def _feature_rows(features: np.ndarray) -> Iterator[np.ndarray]:
+    """Yields the rows of `features` one at a time."""
+    yield from features
+
+
+def _feature_batches(features: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
+    """Yields `features` in slices of `batch_size` rows."""
+    for start in range(0, len(features), int(batch_size)):
+        yield features[start : start + int(batch_size)]
+
+
+def _stream_chunks(dataset: tf.data.Dataset, elements: int) -> Callable[[], int]:
+    """Each call reads the next `elements` (or a little more) from one endless pass over `dataset`.
+
+    For fast pipelines where starting an iterator (tens of milliseconds) would swamp the measurement.
+    The stream has no prefetch (tf.data's injected one is turned off): it stays alive while the other
+    rows take their turns, and a prefetch would keep producing in the background, stealing their CPU
+    and handing the next chunk a full buffer.
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_optimization.inject_prefetch = False
+    synchronous = dataset.repeat().with_options(options)
+    stream = None
+
+    def next_chunk() -> int:
+        nonlocal stream
+        stream = stream or iter(synchronous)
+        count = 0
+        while count < elements:
+            count += measure.count_elements(next(stream))
+        return count
+
+    return next_chunk
+
 
 IMAGE_ROW_NAMES = (
     "article_example_2",
@@ -75,8 +239,8 @@ _WHAT = {
     "index_pattern": "notebook 08: range(n).shuffle(n).map(index -> numpy_function(load), AUTOTUNE)",
     "graph_native": "notebook 07's graph_native.image_dataset: TensorFlow ops only (accurate IDCT, area)",
     "limit": "the same work in one spawned process per core, side by side, no TensorFlow",
-    "per_element_yield": f"rows of {SMALL_FEATURES} floats, one per yield, batched by {SMALL_BATCH_SIZE}",
-    "per_batch_yield": f"the same rows yielded in batches of {SMALL_BATCH_SIZE}",
+    "per_element_yield": f"rows of {_SMALL_FEATURES} floats, one per yield, batched by {_SMALL_BATCH_SIZE}",
+    "per_batch_yield": f"the same rows yielded in batches of {_SMALL_BATCH_SIZE}",
 }
 
 # Lines the TensorFlow and CUDA libraries print while they load, before TF_CPP_MIN_LOG_LEVEL applies
@@ -258,7 +422,7 @@ def run_comparison(
     Args:
         image_count: benchmark JPEGs (640x480) per pass.
         small_elements: rows of features; the per-element row reads this many per repeat, the per-batch
-            row `BATCH_YIELD_MULTIPLE` times as many.
+            row 32 times as many (so each repeat lasts long enough to time).
         repeats: timed repeats per row.
         min_seconds: a repeat runs whole passes until it lasts this long (0: one pass).
         progress: show a progress bar on stderr.
@@ -277,7 +441,7 @@ def run_comparison(
     load_at_start = _load_average()
     cores = measure.available_cores()
     paths = [str(path) for path in datasets.benchmark_jpegs(image_count, progress=False)]
-    features = np.random.default_rng(0).random((small_elements, SMALL_FEATURES), dtype=np.float32)
+    features = np.random.default_rng(0).random((small_elements, _SMALL_FEATURES), dtype=np.float32)
     builders: dict[str, Callable[[Sequence[str]], Any]] = {
         "article_example_2": article_dataset,
         "float32": reference_dataset,
@@ -295,20 +459,20 @@ def run_comparison(
         bar.update()
 
     per_element = tf.data.Dataset.from_generator(
-        feature_rows, args=(features,), output_signature=tf.TensorSpec((SMALL_FEATURES,), tf.float32)
-    ).batch(SMALL_BATCH_SIZE)
+        _feature_rows, args=(features,), output_signature=tf.TensorSpec((_SMALL_FEATURES,), tf.float32)
+    ).batch(_SMALL_BATCH_SIZE)
     per_batch = tf.data.Dataset.from_generator(
-        feature_batches,
-        args=(features, SMALL_BATCH_SIZE),
-        output_signature=tf.TensorSpec((None, SMALL_FEATURES), tf.float32),
+        _feature_batches,
+        args=(features, _SMALL_BATCH_SIZE),
+        output_signature=tf.TensorSpec((None, _SMALL_FEATURES), tf.float32),
     )
     try:
         with _opencv_threads(1), process_work.spawn_pool(cores) as pool:
             checks = check_rows(builders, paths[:CHECK_IMAGES], step=lambda name: bar.update())
             work = {name: build(paths) for name, build in builders.items() if name != "limit"}
             work["limit"] = process_work.limit_pass(pool, paths)
-            work["per_element_yield"] = stream_chunks(per_element, small_elements)
-            work["per_batch_yield"] = stream_chunks(per_batch, small_elements * BATCH_YIELD_MULTIPLE)
+            work["per_element_yield"] = _stream_chunks(per_element, small_elements)
+            work["per_batch_yield"] = _stream_chunks(per_batch, small_elements * _BATCH_YIELD_MULTIPLE)
             results = measure.compare(work, repeats=repeats, min_seconds=min_seconds, on_result=on_result)
     finally:
         bar.close()
