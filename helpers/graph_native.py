@@ -83,13 +83,12 @@ def image_dataset(
     labels: Sequence[int] | None = None,
     *,
     image_size: tuple[int, int] = (224, 224),
-    deterministic: bool = True,
 ) -> tf.data.Dataset:
     """Returns a dataset of images (or (image, int64 label) pairs) read with TensorFlow ops only.
 
     `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python runs per element,
     so the dataset can be checkpointed and sent to tf.data service workers (give absolute paths then).
-    Images are float32 (*image_size, 3); `deterministic=False` lets a slow file be overtaken.
+    Images are float32 (*image_size, 3), in the order of `paths`.
     """
     path_strings = [os.fspath(path) for path in paths]
     slices = path_strings if labels is None else (path_strings, np.asarray(labels, np.int64))
@@ -99,7 +98,7 @@ def image_dataset(
         return (image, *label) if label else image
 
     dataset = tf.data.Dataset.from_tensor_slices(slices)
-    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

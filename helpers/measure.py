@@ -30,7 +30,6 @@ __all__ = [
     "available_cores",
     "compare",
     "count_elements",
-    "round_robin",
     "time_pass",
 ]
 
@@ -233,7 +232,7 @@ def _passes_for(work: Iterable | Callable[[], int], min_seconds: float) -> PassT
     )
 
 
-def round_robin(
+def _round_robin(
     tasks: Mapping[str, Callable[[], T]], repeats: int, on_result: Callable[[str, int, T], None] | None = None
 ) -> dict[str, list[T]]:
     """Runs every task once per round, in the order given (a, b, c, a, b, c, ...); name -> its results."""
@@ -333,6 +332,6 @@ def compare(
         raise ValueError(f"repeats must be at least 1, not {repeats}")
     tasks = {name: functools.partial(_passes_for, item, min_seconds) for name, item in work.items()}
     warmups = {name: functools.partial(time_pass, item) for name, item in work.items()}
-    round_robin(warmups, warmup_passes)
-    timings = round_robin(tasks, repeats, on_result)
+    _round_robin(warmups, warmup_passes)
+    timings = _round_robin(tasks, repeats, on_result)
     return {name: ThroughputResult(name, tuple(timed)) for name, timed in timings.items()}

@@ -140,14 +140,6 @@ def test_a_result_reports_median_spread_and_cpu_cost():
     assert "x: median 30 elements/s" in str(result) and "30.000 CPU ms per element" in str(result)
 
 
-def test_round_robin_takes_turns_in_the_order_given():
-    order = []
-    tasks = {name: (lambda name=name: order.append(name) or len(order)) for name in ("a", "b", "c")}
-    results = measure.round_robin(tasks, 3)
-    assert order == ["a", "b", "c"] * 3
-    assert results == {"a": [1, 4, 7], "b": [2, 5, 8], "c": [3, 6, 9]}
-
-
 def test_other_load_is_never_negative():
     with measure.OtherLoad() as load:
         sum(range(10_000))

@@ -11,13 +11,10 @@ exception: it is timed as written. The limit is measured: the same work in one s
 no TensorFlow. The last two rows compare yielding small elements one at a time with yielding them in
 batches of 256.
 
-The figures come from `measure.compare`, the kit's one timing loop: one untimed pass of every row, then
-every row in turns, each repeat running whole passes for at least `min_seconds`, with wall-clock time and
-the CPU time of the process and its workers; each row reports the median and spread of its repeats. Each
-target ratio is judged round by round (`target_verdict`): met, missed, or not settled.
-
-Modules: `_comparison` (the pipelines the rows run, `check_rows`, `run_comparison`) and `_command` (the
-report and `main`, which `__main__` runs), which imports `_comparison`.
+The figures come from `measure.compare` (one untimed pass of every row, then every row in turns, each
+repeat at least `min_seconds` of whole passes; wall-clock and CPU time). Each target ratio is judged round
+by round (`target_verdict`). `_comparison` holds the rows and `run_comparison`; `_command` the report and
+`main`, which `__main__` runs.
 """
 
 from helpers.benchmark._command import format_table, main, target_verdict
