@@ -13,13 +13,12 @@ when other programs slow the wall clock down. TensorFlow is imported only to cou
 
 from __future__ import annotations
 
-import functools
 import os
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import psutil
 
@@ -32,8 +31,6 @@ __all__ = [
     "count_elements",
     "time_pass",
 ]
-
-T = TypeVar("T")
 
 
 def available_cores() -> int:
@@ -232,19 +229,6 @@ def _passes_for(work: Iterable | Callable[[], int], min_seconds: float) -> PassT
     )
 
 
-def _round_robin(
-    tasks: Mapping[str, Callable[[], T]], repeats: int, on_result: Callable[[str, int, T], None] | None = None
-) -> dict[str, list[T]]:
-    """Runs every task once per round, in the order given (a, b, c, a, b, c, ...); name -> its results."""
-    results: dict[str, list[T]] = {name: [] for name in tasks}
-    for repeat in range(repeats):
-        for name, task in tasks.items():
-            results[name].append(task())
-            if on_result is not None:
-                on_result(name, repeat, results[name][-1])
-    return results
-
-
 @dataclass(frozen=True)
 class ThroughputResult:
     """The timed repeats of one row, and their median and spread.
@@ -330,8 +314,13 @@ def compare(
     """
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, not {repeats}")
-    tasks = {name: functools.partial(_passes_for, item, min_seconds) for name, item in work.items()}
-    warmups = {name: functools.partial(time_pass, item) for name, item in work.items()}
-    _round_robin(warmups, warmup_passes)
-    timings = _round_robin(tasks, repeats, on_result)
+    for _ in range(warmup_passes):
+        for item in work.values():
+            time_pass(item)
+    timings: dict[str, list[PassTiming]] = {name: [] for name in work}
+    for repeat in range(repeats):  # in turns: a, b, c, a, b, c, ...
+        for name, item in work.items():
+            timings[name].append(_passes_for(item, min_seconds))
+            if on_result is not None:
+                on_result(name, repeat, timings[name][-1])
     return {name: ThroughputResult(name, tuple(timed)) for name, timed in timings.items()}
