@@ -9,19 +9,18 @@ Usage:
 
 Notebooks 01-03 quote a claim, measure what it says on the learner's machine, print a one-line verdict
 computed from the measurement (with wide margins, so it holds on a quiet, busy or 1-core machine) and add
-the result to a `ClaimsTable`, which closes the notebook. Nothing here imports TensorFlow (`measure`
-imports it only to count a dataset's batches).
+the result to a `ClaimsTable`, which closes the notebook. Nothing here imports TensorFlow; speeds are
+timed with `measure.compare`.
 """
 
 from __future__ import annotations
 
 import tracemalloc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import psutil
 
-from helpers import measure
 from helpers.html_table import html_table
 
 __all__ = [
@@ -29,11 +28,9 @@ __all__ = [
     "ClaimsTable",
     "MemoryUse",
     "peak_memory",
-    "elements_per_second",
-    "MIB",
 ]
 
-MIB = 2**20
+_MIB = 2**20
 
 
 @dataclass(frozen=True, repr=False)
@@ -122,18 +119,4 @@ def peak_memory(make_iterable: Callable[[], Iterable]) -> MemoryUse:
     finally:
         if not was_tracing:
             tracemalloc.stop()
-    return MemoryUse((resident_peak - resident_before) / MIB, allocated_peak / MIB, elements)
-
-
-def elements_per_second(named_iterables: Mapping[str, Iterable], *, repeats: int = 3) -> dict[str, float]:
-    """Median elements per second of each iterable, timed by `measure.compare` (warm-up, then turns).
-
-    Taking turns means a busy moment on the machine slows every candidate, so their ratio stays meaningful.
-
-    Args:
-        named_iterables: name -> something iterable several times (a `tf.data.Dataset`, a list); a
-            dataset of batches counts their elements (`measure.count_elements`).
-        repeats: timed passes per iterable.
-    """
-    results = measure.compare(named_iterables, repeats=repeats)
-    return {name: result.elements_per_second for name, result in results.items()}
+    return MemoryUse((resident_peak - resident_before) / _MIB, allocated_peak / _MIB, elements)

@@ -2,7 +2,7 @@
 
     ds = graph_native.image_dataset(paths, image_size=(224, 224))    # same pixels as images.load_image
     graph_native.write_tfrecord(paths, cache_dir("tfrecord") / "samples.tfrecord")
-    records = graph_native.tfrecord_dataset(cache_dir("tfrecord") / "samples.tfrecord")
+    records = tf.data.TFRecordDataset(...).map(graph_native.parse_image_record)
 
 `decode_rgb` and `resize_like_opencv` reproduce `helpers.images` (OpenCV) in TensorFlow ops: JPEGs with
 the accurate integer IDCT, alpha composited onto white, grayscale as three equal channels, INTER_AREA
@@ -12,28 +12,23 @@ when shrinking and bilinear when enlarging. `compare_images` measures what is le
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
-from helpers import measure
-
 __all__ = [
     "ImageDifference",
-    "Throughput",
     "compare_images",
     "decode_rgb",
     "difference_image",
     "format_differences",
     "image_dataset",
     "load_image",
-    "measure_throughputs",
     "parse_image_record",
     "resize_like_opencv",
-    "tfrecord_dataset",
     "write_tfrecord",
 ]
 
@@ -88,13 +83,12 @@ def image_dataset(
     labels: Sequence[int] | None = None,
     *,
     image_size: tuple[int, int] = (224, 224),
-    deterministic: bool = True,
 ) -> tf.data.Dataset:
     """Returns a dataset of images (or (image, int64 label) pairs) read with TensorFlow ops only.
 
     `from_tensor_slices(paths)` + a parallel `map(load_image)` + `prefetch`: no Python runs per element,
     so the dataset can be checkpointed and sent to tf.data service workers (give absolute paths then).
-    Images are float32 (*image_size, 3); `deterministic=False` lets a slow file be overtaken.
+    Images are float32 (*image_size, 3), in the order of `paths`.
     """
     path_strings = [os.fspath(path) for path in paths]
     slices = path_strings if labels is None else (path_strings, np.asarray(labels, np.int64))
@@ -104,7 +98,7 @@ def image_dataset(
         return (image, *label) if label else image
 
     dataset = tf.data.Dataset.from_tensor_slices(slices)
-    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -150,11 +144,6 @@ def parse_image_record(serialized: tf.Tensor) -> dict[str, tf.Tensor]:
         "name": tf.io.FixedLenFeature([], tf.string),
     }
     return tf.io.parse_single_example(serialized, features)
-
-
-def tfrecord_dataset(tfrecord_path: str | os.PathLike[str]) -> tf.data.Dataset:
-    """Returns the parsed records of a file written by `write_tfrecord`, in the order written."""
-    return tf.data.TFRecordDataset(os.fspath(tfrecord_path)).map(parse_image_record)
 
 
 def difference_image(reference: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -237,72 +226,6 @@ def format_differences(differences: Sequence[ImageDifference]) -> str:
             f"{row.differing_fraction:>10.2%}  {'yes' if row.within_tolerance else 'NO'}"
         )
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Throughput:
-    """One pipeline's measured speed (medians over the timed passes).
-
-    Attributes:
-        name: what was measured.
-        images: images delivered per pass.
-        seconds: one full pass, from asking for the first element to the end of the data.
-        images_per_second: `images / seconds`, start-up and ending included.
-        streaming_images_per_second: the rate from the first element to the last, once data flows.
-        end_wait_seconds: time from the last element until the pipeline reported its end.
-    """
-
-    name: str
-    images: int
-    seconds: float
-    images_per_second: float
-    streaming_images_per_second: float
-    end_wait_seconds: float
-
-
-def measure_throughputs(
-    pipelines: Mapping[str, Callable[[], tf.data.Dataset]],
-    *,
-    repeats: int = 3,
-    warmup_passes: int = 1,
-) -> list[Throughput]:
-    """Times full passes over each pipeline, taking turns, and keeps each one's medians.
-
-    Taking turns (pass 1 of every pipeline, then pass 2 of every pipeline, ...) spreads a busy moment on the
-    machine over all of them, so their ratios stay meaningful even when the absolute numbers are noisy.
-    The passes are timed by `measure.compare`, the kit's one timing loop.
-
-    Args:
-        pipelines: name -> function building the dataset (called once; each pass makes a new iterator).
-            A dataset of batches counts their images (`measure.count_elements`), any other one element
-            per image.
-        repeats: timed passes per pipeline.
-        warmup_passes: passes per pipeline run first and not timed (tracing, thread pools, file cache).
-
-    Returns:
-        One `Throughput` per pipeline, in the order given.
-
-    Raises:
-        ValueError: a pipeline is empty.
-    """
-    datasets = {name: make_dataset() for name, make_dataset in pipelines.items()}
-    results = measure.compare(datasets, repeats=repeats, warmup_passes=warmup_passes)
-    throughputs = []
-    for name, result in results.items():
-        seconds = float(np.median([one.seconds for one in result.timings]))
-        throughputs.append(
-            Throughput(
-                name=name,
-                images=result.elements,
-                seconds=seconds,
-                images_per_second=result.elements / seconds,
-                streaming_images_per_second=float(
-                    np.median([one.streaming_elements_per_second for one in result.timings])
-                ),
-                end_wait_seconds=float(np.median([one.end_wait_seconds for one in result.timings])),
-            )
-        )
-    return throughputs
 
 
 def _in_levels(image: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Timing the kit's pipelines: one loop for every comparison, returning results with their spread.
 
     results = measure.compare({"naive": naive_ds, "fast": fast_ds, "limit": limit_pass}, repeats=5)
-    results["fast"].elements_per_second       # median of the repeats; also min_, max_, q1_, q3_
+    results["fast"].elements_per_second       # median of the repeats; also min_ and max_
     results["fast"].cpu_seconds_per_element   # CPU time of this process and its child processes
 
 What is timed is a pass: iterating a dataset (or any re-iterable) to the end, or calling a function
@@ -13,13 +13,12 @@ when other programs slow the wall clock down. TensorFlow is imported only to cou
 
 from __future__ import annotations
 
-import functools
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import psutil
 
@@ -30,12 +29,8 @@ __all__ = [
     "available_cores",
     "compare",
     "count_elements",
-    "round_robin",
-    "throughput_series",
     "time_pass",
 ]
-
-T = TypeVar("T")
 
 
 def available_cores() -> int:
@@ -234,31 +229,6 @@ def _passes_for(work: Iterable | Callable[[], int], min_seconds: float) -> PassT
     )
 
 
-def round_robin(
-    tasks: Mapping[str, Callable[[], T]],
-    *,
-    repeats: int,
-    on_result: Callable[[str, int, T], None] | None = None,
-) -> dict[str, list[T]]:
-    """Runs every task once per round, in the order given, for `repeats` rounds (a, b, c, a, b, c, ...).
-
-    Args:
-        tasks: name -> a function doing one measurement.
-        repeats: rounds.
-        on_result: called with (name, round index, result) after each task (progress, logging).
-
-    Returns:
-        name -> the results of every round, in the order of `tasks`.
-    """
-    results: dict[str, list[T]] = {name: [] for name in tasks}
-    for repeat in range(repeats):
-        for name, task in tasks.items():
-            results[name].append(task())
-            if on_result is not None:
-                on_result(name, repeat, results[name][-1])
-    return results
-
-
 @dataclass(frozen=True)
 class ThroughputResult:
     """The timed repeats of one row, and their median and spread.
@@ -297,21 +267,6 @@ class ThroughputResult:
         return max(self.samples)
 
     @property
-    def q1_elements_per_second(self) -> float:
-        """The lower quartile of the repeats (the only one, for a single repeat)."""
-        return _quartiles(self.samples)[0]
-
-    @property
-    def q3_elements_per_second(self) -> float:
-        """The upper quartile of the repeats."""
-        return _quartiles(self.samples)[1]
-
-    @property
-    def spread(self) -> float:
-        """(max - min) / median: 0.1 means the repeats spanned 10% of the median."""
-        return (self.max_elements_per_second - self.min_elements_per_second) / self.elements_per_second
-
-    @property
     def cpu_seconds_per_element(self) -> float:
         """Median CPU seconds (this process and its children) per element."""
         return statistics.median(timing.cpu_seconds_per_element for timing in self.timings)
@@ -331,13 +286,6 @@ class ThroughputResult:
             f"{len(self.timings)} repeats of {self.elements:,}; "
             f"{self.cpu_seconds_per_element * 1000:.3f} CPU ms per element)"
         )
-
-
-def _quartiles(samples: Sequence[float]) -> tuple[float, float]:
-    if len(samples) < 2:
-        return samples[0], samples[0]
-    q1, _, q3 = statistics.quantiles(samples, n=4, method="inclusive")
-    return q1, q3
 
 
 def compare(
@@ -366,32 +314,13 @@ def compare(
     """
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, not {repeats}")
-    tasks = {name: functools.partial(_passes_for, item, min_seconds) for name, item in work.items()}
-    warmups = {name: functools.partial(time_pass, item) for name, item in work.items()}
-    round_robin(warmups, repeats=warmup_passes)
-    timings = round_robin(tasks, repeats=repeats, on_result=on_result)
+    for _ in range(warmup_passes):
+        for item in work.values():
+            time_pass(item)
+    timings: dict[str, list[PassTiming]] = {name: [] for name in work}
+    for repeat in range(repeats):  # in turns: a, b, c, a, b, c, ...
+        for name, item in work.items():
+            timings[name].append(_passes_for(item, min_seconds))
+            if on_result is not None:
+                on_result(name, repeat, timings[name][-1])
     return {name: ThroughputResult(name, tuple(timed)) for name, timed in timings.items()}
-
-
-def throughput_series(
-    samples: Sequence[tuple[float, int]], *, window_seconds: float = 0.5
-) -> tuple[list[float], list[float]]:
-    """Turns (seconds since start, total elements so far) readings into elements/s per time window.
-
-    Args:
-        samples: readings in time order, e.g. one per batch.
-        window_seconds: width of each window.
-
-    Returns:
-        (window end times in seconds, elements/s in each window); windows with no reading are skipped,
-        and their elements counted in the next one.
-    """
-    times: list[float] = []
-    rates: list[float] = []
-    window_start, elements_at_start = 0.0, 0
-    for seconds, elements in samples:
-        if seconds - window_start >= window_seconds:
-            times.append(seconds)
-            rates.append((elements - elements_at_start) / (seconds - window_start))
-            window_start, elements_at_start = seconds, elements
-    return times, rates

@@ -67,15 +67,10 @@ def reference_work(paths: Sequence[str], *, out: np.ndarray | None = None) -> in
 def limit_pass(pool: Executor, paths: Sequence[str], *, chunk_size: int = 8) -> Callable[[], int]:
     """One pass of the machine's limit for the reference work: `reference_work` on every worker at once.
 
-    The limit is measured, not multiplied: the same files, in chunks of `chunk_size`, go to the pool's
-    workers as each one is free, side by side, with no TensorFlow anywhere. Give it a pool of one
-    spawned worker per core, started once (`spawn_pool`); `measure.compare`'s warm-up pass starts the
-    workers, so their start-up is not timed, and it counts their CPU time as the row's.
-
-    Args:
-        pool: the workers (a `spawn_pool`).
-        paths: the files of one pass.
-        chunk_size: files per task: small enough that the workers finish together.
+    The limit is measured, not multiplied: the files, in chunks of `chunk_size` (small, so the workers
+    finish together), go to the pool's workers as each one is free, with no TensorFlow anywhere. Give it a
+    pool of one spawned worker per core (`spawn_pool`); `measure.compare`'s warm-up pass starts the workers,
+    so their start-up is not timed, and it counts their CPU time as the row's.
 
     Returns:
         A function doing one pass and returning the images done.
@@ -163,17 +158,10 @@ def parse_slice(bounds: tuple[int, int], *, count: int, seed: int = 0) -> np.nda
 
 @contextlib.contextmanager
 def spawn_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A process pool whose workers are spawned (fresh interpreters), shut down when the block ends.
+    """A pool of `workers` spawned processes (fresh interpreters), shut down however the block ends.
 
     Spawn, not fork: forking a process in which TensorFlow (or OpenCV) already runs threads copies locks
-    some other thread held, and the child can hang. On any exit, normal or not, the workers are stopped,
-    so no process outlives the block.
-
-    Args:
-        workers: worker processes.
-
-    Yields:
-        The `ProcessPoolExecutor`.
+    some other thread held, and the child can hang. No process outlives the block.
     """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     try:

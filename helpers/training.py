@@ -11,6 +11,7 @@ The notebook writes its generator out in full; `digit_examples` is the same, for
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -173,10 +174,10 @@ def compare_step_seconds(
     steps_per_epoch: int,
     without_model: Collection[str] = (),
 ) -> dict[str, float]:
-    """Trains `model` one epoch on each dataset in turn, 6 times; returns seconds per step for each.
+    """Trains `model` one epoch on each dataset in turn, 5 times; returns seconds per step for each.
 
-    Taking turns (`measure.round_robin`) exposes every dataset to the same background load; the fastest
-    epoch is the least disturbed. The first round (tracing, filling any `.cache()`) is left out.
+    Taking turns (`measure.compare`) exposes every dataset to the same background load; the fastest epoch
+    is the least disturbed. An untimed round comes first (tracing, filling any `.cache()`).
 
     Args:
         model: a compiled model; its weights change (use a fresh one).
@@ -194,20 +195,20 @@ def compare_step_seconds(
     if unknown:
         raise ValueError(f"without_model names datasets that are not given: {sorted(unknown)}")
 
-    def one_epoch(dataset: tf.data.Dataset) -> float:
-        timer = EpochTimer()
-        model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0, callbacks=[timer])
-        return timer.epoch_seconds[0]
-
-    def one_pass(dataset: tf.data.Dataset) -> float:
-        return measure.time_pass(dataset.take(steps_per_epoch)).seconds
+    def one_epoch(dataset: tf.data.Dataset, train: bool) -> int:
+        if train:
+            model.fit(dataset, steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0)
+        else:
+            for _ in dataset.take(steps_per_epoch):
+                pass
+        return steps_per_epoch
 
     epochs = {
-        name: (lambda dataset=dataset, run=one_pass if name in without_model else one_epoch: run(dataset))
+        name: functools.partial(one_epoch, dataset, name not in without_model)
         for name, dataset in datasets.items()
     }
-    epoch_seconds = measure.round_robin(epochs, repeats=6)
-    return {name: min(seconds[1:]) / steps_per_epoch for name, seconds in epoch_seconds.items()}
+    results = measure.compare(epochs, repeats=5)
+    return {name: 1 / result.max_elements_per_second for name, result in results.items()}
 
 
 def seconds_per_pass(dataset: tf.data.Dataset) -> float:

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from helpers import benchmark, image_work, images, measure, plots, process_work
-from helpers.benchmark import _comparison, _workloads
+from helpers.benchmark import _comparison
 from helpers.paths import REPO_ROOT
 from tests.support import write_test_jpegs
 
@@ -55,12 +55,12 @@ def test_a_file_that_does_not_decode_stops_the_best_generator_naming_it(jpegs, t
 
 def test_every_row_delivers_the_reference_s_images_but_the_article(jpegs):
     rows = {
-        "article_example_2": _workloads.article_dataset,
-        "float32": _workloads.reference_dataset,
+        "article_example_2": _comparison.article_dataset,
+        "float32": _comparison.reference_dataset,
         "best_from_generator": lambda paths: benchmark.best_dataset(paths, threads=2),
-        "numpy_function_map": _workloads.numpy_function_dataset,
-        "index_pattern": _workloads.index_dataset,
-        "graph_native": _workloads.graph_native_dataset,
+        "numpy_function_map": _comparison.numpy_function_dataset,
+        "index_pattern": _comparison.index_dataset,
+        "graph_native": _comparison.graph_native_dataset,
     }
     steps = []
     checks = benchmark.check_rows(rows, jpegs, step=steps.append)
@@ -76,7 +76,7 @@ def test_a_row_with_other_images_stops_before_timing(jpegs):
         return np.stack(list(image_work.reference_images(paths))) * 255
 
     with pytest.raises(benchmark.EqualWorkError, match="x255: 6 images") as raised:
-        benchmark.check_rows({"same": _workloads.reference_dataset, "x255": unscaled}, jpegs)
+        benchmark.check_rows({"same": _comparison.reference_dataset, "x255": unscaled}, jpegs)
     assert "same:" not in str(raised.value)
     with pytest.raises(benchmark.EqualWorkError, match="short: got images of shape"):
         benchmark.check_rows({"short": lambda paths: unscaled(paths[:2]) / 255}, jpegs)
@@ -85,7 +85,7 @@ def test_a_row_with_other_images_stops_before_timing(jpegs):
 def test_the_graph_native_row_is_notebook_07_s_pipeline(jpegs):
     from helpers import graph_native
 
-    row = _workloads.graph_native_dataset(jpegs)
+    row = _comparison.graph_native_dataset(jpegs)
     taught = graph_native.image_dataset(jpegs).batch(32)
     np.testing.assert_array_equal(next(iter(row)).numpy(), next(iter(taught)).numpy())
 

@@ -44,15 +44,3 @@ def test_peak_memory_sees_an_array_held_during_the_pass_and_not_a_streamed_one()
     assert held_use.elements == streamed_use.elements == 32
     assert held_use.allocated_mib > 30 and held_use.resident_mib > 16
     assert streamed_use.allocated_mib < 8
-
-
-def test_elements_per_second_times_every_iterable_in_turns():
-    import tensorflow as tf
-
-    rows = tf.data.Dataset.range(64)
-    rates = claims.elements_per_second(
-        {"rows": rows, "batches": rows.batch(16), "list": [1, 2, 3]}, repeats=2
-    )
-    assert list(rates) == ["rows", "batches", "list"] and all(rate > 0 for rate in rates.values())
-    with pytest.raises(ValueError, match="repeats"):
-        claims.elements_per_second({"rows": [1]}, repeats=0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -115,7 +113,9 @@ def test_tfrecord_round_trip_keeps_bytes_and_names_exactly(image_files, tmp_path
     paths = list(image_files.values())
     record_file = tmp_path / "images.tfrecord"
     assert graph_native.write_tfrecord(paths, record_file) == len(paths)
-    records = list(graph_native.tfrecord_dataset(record_file).as_numpy_iterator())
+    records = list(
+        tf.data.TFRecordDataset(str(record_file)).map(graph_native.parse_image_record).as_numpy_iterator()
+    )
     assert [record["name"].decode() for record in records] == [path.name for path in paths]
     assert [record["image_bytes"] for record in records] == [path.read_bytes() for path in paths]
 
@@ -168,34 +168,3 @@ def test_compare_images_rejects_mismatched_inputs():
         graph_native.compare_images([image], [image, image], names=["a"])
     with pytest.raises(ValueError, match="a: shape"):
         graph_native.compare_images([image], [np.zeros((3, 2, 3), np.float32)], names=["a"])
-
-
-def test_measure_throughputs_counts_images_batched_or_not_in_the_order_given():
-    images_only = tf.data.Dataset.from_tensor_slices(np.zeros((10, 2, 2, 3), np.float32))
-    pairs = tf.data.Dataset.zip(images_only, tf.data.Dataset.range(10)).batch(4)
-    results = graph_native.measure_throughputs(
-        {"single": lambda: images_only, "batched pairs": lambda: pairs}, repeats=2
-    )
-    assert [(result.name, result.images) for result in results] == [("single", 10), ("batched pairs", 10)]
-    for result in results:
-        assert result.seconds > 0 and result.images_per_second == pytest.approx(10 / result.seconds)
-        assert result.streaming_images_per_second > 0 and result.end_wait_seconds >= 0
-
-
-def test_measure_throughputs_separates_the_wait_after_the_last_element():
-    def slow_end():
-        yield np.zeros((2, 2, 3), np.float32)
-        yield np.zeros((2, 2, 3), np.float32)
-        time.sleep(0.3)
-
-    def make():
-        return tf.data.Dataset.from_generator(slow_end, output_signature=tf.TensorSpec((2, 2, 3), tf.float32))
-
-    (result,) = graph_native.measure_throughputs({"slow end": make}, repeats=1, warmup_passes=0)
-    assert result.images == 2
-    assert result.end_wait_seconds >= 0.3 and result.seconds >= 0.3
-
-
-def test_measure_throughputs_rejects_an_empty_dataset():
-    with pytest.raises(ValueError, match="empty"):
-        graph_native.measure_throughputs({"empty": lambda: tf.data.Dataset.range(0)}, warmup_passes=0)

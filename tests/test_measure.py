@@ -135,30 +135,9 @@ def test_a_result_reports_median_spread_and_cpu_cost():
         pytest.approx(30.0),
         pytest.approx(50.0),
     )
-    assert result.q1_elements_per_second == pytest.approx(20.0)
-    assert result.q3_elements_per_second == pytest.approx(40.0)
-    assert result.spread == pytest.approx(40 / 30)
     assert result.cpu_seconds_per_element == pytest.approx(0.03)
     assert result.child_cpu_share == 0.0
     assert "x: median 30 elements/s" in str(result) and "30.000 CPU ms per element" in str(result)
-    single = measure.ThroughputResult("one", (timings[0],))
-    assert single.q1_elements_per_second == single.q3_elements_per_second == pytest.approx(10.0)
-
-
-def test_round_robin_takes_turns_in_the_order_given():
-    order = []
-    tasks = {name: (lambda name=name: order.append(name) or len(order)) for name in ("a", "b", "c")}
-    results = measure.round_robin(tasks, repeats=3)
-    assert order == ["a", "b", "c"] * 3
-    assert results == {"a": [1, 4, 7], "b": [2, 5, 8], "c": [3, 6, 9]}
-
-
-def test_throughput_series_gives_the_rate_of_each_window():
-    samples = [(0.1, 10), (0.3, 30), (0.6, 60), (0.8, 100), (1.2, 140)]
-    times, rates = measure.throughput_series(samples, window_seconds=0.5)
-    assert times == [0.6, 1.2]
-    np.testing.assert_allclose(rates, [60 / 0.6, 80 / 0.6])
-    assert measure.throughput_series([]) == ([], [])
 
 
 def test_other_load_is_never_negative():

@@ -1,31 +1,213 @@
-"""The command line: `python -m helpers.benchmark [--quick] [--json PATH] [--plot PATH] [...]`.
+"""The command line and its report: `python -m helpers.benchmark [--quick] [--json PATH] [--plot PATH]`.
 
     python -m helpers.benchmark --quick --json out.json --plot out.png
     benchmark.main(["--quick", "--images", "64"])   # the same from Python; returns the exit status
+    print(format_table(comparison.rows))            # rows from `run_comparison`
 
-It may import the package's other modules (`._workloads`, `._equal_work`, `._comparison`, `._report`)
-and `helpers.measure`/`helpers.paths` at import time. TensorFlow is imported only once a comparison runs
-(`run_comparison`), so `--help` is instant.
+TensorFlow and matplotlib are imported only once a comparison runs, so `--help` is instant.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import json
+import os
+import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
+import cv2
+import numpy as np
+
 from helpers import cli_args
-from helpers.benchmark._comparison import run_comparison
-from helpers.benchmark._equal_work import EqualWorkError
-from helpers.benchmark._report import format_table, machine_facts, plot_comparison, to_json
-from helpers.benchmark._workloads import IMAGE_SIZE
+from helpers.benchmark._comparison import Comparison, ComparisonRow, EqualWorkError, run_comparison
+from helpers.image_work import IMAGE_SIZE, SAME_OUTPUT_LEVELS
 from helpers.measure import available_cores
 from helpers.paths import display_path
 
-__all__ = ["main"]
+__all__ = [
+    "TARGETS",
+    "format_table",
+    "machine_facts",
+    "main",
+    "plot_comparison",
+    "target_ratios",
+    "target_verdict",
+    "to_json",
+]
+
+TARGETS = (
+    ("best_from_generator", "article_example_2", 4.0),
+    ("best_from_generator", "graph_native", 1.2),
+    ("best_from_generator", "limit", 0.8),
+    ("per_batch_yield", "per_element_yield", 50.0),
+)
+"""(numerator row, denominator row, the ratio of medians aimed for on 2 cores)."""
+
+
+def target_verdict(min_ratio: float, max_ratio: float, target: float) -> str:
+    """`met` when every round's ratio reached the target, `missed` when none did, else `not settled`.
+
+    A verdict from the median alone flips between runs whenever the target lies inside the rounds' range
+    (five quiet runs here read best / graph_native 1.13-1.52 against 1.2): such a run settles nothing.
+    """
+    if min_ratio >= target:
+        return "met"
+    if max_ratio < target:
+        return "missed"
+    return "not settled"
+
+
+def target_ratios(rows: Sequence[ComparisonRow]) -> list[dict[str, object]]:
+    """The ratios of medians the targets are about, with their range over the rounds and a verdict.
+
+    Round i of every row ran back to back, so the ratio of round i's figures is one paired sample.
+
+    Args:
+        rows: the comparison's rows, measured on this machine (the targets are for 2 cores).
+
+    Returns:
+        One dict per target: numerator, denominator, ratio, min/max over the rounds, the inverse ratio of
+        their CPU costs per element (steadier on a shared machine: what the ratio would be if both
+        rows got the same CPU time), target, verdict (`target_verdict`), and whether the target applies
+        (measured on 2 cores).
+    """
+    by_name = {row.name: row for row in rows}
+    ratios = []
+    for numerator, denominator, target in TARGETS:
+        top, bottom = by_name[numerator], by_name[denominator]
+        paired = [a / b for a, b in zip(top.samples, bottom.samples, strict=False) if b > 0]
+        ratio = top.elements_per_second / bottom.elements_per_second
+        ratios.append(
+            {
+                "numerator": numerator,
+                "denominator": denominator,
+                "ratio": ratio,
+                "cpu_cost_ratio": bottom.cpu_ms_per_element / top.cpu_ms_per_element,
+                "min_ratio_over_rounds": min(paired, default=ratio),
+                "max_ratio_over_rounds": max(paired, default=ratio),
+                "target": target,
+                "verdict": target_verdict(min(paired, default=ratio), max(paired, default=ratio), target),
+                "target_applies": available_cores() == 2,
+            }
+        )
+    return ratios
+
+
+def format_table(rows: Sequence[ComparisonRow]) -> str:
+    """Returns the rows as an aligned text table, then the target ratios and what each row runs."""
+    lines = [
+        f"{'row':<20} {'median/s':>10} {'min - max':>19} {'ratio':>7} {'to':<11} {'CPU ms':>7} {'max |Δ|':>7}"
+    ]
+    for row in rows:
+        spread = f"{row.min_elements_per_second:,.0f} - {row.max_elements_per_second:,.0f}"
+        difference = "" if row.max_difference_levels is None else f"{row.max_difference_levels:g}"
+        lines.append(
+            f"{row.name:<20} {row.elements_per_second:>10,.0f} {spread:>19} {row.ratio:>6.2f}x "
+            f"{row.ratio_to.replace('_yield', ''):<11} {row.cpu_ms_per_element:>7.3f} {difference:>7}"
+        )
+    lines += [
+        "",
+        "median/s: images/s (rows/s for the yield rows), median of the repeats; min - max: slowest and "
+        "fastest repeat",
+        "CPU ms: CPU milliseconds per image or row, of this process (all threads) and its worker processes",
+        "max |Δ|: largest pixel difference from the reference generator's images, in grey levels; the same "
+        f"output is within {SAME_OUTPUT_LEVELS:g}",
+        "",
+        "targets (ratios of medians; [range of the per-round ratios]; by CPU cost: the inverse ratio of "
+        "CPU ms):",
+    ]
+    for ratio in target_ratios(rows):
+        verdict = {"met": "met in every round", "missed": "MISSED in every round"}.get(
+            str(ratio["verdict"]), "not settled (rounds on both sides)"
+        )
+        if not ratio["target_applies"]:
+            verdict += " (targets are for 2 cores)"
+        lines.append(
+            f"  {ratio['numerator']} / {ratio['denominator']} = {ratio['ratio']:.2f}x "
+            f"[{ratio['min_ratio_over_rounds']:.2f} - {ratio['max_ratio_over_rounds']:.2f}]"
+            f"  target >= {ratio['target']:g}: {verdict}; by CPU cost {ratio['cpu_cost_ratio']:.2f}x"
+        )
+    lines += ["", "rows:"]
+    lines += [f"  {row.name:<20} {row.what}" for row in rows]
+    return "\n".join(lines)
+
+
+def machine_facts() -> dict[str, object]:
+    """Facts about this machine and its software that figures depend on (for the JSON)."""
+    import tensorflow as tf
+
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "available_cores": available_cores(),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "opencv": cv2.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def to_json(comparison: Comparison, *, seconds: float | None = None) -> dict[str, object]:
+    """The comparison as a JSON-ready dict: machine facts, settings, rows, target ratios, output checks."""
+    return {
+        "machine": machine_facts(),
+        "load_average_1min": comparison.load_average,
+        "settings": comparison.settings,
+        "seconds": seconds,
+        "rows": [asdict(row) for row in comparison.rows],
+        "target_ratios": target_ratios(comparison.rows),
+        "output_checks": {name: asdict(check) for name, check in comparison.checks.items()},
+    }
+
+
+def plot_comparison(rows: Sequence[ComparisonRow], *, title: str = ""):
+    """Returns a matplotlib Figure: image rows as bars with their spread and the limit as a line, then the
+    yield rows; `title` on top (e.g. cores and date)."""
+    from matplotlib.figure import Figure
+
+    from helpers import plots
+
+    image_rows = [row for row in rows if row.unit == "images" and row.name != "limit"]
+    yield_rows = [row for row in rows if row.unit == "rows"]
+    limit = next(row for row in rows if row.name == "limit")
+    fig = Figure(figsize=(9.0, 5.6), layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[len(image_rows) + 1, len(yield_rows) + 0.6])
+    limit_range = (limit.min_elements_per_second, limit.max_elements_per_second)
+    for ax, shown in ((top, image_rows), (bottom, yield_rows)):
+        images = ax is top
+        plots.benchmark_bars(
+            [row.name for row in shown],
+            [row.elements_per_second for row in shown],
+            low=[row.min_elements_per_second for row in shown],
+            high=[row.max_elements_per_second for row in shown],
+            cpu_seconds_per_1000=[row.cpu_ms_per_element for row in shown],  # the same number
+            limit=limit.elements_per_second if images else None,
+            limit_range=limit_range if images else None,
+            limit_label=f"limit {limit.elements_per_second:,.0f}/s (its spread shaded)" if images else None,
+            unit="images/s" if images else "rows/s",
+            log_scale=not images,
+            ax=ax,
+            title="images/s: median of the repeats, whiskers from slowest to fastest repeat"
+            if images
+            else "small elements: rows/s (log scale)",
+        )
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
 
 
 # Bounds on what a run may ask for; argparse rejects anything else before any work starts.
@@ -70,7 +252,6 @@ def _parser() -> argparse.ArgumentParser:
         help=f"shortest repeat of a row, whole passes, 0 to {_MOST_SECONDS:g} (default 2; quick 0.4)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    parser.add_argument("--verbose", action="store_true", help="print each repeat as it is measured")
     return parser
 
 
@@ -84,20 +265,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     small_elements = 8_192 if args.quick else 16_384
     cores = available_cores()
     print(
-        f"{image_count} JPEGs 640x480 -> {IMAGE_SIZE}x{IMAGE_SIZE} RGB float32 [0, 1]; {cores} cores; "
+        f"{image_count} JPEGs 640x480 -> {IMAGE_SIZE[1]}x{IMAGE_SIZE[0]} RGB float32 [0, 1]; {cores} cores; "
         f"median of {repeats} repeats of >= {min_seconds:g} s each, rows in turns",
         flush=True,
     )
-    log = (lambda line: print("  " + line, file=sys.stderr, flush=True)) if args.verbose else None
     try:
         comparison = run_comparison(
             image_count=image_count,
             small_elements=small_elements,
             repeats=repeats,
             min_seconds=min_seconds,
-            quick=args.quick,
-            progress=not args.no_progress and not args.verbose,
-            log=log,
+            progress=not args.no_progress,
         )
     except EqualWorkError as error:
         print(f"error: {error}", file=sys.stderr)

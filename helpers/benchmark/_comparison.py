@@ -1,46 +1,218 @@
-"""The comparison: the rows, their output check, then every row timed in turns with the measured limit.
+"""The comparison: the pipelines its rows run, each checked against the reference, then timed in turns.
 
-    comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, results, checks
-    print(format_table(comparison.rows))
+    comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, checks, settings
+    dataset = best_dataset(paths, threads=2)                   # the best from_generator pipeline
 
-It may import `._startup`, `._workloads`, `._equal_work`, `helpers.measure`, `helpers.process_work`,
-NumPy and OpenCV at import time; TensorFlow, tqdm and `helpers.datasets` only inside functions.
+Every image row turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (`helpers.image_work`),
+except the article's Example 2, timed as written. TensorFlow, tqdm and the lesson helpers are imported
+only inside functions, so `--help` stays instant.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 
 from helpers import image_work, measure, process_work
-from helpers.benchmark._equal_work import CHECK_IMAGES, check_rows
-from helpers.benchmark._startup import import_tensorflow_quietly
-from helpers.benchmark._workloads import (
-    BATCH_SIZE,
-    BATCH_YIELD_MULTIPLE,
-    SMALL_BATCH_SIZE,
-    SMALL_FEATURES,
-    article_dataset,
-    best_dataset,
-    feature_batches,
-    feature_rows,
-    graph_native_dataset,
-    index_dataset,
-    numpy_function_dataset,
-    reference_dataset,
-    stream_chunks,
-)
 from helpers.image_work import OutputCheck
-from helpers.measure import PassTiming, ThroughputResult
+from helpers.measure import PassTiming
 
-__all__ = ["IMAGE_ROW_NAMES", "YIELD_ROW_NAMES", "Comparison", "ComparisonRow", "run_comparison"]
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+__all__ = [
+    "BATCH_SIZE",
+    "CHECK_IMAGES",
+    "IMAGE_ROW_NAMES",
+    "YIELD_ROW_NAMES",
+    "Comparison",
+    "ComparisonRow",
+    "EqualWorkError",
+    "article_dataset",
+    "best_dataset",
+    "check_rows",
+    "decoded_batches",
+    "graph_native_dataset",
+    "import_tensorflow_quietly",
+    "index_dataset",
+    "numpy_function_dataset",
+    "reference_dataset",
+    "run_comparison",
+]
+
+BATCH_SIZE = 32
+_SMALL_BATCH_SIZE = 256
+_SMALL_FEATURES = 16
+# The per-batch row reads this many times more rows per chunk, so each chunk lasts long enough to time.
+_BATCH_YIELD_MULTIPLE = 32
+
+
+def _scaled(batch: tf.Tensor) -> tf.Tensor:
+    import tensorflow as tf
+
+    return tf.cast(batch, tf.float32) / 255.0
+
+
+def reference_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """The reference generator (`image_work.reference_images`), one image per yield, batched by TensorFlow."""
+    import tensorflow as tf
+
+    signature = tf.TensorSpec(shape=(*image_work.IMAGE_SIZE, 3), dtype=tf.float32)
+    dataset = tf.data.Dataset.from_generator(
+        image_work.reference_images, args=(list(paths),), output_signature=signature
+    )
+    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def decoded_batches(paths: Sequence[str], batch_size: int, threads: int) -> Iterator[np.ndarray]:
+    """The best generator: uint8 RGB batches, every image decoded into its slot by one of `threads` threads.
+
+    While one batch is finished, the next is already queued, so no thread waits for the generator to be
+    called again (OpenCV releases the GIL while it decodes and resizes). OpenCV runs single-threaded:
+    one level of parallelism, ours.
+    """
+    cv2.setNumThreads(1)
+    size = int(batch_size)
+    with ThreadPoolExecutor(int(threads)) as pool:
+        pending: deque = deque()
+        for start in range(0, len(paths), size):
+            batch = np.empty((min(size, len(paths) - start), *image_work.IMAGE_SIZE, 3), np.uint8)
+            images = zip(paths[start : start + size], batch, strict=True)
+            pending.append((batch, [pool.submit(image_work.decode_resize_into, *image) for image in images]))
+            if len(pending) > 1:
+                yield _finished(*pending.popleft())
+        if pending:
+            yield _finished(*pending.popleft())
+
+
+def _finished(batch: np.ndarray, futures: list) -> np.ndarray:
+    for future in futures:
+        future.result()  # re-raises a decode error here, naming the file
+    return batch
+
+
+def best_dataset(paths: Sequence[str], *, threads: int) -> tf.data.Dataset:
+    """`decoded_batches` through `from_generator`, scaled to float32 in TensorFlow, two batches ahead.
+
+    tf.data's autotuning is off: its model thread made deleting each iterator (the end of every pass,
+    every epoch) wait up to half a second, and nothing here needs tuning.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_generator(
+        decoded_batches,
+        args=(list(paths), BATCH_SIZE, threads),
+        output_signature=tf.TensorSpec(shape=(None, *image_work.IMAGE_SIZE, 3), dtype=tf.uint8),
+    )
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.map(_scaled).prefetch(2).with_options(options)
+
+
+def _load(path: str | bytes) -> np.ndarray:
+    return image_work.decode_resize_into(path, np.empty((*image_work.IMAGE_SIZE, 3), np.uint8))
+
+
+def _python_loads(elements: tf.data.Dataset, load: Callable[[Any], np.ndarray]) -> tf.data.Dataset:
+    """`elements.map(numpy_function(load), AUTOTUNE)`, batched and scaled like every row."""
+    import tensorflow as tf
+
+    def load_one(element: tf.Tensor) -> tf.Tensor:
+        image = tf.numpy_function(load, [element], tf.uint8, stateful=False)
+        return tf.ensure_shape(image, (*image_work.IMAGE_SIZE, 3))
+
+    dataset = elements.map(load_one, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(BATCH_SIZE).map(_scaled).prefetch(tf.data.AUTOTUNE)
+
+
+def numpy_function_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """`from_tensor_slices(paths).map(tf.numpy_function(load), num_parallel_calls=AUTOTUNE)` (notebook 08)."""
+    import tensorflow as tf
+
+    return _python_loads(tf.data.Dataset.from_tensor_slices(list(paths)), _load)
+
+
+def index_dataset(paths: Sequence[str], *, seed: int = 0) -> tf.data.Dataset:
+    """The index pattern (notebook 08): `range(n).shuffle(n).map(index -> numpy_function(load))`."""
+    import tensorflow as tf
+
+    path_list = [str(path) for path in paths]
+    indices = tf.data.Dataset.range(len(path_list)).shuffle(len(path_list), seed=seed)
+    return _python_loads(indices, lambda index: _load(path_list[int(index)]))
+
+
+def graph_native_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """Notebook 07's pipeline (`graph_native.image_dataset`), batched like the other rows."""
+    import tensorflow as tf
+
+    from helpers import graph_native
+
+    dataset = graph_native.image_dataset(paths, image_size=image_work.IMAGE_SIZE)
+    return dataset.batch(BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
+
+
+def article_dataset(paths: Sequence[str]) -> tf.data.Dataset:
+    """The article's Example 2 as written (`article.example_2_dataset`), without its deprecation warning."""
+    import tensorflow as tf
+
+    from helpers import article
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")  # the row measures the article's `output_types`: its warning is expected
+    try:
+        return article.example_2_dataset(list(paths))
+    finally:
+        logger.setLevel(level)
+
+
+def _feature_rows(features: np.ndarray) -> Iterator[np.ndarray]:
+    """Yields the rows of `features` one at a time."""
+    yield from features
+
+
+def _feature_batches(features: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
+    """Yields `features` in slices of `batch_size` rows."""
+    for start in range(0, len(features), int(batch_size)):
+        yield features[start : start + int(batch_size)]
+
+
+def _stream_chunks(dataset: tf.data.Dataset, elements: int) -> Callable[[], int]:
+    """Each call reads the next `elements` (or a little more) from one endless pass over `dataset`.
+
+    For fast pipelines where starting an iterator (tens of milliseconds) would swamp the measurement.
+    The stream has no prefetch (tf.data's injected one is turned off): it stays alive while the other
+    rows take their turns, and a prefetch would keep producing in the background, stealing their CPU
+    and handing the next chunk a full buffer.
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_optimization.inject_prefetch = False
+    synchronous = dataset.repeat().with_options(options)
+    stream = None
+
+    def next_chunk() -> int:
+        nonlocal stream
+        stream = stream or iter(synchronous)
+        count = 0
+        while count < elements:
+            count += measure.count_elements(next(stream))
+        return count
+
+    return next_chunk
+
 
 IMAGE_ROW_NAMES = (
     "article_example_2",
@@ -52,20 +224,110 @@ IMAGE_ROW_NAMES = (
     "limit",
 )
 YIELD_ROW_NAMES = ("per_element_yield", "per_batch_yield")
+CHECK_IMAGES = 32
+"""Images each row delivers for the output check (the first ones of the benchmark set)."""
 
 _WHAT = {
     "article_example_2": "the article's Example 2 as written: BGR, bilinear resize, float64 declared "
     "float32 (the baseline; the one row allowed another output)",
-    "float32": "the reference generator: one image per yield (images.load_image), batched by TensorFlow",
-    "best_from_generator": "from_generator(decoded_batches): uint8 batches decoded ahead by one thread "
-    "per core, scaled to float32 in TensorFlow, prefetch",
+    "float32": "the reference generator (image_work.reference_images): one float32 image per yield from "
+    "images.load_image (OpenCV decode, area resize), batched by TensorFlow",
+    "best_from_generator": f"from_generator(decoded_batches): uint8 batches of {BATCH_SIZE}, each image "
+    "decoded in a thread pool (one thread per core) with the next batch queued; scaled to float32 in "
+    "TensorFlow, prefetch 2, tf.data autotuning off",
     "numpy_function_map": "notebook 08: from_tensor_slices(paths).map(numpy_function(load), AUTOTUNE)",
     "index_pattern": "notebook 08: range(n).shuffle(n).map(index -> numpy_function(load), AUTOTUNE)",
     "graph_native": "notebook 07's graph_native.image_dataset: TensorFlow ops only (accurate IDCT, area)",
     "limit": "the same work in one spawned process per core, side by side, no TensorFlow",
-    "per_element_yield": f"rows of {SMALL_FEATURES} floats, one per yield, batched by {SMALL_BATCH_SIZE}",
-    "per_batch_yield": f"the same rows yielded in batches of {SMALL_BATCH_SIZE}",
+    "per_element_yield": f"rows of {_SMALL_FEATURES} floats, one per yield, batched by {_SMALL_BATCH_SIZE}",
+    "per_batch_yield": f"the same rows yielded in batches of {_SMALL_BATCH_SIZE}",
 }
+
+# Lines the TensorFlow and CUDA libraries print while they load, before TF_CPP_MIN_LOG_LEVEL applies
+# (absl writes everything to stderr until its logging is initialised): harmless on a CPU-only machine.
+_STARTUP_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|oneDNN custom operations are on"
+    r"|cudart_stub\.cc|Could not find cuda drivers|cuda_executor|cuInit"
+    r"|Unable to register cu(DNN|FFT|BLAS) factory|computation_placer|TF-TRT Warning"
+    r"|This TensorFlow binary is optimized to use available CPU instructions"
+    r"|rebuild TensorFlow with the appropriate compiler flags"
+)
+
+
+def import_tensorflow_quietly():
+    """Imports TensorFlow with its load-time C++ lines (absl, oneDNN, CUDA) kept off stderr; returns it.
+
+    `TF_CPP_MIN_LOG_LEVEL` hides TensorFlow's own logging, but a few lines are printed while the libraries
+    load, before that setting is read. They are captured at the file descriptor and dropped; any other
+    line (a real error) is passed on to stderr.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode(errors="replace").splitlines():
+                if line.strip() and not _STARTUP_NOISE.search(line):
+                    print(line, file=sys.stderr)
+    return tf
+
+
+class EqualWorkError(ValueError):
+    """A row does not deliver the reference's images; its message lists every failed check."""
+
+
+def check_rows(
+    rows: Mapping[str, Callable[[Sequence[str]], Any]],
+    check_paths: Sequence[str],
+    *,
+    step: Callable[[str], None] | None = None,
+) -> dict[str, OutputCheck]:
+    """Checks every row's images against the reference generator's, on the same files.
+
+    The rule is the kit's one (`image_work.check_same_output`). The article's Example 2 is checked and
+    reported but allowed to differ: it is timed as written.
+
+    Args:
+        rows: name -> a function building the row's pipeline (or its images) for some paths.
+        check_paths: the files every row delivers.
+        step: called with the row's name after each check (a progress bar).
+
+    Returns:
+        name -> its `image_work.OutputCheck`, in the order of `rows`.
+
+    Raises:
+        EqualWorkError: a row other than the article's delivers other images; the message lists each.
+    """
+    reference = np.stack(list(image_work.reference_images(check_paths)))
+    checks = {}
+    for name, build in rows.items():
+        delivered: Iterable | np.ndarray = build(check_paths)
+        if not isinstance(delivered, np.ndarray):
+            delivered = np.concatenate([np.asarray(batch) for batch in delivered])
+        try:
+            checks[name] = image_work.check_same_output(name, delivered, reference)
+        except ValueError as error:  # another count or shape of images
+            raise EqualWorkError(str(error)) from None
+        if step is not None:
+            step(name)
+    exempt = "article_example_2"  # timed as written
+    failed = [check for name, check in checks.items() if not check.same_output and name != exempt]
+    if failed:
+        raise EqualWorkError(
+            "these rows do not deliver the reference generator's images, so timing them would compare "
+            "different work:\n" + "\n".join(str(check) for check in failed)
+        )
+    return checks
 
 
 @dataclass(frozen=True)
@@ -108,17 +370,15 @@ class Comparison:
 
     Attributes:
         rows: the table's rows, in table order.
-        results: name -> the row's `measure.ThroughputResult` (every repeat's timing).
         checks: name -> the output check of each image row.
         settings: what was run (images, repeats, seconds per repeat, ...).
         load_average: 1-minute load average at the start and at the end (None where unavailable).
     """
 
     rows: list[ComparisonRow]
-    results: dict[str, ThroughputResult]
     checks: dict[str, OutputCheck]
-    settings: dict[str, object] = field(default_factory=dict)
-    load_average: dict[str, float | None] = field(default_factory=dict)
+    settings: dict[str, object]
+    load_average: dict[str, float | None]
 
 
 @contextlib.contextmanager
@@ -151,26 +411,21 @@ def run_comparison(
     small_elements: int = 16_384,
     repeats: int = 3,
     min_seconds: float = 0.0,
-    quick: bool = False,
     progress: bool = False,
-    log: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Checks that every image row delivers the reference's images, then times every row in turns.
 
-    Every row takes one untimed pass, then `repeats` timed ones in turns (row 1, row 2, ..., row 1, ...,
-    `measure.compare`), so a change in the machine's load affects every row alike. The limit's workers
-    are spawned once, before anything is timed. OpenCV runs single-threaded in every row (one level of
-    parallelism) and is restored afterwards.
+    Every row takes one untimed pass, then `repeats` timed ones in turns (`measure.compare`), so a change
+    in the machine's load affects every row alike. The limit's workers are spawned once, before anything
+    is timed. OpenCV runs single-threaded in every row (one level of parallelism), restored afterwards.
 
     Args:
         image_count: benchmark JPEGs (640x480) per pass.
         small_elements: rows of features; the per-element row reads this many per repeat, the per-batch
-            row `BATCH_YIELD_MULTIPLE` times as many.
+            row 32 times as many (so each repeat lasts long enough to time).
         repeats: timed repeats per row.
         min_seconds: a repeat runs whole passes until it lasts this long (0: one pass).
-        quick: recorded in the settings (the caller picks smaller counts).
         progress: show a progress bar on stderr.
-        log: called with a short line per repeat (None: silent).
 
     Returns:
         The `Comparison`.
@@ -186,7 +441,7 @@ def run_comparison(
     load_at_start = _load_average()
     cores = measure.available_cores()
     paths = [str(path) for path in datasets.benchmark_jpegs(image_count, progress=False)]
-    features = np.random.default_rng(0).random((small_elements, SMALL_FEATURES), dtype=np.float32)
+    features = np.random.default_rng(0).random((small_elements, _SMALL_FEATURES), dtype=np.float32)
     builders: dict[str, Callable[[Sequence[str]], Any]] = {
         "article_example_2": article_dataset,
         "float32": reference_dataset,
@@ -196,38 +451,28 @@ def run_comparison(
         "graph_native": graph_native_dataset,
         "limit": _limit_images,
     }
-    row_count = len(IMAGE_ROW_NAMES) + len(YIELD_ROW_NAMES)
-    bar = tqdm(
-        total=len(builders) + repeats * row_count,
-        desc="benchmark",
-        unit="step",
-        file=sys.stderr,
-        disable=not progress,
-        leave=False,
-    )
+    steps = len(builders) + repeats * (len(IMAGE_ROW_NAMES) + len(YIELD_ROW_NAMES))
+    bar = tqdm(total=steps, desc="benchmark", unit="step", file=sys.stderr, disable=not progress, leave=False)
 
     def on_result(name: str, repeat: int, timing: PassTiming) -> None:
         bar.set_postfix_str(name, refresh=False)
         bar.update()
-        if log is not None:
-            log(f"repeat {repeat + 1}/{repeats} {name}: {timing.elements_per_second:,.0f}/s")
 
     per_element = tf.data.Dataset.from_generator(
-        feature_rows, args=(features,), output_signature=tf.TensorSpec((SMALL_FEATURES,), tf.float32)
-    ).batch(SMALL_BATCH_SIZE)
+        _feature_rows, args=(features,), output_signature=tf.TensorSpec((_SMALL_FEATURES,), tf.float32)
+    ).batch(_SMALL_BATCH_SIZE)
     per_batch = tf.data.Dataset.from_generator(
-        feature_batches,
-        args=(features, SMALL_BATCH_SIZE),
-        output_signature=tf.TensorSpec((None, SMALL_FEATURES), tf.float32),
+        _feature_batches,
+        args=(features, _SMALL_BATCH_SIZE),
+        output_signature=tf.TensorSpec((None, _SMALL_FEATURES), tf.float32),
     )
     try:
         with _opencv_threads(1), process_work.spawn_pool(cores) as pool:
-            check_paths = paths[:CHECK_IMAGES]
-            checks = check_rows(builders, check_paths, step=lambda name: bar.update())
+            checks = check_rows(builders, paths[:CHECK_IMAGES], step=lambda name: bar.update())
             work = {name: build(paths) for name, build in builders.items() if name != "limit"}
             work["limit"] = process_work.limit_pass(pool, paths)
-            work["per_element_yield"] = stream_chunks(per_element, small_elements)
-            work["per_batch_yield"] = stream_chunks(per_batch, small_elements * BATCH_YIELD_MULTIPLE)
+            work["per_element_yield"] = _stream_chunks(per_element, small_elements)
+            work["per_batch_yield"] = _stream_chunks(per_batch, small_elements * _BATCH_YIELD_MULTIPLE)
             results = measure.compare(work, repeats=repeats, min_seconds=min_seconds, on_result=on_result)
     finally:
         bar.close()
@@ -236,29 +481,16 @@ def run_comparison(
         "small_elements": small_elements,
         "repeats": repeats,
         "min_seconds": min_seconds,
-        "check_images": len(check_paths),
+        "check_images": len(paths[:CHECK_IMAGES]),
         "same_output_levels": image_work.SAME_OUTPUT_LEVELS,
         "batch_size": BATCH_SIZE,
         "decode_threads": cores,
-        "opencv_threads": 1,
-        "quick": quick,
     }
-    return Comparison(
-        rows=_table_rows(results, checks),
-        results=results,
-        checks=checks,
-        settings=settings,
-        load_average={"start": load_at_start, "end": _load_average()},
-    )
-
-
-def _table_rows(results: dict[str, ThroughputResult], checks: dict[str, OutputCheck]) -> list[ComparisonRow]:
     others = dict(zip(YIELD_ROW_NAMES, reversed(YIELD_ROW_NAMES), strict=True))
-    table = []
+    rows = []
     for name in IMAGE_ROW_NAMES + YIELD_ROW_NAMES:
-        result, check = results[name], checks.get(name)
-        ratio_to = others.get(name, "limit")
-        table.append(
+        result, check, ratio_to = results[name], checks.get(name), others.get(name, "limit")
+        rows.append(
             ComparisonRow(
                 name=name,
                 what=_WHAT[name],
@@ -274,4 +506,4 @@ def _table_rows(results: dict[str, ThroughputResult], checks: dict[str, OutputCh
                 same_output=None if check is None else check.same_output,
             )
         )
-    return table
+    return Comparison(rows, checks, settings, {"start": load_at_start, "end": _load_average()})
