@@ -58,7 +58,7 @@ def tests_for(notebook: Path) -> list[str]:
         "tests/test_notebook_hygiene.py",
         "tests/test_error_index.py",  # its live errors are indexed in ERRORS.md
         "tests/test_instructors.py",  # INSTRUCTORS.md's plans, scripts and quotes still match it
-        f"tests/test_core_alone.py::test_core_sections_run_alone[{notebook.stem}]",
+        f"tests/test_core_alone.py::test_the_core_runs_first_so_nbval_runs_it_alone[{notebook.stem}]",
     ]
     # Solutions are named after their notebook's number: notebooks/solutions/03_shard_datasets.py.
     own += [
