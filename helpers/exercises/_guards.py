@@ -9,9 +9,9 @@ did it return a dataset, and take a bounded number of elements in a bounded time
             _guards.fail("...", hint="...", more="...")
         return Feedback.ok("...")
 
-The first requirement not met raises `Problem` with its `Feedback`, which `@self_check` returns; `call` gives
-`(result, feedback or None)` instead. The learner's code may raise anything (reported, never re-raised) or
-never yield: elements are awaited for `FIRST_ELEMENT_SECONDS` and `ALL_ELEMENTS_SECONDS`, then `Stalled`.
+The first requirement not met raises `Problem` with its `Feedback`, which `@self_check` returns. The
+learner's code may raise anything (reported, never re-raised) or never yield: elements are awaited for
+`FIRST_ELEMENT_SECONDS` and `ALL_ELEMENTS_SECONDS`, then `Stalled`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ __all__ = [
     "Advice",
     "Problem",
     "Stalled",
-    "call",
     "dataset_from",
     "describe_kind",
     "describe_value",
@@ -44,8 +43,7 @@ __all__ = [
     "fail",
     "first_items",
     "items_in_time",
-    "not_callable",
-    "not_dataset",
+    "must_be_callable",
     "pipeline_ops",
     "run",
     "self_check",
@@ -100,9 +98,10 @@ def fail(message: str, *, hint: str, more: str = "") -> NoReturn:
     raise Problem(Feedback.fail(message, hint=hint, more=more))
 
 
-def not_callable(value: object, *, hint: str) -> Feedback:
-    """The failure for a check given something that is not callable (e.g. `f()` instead of `f`)."""
-    return Feedback.fail(f"Expected a function, got {type(value).__name__}.", hint=hint)
+def must_be_callable(value: object, *, hint: str) -> None:
+    """Fails the check when given something that is not callable (e.g. `f()` instead of `f`)."""
+    if not callable(value):
+        fail(f"Expected a function, got {type(value).__name__}.", hint=hint)
 
 
 def run(
@@ -139,14 +138,6 @@ def run(
         fail(f"{failure} {summary}", hint=hint, more=more)
 
 
-def call(function: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
-    """`run`, returning `(result, None)` or `(None, feedback)`."""
-    try:
-        return run(function, *args, **options), None
-    except Problem as problem:
-        return None, problem.feedback
-
-
 def dataset_from(
     function: Any,
     *args: Any,
@@ -163,34 +154,18 @@ def dataset_from(
     """Returns the `tf.data.Dataset` the learner's `function(*args, **kwargs)` builds.
 
     Raises:
-        Problem: `function` is not callable, raised (see `run`), or returned None or something other
-            than a dataset (see `not_dataset`).
+        Problem: `function` is not callable, raised (see `run`), or returned None (`none_hint`, `none_more`)
+            or something other than a dataset (`type_hint`); `subject` starts the message.
     """
-    if not callable(function):
-        raise Problem(not_callable(function, hint=callable_hint))
-    dataset = run(function, *args, failure=failure, hint=hint, advice=advice, **kwargs)
-    problem = not_dataset(
-        dataset, subject=subject, none_hint=none_hint, none_more=none_more, type_hint=type_hint
-    )
-    if problem is not None:
-        raise Problem(problem)
-    return dataset
-
-
-def not_dataset(
-    value: object, *, subject: str = "Your function", none_hint: str, none_more: str = "", type_hint: str
-) -> Feedback | None:
-    """The failure for a learner's function that returned None or something other than a `tf.data.Dataset`
-    (`subject` starts the message), or None when `value` is a dataset."""
     import tensorflow as tf
 
-    if value is None:
-        return Feedback.fail(f"{subject} returned None.", hint=none_hint, more=none_more)
-    if not isinstance(value, tf.data.Dataset):
-        return Feedback.fail(
-            f"{subject} returned a {type(value).__name__}, not a tf.data.Dataset.", hint=type_hint
-        )
-    return None
+    must_be_callable(function, hint=callable_hint)
+    dataset = run(function, *args, failure=failure, hint=hint, advice=advice, **kwargs)
+    if dataset is None:
+        fail(f"{subject} returned None.", hint=none_hint, more=none_more)
+    if not isinstance(dataset, tf.data.Dataset):
+        fail(f"{subject} returned a {type(dataset).__name__}, not a tf.data.Dataset.", hint=type_hint)
+    return dataset
 
 
 def elements(dataset: Any, expected_count: int, **options: Any) -> list:

@@ -60,10 +60,9 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
     `lambda: shard_elements(k, num_shards)` in a loop, reads `k` after the loop: every dataset is the last."""
     import tensorflow as tf
 
-    if not callable(make_shard_datasets):
-        return _guards.not_callable(
-            make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
-        )
+    _guards.must_be_callable(
+        make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
+    )
     name = getattr(make_shard_datasets, "__name__", "your function")
     for num_shards in _SHARD_COUNTS:
         datasets = _guards.run(

@@ -67,11 +67,10 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     white), for a transparent, an opaque and a grayscale PNG."""
     import tensorflow as tf
 
-    if not callable(decode_on_white):
-        return _guards.not_callable(
-            decode_on_white,
-            hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
-        )
+    _guards.must_be_callable(
+        decode_on_white,
+        hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
+    )
     paths = [SAMPLE_IMAGES_DIR / name for name in _PNG_NAMES]
     dataset = tf.data.Dataset.from_tensor_slices([path.read_bytes() for path in paths])
     decoded = _guards.run(
@@ -120,11 +119,9 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
 
     from helpers import graph_native
 
-    if not callable(parse_record):
-        return _guards.not_callable(
-            parse_record,
-            hint="Define `def parse_labelled_record(serialized):` and pass the function itself.",
-        )
+    _guards.must_be_callable(
+        parse_record, hint="Define `def parse_labelled_record(serialized):` and pass the function itself."
+    )
     paths = [SAMPLE_IMAGES_DIR / name for name in _RECORD_NAMES]
     with tempfile.TemporaryDirectory() as folder:
         record_file = Path(folder) / "check.tfrecord"

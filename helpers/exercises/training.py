@@ -341,8 +341,7 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
     returns a dataset reading the copy; a later call (a new session, say) does not run the generator."""
     import tensorflow as tf
 
-    if not callable(save_once):
-        return _guards.not_callable(save_once, hint="Pass the function itself: its name, without brackets.")
+    _guards.must_be_callable(save_once, hint="Pass the function itself: its name, without brackets.")
     expected = list(range(_SAVE_CHECK_ELEMENTS))
     with tempfile.TemporaryDirectory() as parent:
         folder = str(Path(parent) / "saved")
