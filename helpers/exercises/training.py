@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,49 +26,31 @@ from helpers.exercises.feedback import Feedback
 if TYPE_CHECKING:
     import tensorflow as tf
 
-__all__ = [
-    "EVALUATION_CHECK_FILES",
-    "TRAINING_CHECK_FILES",
-    "check_evaluation_dataset",
-    "check_save_once",
-    "check_training_dataset",
-]
+__all__ = ["check_evaluation_dataset", "check_save_once", "check_training_dataset"]
 
 _BATCH_SIZE = 16  # not the notebook's, so a hard-coded one shows
-TRAINING_CHECK_FILES = 100
-"""How many digit files `check_training_dataset` passes: enough to tell a full shuffle from a small buffer."""
-EVALUATION_CHECK_FILES = 40
-_SAVE_CHECK_ELEMENTS = 10
-
-_ITERATION_ADVICE = (
-    (
-        "yielded an element of shape",
-        "Compare the shape of what the generator yields with its output_signature.",
-        "",
-    ),
-    (
-        "did not match the expected structure",
-        "The generator must yield exactly the structure of output_signature: a tuple (image, label).",
-        "",
-    ),
-    (
-        "could not be converted to the expected type",
-        "Compare each tf.TensorSpec's dtype with what the generator yields.",
-        "",
-    ),
-    (
-        "expected to contain",
-        "The number given to assert_cardinality must equal the number of batches the dataset really has.",
-        "",
-    ),
+_TRAINING_FILES = 100  # enough to tell a full shuffle from a small buffer
+_EVALUATION_FILES = 40
+_SAVED_ELEMENTS = 10
+_ITERATION_ADVICE = tuple(  # (text in the error, hint, second hint)
+    (text, hint, "")
+    for text, hint in {
+        "yielded an element of shape": "Compare the shape of what the generator yields with its "
+        "output_signature.",
+        "did not match the expected structure": "The generator must yield exactly the structure of "
+        "output_signature: a tuple (image, label).",
+        "could not be converted to the expected type": "Compare each tf.TensorSpec's dtype with what the "
+        "generator yields.",
+        "expected to contain": "The number given to assert_cardinality must equal the number of batches the "
+        "dataset really has.",
+    }.items()
 )
 
 
 def _checked_passes(
     make_dataset: Any, name: str, file_count: int, pass_count: int, *, steps: str
 ) -> tuple[str, np.ndarray, np.ndarray, Any, list[list]]:
-    """Builds the learner's dataset `name` (ending with `steps`) on `file_count` digit files, checks its
-    pairs and length, and returns `(call, image_paths, labels, dataset, passes)` for `pass_count` passes."""
+    """Builds and checks the learner's dataset; returns `(call, image_paths, labels, dataset, passes)`."""
     from helpers import datasets
 
     paths, all_labels = datasets.digit_files(progress=False)
@@ -257,7 +239,7 @@ def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]
     once per pass as (image, label) batches, thoroughly shuffled anew every pass, and declares its number of
     batches, so that Keras trains an epoch on it without a warning."""
     call, image_paths, labels, dataset, passes = _checked_passes(
-        make_training_dataset, "make_training_dataset", TRAINING_CHECK_FILES, 2, steps="shuffle and batch"
+        make_training_dataset, "make_training_dataset", _TRAINING_FILES, 2, steps="shuffle and batch"
     )
     sizes = [[len(batch_labels) for _, batch_labels in batches] for batches in passes]
     files = len(image_paths)
@@ -319,7 +301,7 @@ def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Data
     """Checks the deep dive's exercise: `make_evaluation_dataset(image_paths, labels, batch_size)` holds the
     files in order, unchanged, batched, with a cardinality Keras can read."""
     call, image_paths, labels, _, passes = _checked_passes(
-        make_evaluation_dataset, "make_evaluation_dataset", EVALUATION_CHECK_FILES, 1, steps="batch"
+        make_evaluation_dataset, "make_evaluation_dataset", _EVALUATION_FILES, 1, steps="batch"
     )
     if _file_order(passes[0], image_paths, labels, evaluating=True) != list(range(len(image_paths))):
         return Feedback.fail(
@@ -341,56 +323,55 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
     returns a dataset reading the copy; a later call (a new session, say) does not run the generator."""
     import tensorflow as tf
 
-    _guards.must_be_callable(save_once, hint="Pass the function itself: its name, without brackets.")
-    expected = list(range(_SAVE_CHECK_ELEMENTS))
+    expected = list(range(_SAVED_ELEMENTS))
+    hint = "Save with dataset.save(folder); read with tf.data.Dataset.load(folder)."
     with tempfile.TemporaryDirectory() as parent:
         folder = str(Path(parent) / "saved")
         for attempt in ("first", "second"):
-            calls: list[int] = []
+            runs: list[int] = []
 
-            def numbers(calls: list[int] = calls):  # counts the generator's runs
-                calls.append(1)
+            def numbers(runs: list[int] = runs) -> Iterator[int]:  # counts the generator's runs
+                runs.append(1)
                 yield from expected
 
-            def read_back(numbers=numbers) -> list[int] | None:
-                signature = tf.TensorSpec(shape=(), dtype=tf.int64)
-                result = save_once(
-                    tf.data.Dataset.from_generator(numbers, output_signature=signature), folder
-                )
-                return None if result is None else [int(value) for value in result.as_numpy_iterator()]
-
-            values = _guards.run(
-                read_back,
+            signature = tf.TensorSpec(shape=(), dtype=tf.int64)
+            saved = _guards.dataset_from(
+                save_once,
+                tf.data.Dataset.from_generator(numbers, output_signature=signature),
+                folder,
                 failure=f"The {attempt} call raised",
-                hint="Save with dataset.save(folder); read with tf.data.Dataset.load(folder).",
+                hint=hint,
+                subject=f"The {attempt} call",
+                callable_hint="Pass the function itself: its name, without brackets.",
+                none_hint="The function should return a dataset that reads the saved copy.",
+                none_more="Return tf.data.Dataset.load(folder).",
+                type_hint="Return tf.data.Dataset.load(folder).",
             )
-            if values is None:
-                return Feedback.fail(
-                    f"The {attempt} call returned None.",
-                    hint="The function should return a dataset that reads the saved copy.",
-                    more="Return tf.data.Dataset.load(folder).",
-                )
+            reading = f"Reading the {attempt} call's dataset raised"
+            values = [
+                int(value) for value in _guards.elements(saved, len(expected), failure=reading, hint=hint)
+            ]
             if not Path(folder).is_dir():
-                return Feedback.fail(
+                _guards.fail(
                     f"After the {attempt} call there is nothing in the folder.",
                     hint="The first call has to write the copy.",
                     more="Call dataset.save(folder) when the folder does not exist yet.",
                 )
             if values != expected:
-                return Feedback.fail(
+                _guards.fail(
                     f"The {attempt} call's dataset yields {values}, expected {expected}.",
                     hint="Return the saved copy as it is.",
                     more="Return tf.data.Dataset.load(folder), unchanged.",
                 )
-            if attempt == "first" and len(calls) > 1:
-                return Feedback.fail(
-                    f"The generator ran {len(calls)} times: once to save and again when the result was "
+            if attempt == "first" and len(runs) > 1:
+                _guards.fail(
+                    f"The generator ran {len(runs)} times: once to save and again when the result was "
                     "read, so the result is the generator, not the saved copy.",
                     hint="What you return should read the files on disk, not run the generator.",
                     more="Return tf.data.Dataset.load(folder) instead of the dataset you were given.",
                 )
-            if attempt == "second" and calls:
-                return Feedback.fail(
+            if attempt == "second" and runs:
+                _guards.fail(
                     "On the second call, with the copy already on disk, the generator ran again: the "
                     "function saves every time.",
                     hint="Save only when there is no copy yet.",
@@ -398,5 +379,5 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
                 )
     return Feedback.ok(
         "The generator ran once, on the first call; both calls returned the saved copy "
-        f"({_SAVE_CHECK_ELEMENTS} elements, read back in order)."
+        f"({_SAVED_ELEMENTS} elements, read back in order)."
     )
