@@ -184,8 +184,8 @@ def test_training_dataset_with_a_seeded_shuffle_passes():
             lambda paths, labels, batch_size: with_length(
                 examples(paths[:97], labels[:97]).shuffle(len(paths)).batch(batch_size), paths, batch_size
             ),
-            "The batches hold [16, 16, 16, 16, 16, 16, 1] elements",
-            "all the files the function receives",
+            "One pass yields 97 images for 100 files",
+            "each file once",
         ),
     ],
 )
