@@ -16,10 +16,9 @@ from typing import Any
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARE_IMAGE_COUNT", "check_worker_share"]
+__all__ = ["check_worker_share"]
 
-SHARE_IMAGE_COUNT = 7
-"""Benchmark JPEGs the check splits between two workers (an odd count: the shares differ in length)."""
+_IMAGE_COUNT = 7  # benchmark JPEGs split between the workers: an odd count, so the shares differ in length
 _WORKERS = 2
 _SHARD_FIRST = (
     "Start from `tf.data.Dataset.range(len(paths)).shard(num_workers, worker_index)`, then `map` each index "
@@ -52,7 +51,7 @@ def check_worker_share(worker_share: Callable[..., Any]) -> Feedback:
     """
     from helpers import datasets
 
-    paths = [str(path) for path in datasets.benchmark_jpegs(SHARE_IMAGE_COUNT, progress=False)]
+    paths = [str(path) for path in datasets.benchmark_jpegs(_IMAGE_COUNT, progress=False)]
     for worker_index in range(_WORKERS):
         call = f"worker_share(paths, {_WORKERS}, {worker_index})"
         dataset = _guards.dataset_from(
@@ -70,7 +69,7 @@ def check_worker_share(worker_share: Callable[..., Any]) -> Feedback:
         _check_images(dataset, paths, worker_index, call)
         _check_shard_comes_first(dataset, call)
     return Feedback.ok(
-        f"Both workers get their own images ({SHARE_IMAGE_COUNT} files split in 2), in order, and shard "
+        f"Both workers get their own images ({_IMAGE_COUNT} files split in 2), in order, and shard "
         "before decoding: each decodes only its share."
     )
 

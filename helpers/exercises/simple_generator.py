@@ -70,14 +70,7 @@ _ERROR_ADVICE = (
 
 
 def _build(make_dataset: Any, *args: Any) -> Any:
-    """The dataset the learner's factory builds; fails on a dataset given, or deprecated arguments."""
-    import tensorflow as tf
-
-    if isinstance(make_dataset, tf.data.Dataset):
-        _guards.fail(
-            "You passed a dataset; the check needs the function that builds it.",
-            hint="Call the check with the function's name, without brackets after it.",
-        )
+    """The dataset the learner's factory builds; fails on deprecated arguments too."""
     try:
         source = inspect.getsource(make_dataset)
     except (OSError, TypeError):  # not a function, or code typed where no source is kept
@@ -91,7 +84,7 @@ def _build(make_dataset: Any, *args: Any) -> Any:
     return _guards.dataset_from(
         make_dataset,
         *args,
-        callable_hint="Define the function with `def` and pass its name to the check.",
+        callable_hint="Call the check with the function's name, without brackets after it.",
         advice=_ERROR_ADVICE,
     )
 
