@@ -36,10 +36,6 @@ def test_run_returns_the_result_or_fails_with_a_summary_of_the_error():
     assert_fails(problem, "Reading raised FileNotFoundError: cannot read a.jpg", hint="FileNotFoundError")
     assert problem.more == "more"
     problem = problem_of(
-        _guards.run, failing, "a.jpg", failure="Reading raised", hint=lambda e: type(e).__name__
-    )
-    assert problem.hint == "FileNotFoundError"
-    problem = problem_of(
         _guards.run, failing, "a.jpg", failure="Reading raised", hint="h", more="m", advice=advice[:1]
     )
     assert (problem.hint, problem.more) == ("h", "m")

@@ -50,12 +50,9 @@ __all__ = [
     "take_elements",
 ]
 
-EXTRA_ELEMENTS = 5
-"""Elements iterated beyond those expected, so an endless dataset cannot hang a check."""
-FIRST_ELEMENT_SECONDS = 20.0
-"""How long a check waits for the first element of the learner's dataset or generator."""
-ALL_ELEMENTS_SECONDS = 60.0
-"""How long a check waits for all the elements it takes, from the start (a generator may yield, then hang)."""
+EXTRA_ELEMENTS = 5  # elements taken beyond those expected, so an endless dataset cannot hang a check
+FIRST_ELEMENT_SECONDS = 20.0  # how long a check waits for the first element of the learner's dataset
+ALL_ELEMENTS_SECONDS = 60.0  # ... and for all it takes, from the start: a generator may yield, then hang
 
 Advice = Sequence[tuple[str, str, str]]
 """`(text in the error, hint, second hint)` rows: an exercise's usual errors and what to say about each."""
@@ -108,7 +105,7 @@ def run(
     function: Callable[..., Any],
     *args: Any,
     failure: str,
-    hint: str | Callable[[BaseException], str] = _READ_THE_ERROR,
+    hint: str = _READ_THE_ERROR,
     more: str = "",
     advice: Advice = (),
     **kwargs: Any,
@@ -119,7 +116,7 @@ def run(
         function: the learner's function (or a small closure around several calls to it).
         *args: its positional arguments.
         failure: the start of the message, followed by the error's one-line summary.
-        hint: what to try next (or a function choosing it from the error); `more` the second hint.
+        hint: what to try next.
         more: the second hint.
         advice: the first row whose text is in the error's summary gives the hints instead.
         **kwargs: its keyword arguments.
@@ -133,8 +130,7 @@ def run(
         raise
     except Exception as error:  # the learner's code may raise anything: report it, do not crash
         summary = error_summary(error)
-        default = (hint(error) if callable(hint) else hint, more)
-        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), default)
+        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), (hint, more))
         fail(f"{failure} {summary}", hint=hint, more=more)
 
 
