@@ -88,7 +88,7 @@ def test_elements_takes_a_bounded_pass_or_reports_what_it_raised():
 def test_take_elements_stops_an_endless_dataset():
     endless = tf.data.Dataset.range(1).repeat()
     assert len(_guards.take_elements(endless, 3)) == 3 + _guards.EXTRA_ELEMENTS
-    assert _guards.first_items(iter(int, 1), 4) == [0, 0, 0, 0]
+    assert list(_guards.items_in_time(iter(int, 1), 4)) == [0, 0, 0, 0]
 
 
 # --- a learner's generator that blocks: the check stops waiting, says so, and the kernel stays usable ----
@@ -137,7 +137,7 @@ def test_take_elements_bounds_the_whole_pass(short_waits, release, monkeypatch):
         _guards.take_elements(_waiting_dataset(release, first=[0, 1]), 3)
 
 
-def test_first_items_stops_waiting_on_an_empty_queue(short_waits):
+def test_items_in_time_stops_waiting_on_an_empty_queue(short_waits):
     empty: queue.Queue = queue.Queue()
 
     def items():
@@ -145,7 +145,7 @@ def test_first_items_stops_waiting_on_an_empty_queue(short_waits):
 
     try:
         with pytest.raises(_guards.Stalled, match="Your generator produced no element in 0.5 s"):
-            _guards.first_items(items(), 2)
+            list(_guards.items_in_time(items(), 2, subject="Your generator"))
     finally:
         empty.put("lets the abandoned thread end")
 
@@ -156,9 +156,9 @@ def test_an_error_in_the_waiting_thread_is_raised_to_the_check():
         raise KeyError("no such label")
 
     with pytest.raises(KeyError, match="no such label"):
-        _guards.first_items(items(), 3)
+        list(_guards.items_in_time(items(), 3))
     with pytest.raises(TypeError):
-        _guards.first_items(3, 1)
+        list(_guards.items_in_time(3, 1))
 
 
 def test_elements_reports_a_stall_as_it_is(short_waits, release):

@@ -41,7 +41,6 @@ __all__ = [
     "describe_value",
     "elements",
     "fail",
-    "first_items",
     "items_in_time",
     "must_be_callable",
     "pipeline_ops",
@@ -177,15 +176,10 @@ def take_elements(dataset: Any, expected_count: int) -> list:
         Stalled: no element came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
     """
     elements = dataset.take(expected_count + EXTRA_ELEMENTS).as_numpy_iterator()
-    return list(items_in_time(elements, expected_count + EXTRA_ELEMENTS, subject="Your dataset"))
+    return list(items_in_time(elements, expected_count + EXTRA_ELEMENTS))
 
 
-def first_items(iterable: Iterable, count: int) -> list:
-    """At most `count` items of any iterable, bounded in time like `take_elements`."""
-    return list(items_in_time(iterable, count, subject="Your generator"))
-
-
-def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
+def items_in_time(iterable: Iterable, count: int, *, subject: str = "Your dataset") -> Iterator:
     """Yields at most `count` items of `iterable` as they come, and stops waiting when they are late.
 
     A blocked generator cannot be stopped from Python, so a daemon thread takes the items and hands them

@@ -191,9 +191,7 @@ def check_checkpointable_dataset(
     )
     iterator = iter(dataset)
     first_two = _guards.run(
-        _guards.first_items,
-        iterator,
-        2,
+        lambda: list(_guards.items_in_time(iterator, 2)),
         failure="Reading the first two images raised",
         hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
     )
@@ -208,9 +206,7 @@ def check_checkpointable_dataset(
         )
         # Bounded: an endless dataset (`repeat()`) must not hang the check.
         rest = _guards.run(
-            _guards.first_items,
-            iterator,
-            len(paths) + _guards.EXTRA_ELEMENTS - len(first_two),
+            lambda: list(_guards.items_in_time(iterator, len(paths) + _guards.EXTRA_ELEMENTS - 2)),
             failure="Reading the images after the first two raised",
             hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
         )
