@@ -83,20 +83,6 @@ def _checked_passes(
     return call, image_paths, labels, dataset, passes
 
 
-def _describe_structure(element_spec: Any) -> str:
-    import tensorflow as tf
-
-    if isinstance(element_spec, tf.TensorSpec):
-        return f"single tensors of shape {element_spec.shape}"
-    if isinstance(element_spec, dict):
-        return f"dicts with the keys {sorted(element_spec)}"
-    if isinstance(element_spec, tuple) and len(element_spec) == 2:
-        return "pairs with something other than a tensor inside (a dict or a nested tuple)"
-    if isinstance(element_spec, tuple):
-        return f"tuples of {len(element_spec)} parts"
-    return f"elements described by a {type(element_spec).__name__}"
-
-
 def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
     import tensorflow as tf
 
@@ -106,7 +92,7 @@ def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
     is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
     if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):
         _guards.fail(
-            f"The dataset yields {_describe_structure(element_spec)}; Keras needs (image, label) pairs.",
+            f"The dataset's element_spec is {element_spec}; Keras needs (image, label) pairs.",
             hint="Keras reads each element as (features, label): what must the generator yield, and its "
             "output_signature describe?",
             more="Yield `image, label` and describe them with a tuple of two tf.TensorSpec, as "
