@@ -48,9 +48,11 @@ _ITERATION_ADVICE = tuple(  # (text in the error, hint, second hint)
 
 
 def _checked_passes(
-    make_dataset: Any, name: str, file_count: int, pass_count: int, *, steps: str
+    make_dataset: Any, name: str, file_count: int, pass_count: int
 ) -> tuple[str, np.ndarray, np.ndarray, Any, list[list]]:
     """Builds and checks the learner's dataset; returns `(call, image_paths, labels, dataset, passes)`."""
+    import tensorflow as tf
+
     from helpers import datasets
 
     paths, all_labels = datasets.digit_files(progress=False)
@@ -66,28 +68,8 @@ def _checked_passes(
         hint="Call it in a cell of its own to see the full traceback.",
         subject=call,
         none_hint="A function without `return` gives back None.",
-        type_hint=f"Return the tf.data.Dataset built with from_generator, after {steps}.",
+        type_hint="Return the tf.data.Dataset built with from_generator, batched.",
     )
-    _check_batched_pairs(dataset)
-    _check_length(dataset, file_count)
-    passes = [
-        _guards.elements(
-            dataset,
-            math.ceil(file_count / _BATCH_SIZE),
-            failure="Iterating the dataset raised",
-            hint="Call your function in a cell of its own and iterate the result to see the full traceback.",
-            advice=_ITERATION_ADVICE,
-        )
-        for _ in range(pass_count)
-    ]
-    return call, image_paths, labels, dataset, passes
-
-
-def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
-    import tensorflow as tf
-
-    from helpers import training
-
     element_spec = dataset.element_spec
     is_pair = isinstance(element_spec, tuple) and len(element_spec) == 2
     if not (is_pair and all(isinstance(spec, tf.TensorSpec) for spec in element_spec)):
@@ -106,18 +88,12 @@ def _check_batched_pairs(dataset: tf.data.Dataset) -> None:
             more="Add .batch(batch_size), with the batch size the function receives.",
         )
     if image_spec.shape.rank != 4:
-        height, width = training.IMAGE_SIZE
         _guards.fail(
-            f"The images have shape {image_spec.shape}, not (batch, {height}, {width}, 1).",
+            f"The images have shape {image_spec.shape}, not (batch, 32, 32, 1).",
             hint="Compare what the generator yields, in which order, with its output_signature.",
             more="Yield (image, label): each image (32, 32, 1) float32, each label a scalar; .batch adds "
             "the first dimension.",
         )
-
-
-def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
-    import tensorflow as tf
-
     cardinality = int(dataset.cardinality())
     expected_batches = math.ceil(file_count / _BATCH_SIZE)
     if cardinality == tf.data.INFINITE_CARDINALITY:
@@ -141,6 +117,17 @@ def _check_length(dataset: tf.data.Dataset, file_count: int) -> None:
             hint="After .batch the length counts batches, and the last batch may be short.",
             more="math.ceil(len(image_paths) / batch_size), from the function's own arguments.",
         )
+    passes = [
+        _guards.elements(
+            dataset,
+            expected_batches,
+            failure="Iterating the dataset raised",
+            hint="Call your function in a cell of its own and iterate the result to see the full traceback.",
+            advice=_ITERATION_ADVICE,
+        )
+        for _ in range(pass_count)
+    ]
+    return call, image_paths, labels, dataset, passes
 
 
 def _file_order(
@@ -207,7 +194,7 @@ def check_training_dataset(make_training_dataset: Callable[..., tf.data.Dataset]
     from helpers import training
 
     call, image_paths, labels, dataset, passes = _checked_passes(
-        make_training_dataset, "make_training_dataset", _TRAINING_FILES, 2, steps="shuffle and batch"
+        make_training_dataset, "make_training_dataset", _TRAINING_FILES, 2
     )
     sizes = [[len(batch_labels) for _, batch_labels in batches] for batches in passes]
     _check_shuffle([_file_order(batches, image_paths, labels) for batches in passes], sizes)
@@ -266,7 +253,7 @@ def check_evaluation_dataset(make_evaluation_dataset: Callable[..., tf.data.Data
     """Checks the deep dive's exercise: `make_evaluation_dataset(image_paths, labels, batch_size)` holds the
     files in order, unchanged, batched, with a cardinality Keras can read."""
     call, image_paths, labels, _, passes = _checked_passes(
-        make_evaluation_dataset, "make_evaluation_dataset", _EVALUATION_FILES, 1, steps="batch"
+        make_evaluation_dataset, "make_evaluation_dataset", _EVALUATION_FILES, 1
     )
     if _file_order(passes[0], image_paths, labels, evaluating=True) != list(range(len(image_paths))):
         return Feedback.fail(
