@@ -139,37 +139,32 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
     images = np.random.default_rng(0).random((_IMAGE_COUNT, *_IMAGE_SIZE, 3), dtype=np.float32)
     first_seed, other_seed = _SEEDS
     name = getattr(augmented_epochs_dataset, "__name__", "your function")
-    call = f"{name}(images, seed={first_seed}, epochs={_EPOCHS})"
-    failure = f"Building or iterating {call} raised"
     hint = (
         "Run it in a cell on its own and read the traceback; the images reach the generator as a NumPy "
         "array and the seed and epoch as NumPy integers."
     )
-    _guards.dataset_from(
-        augmented_epochs_dataset,
-        images,
-        seed=first_seed,
-        epochs=_EPOCHS,
-        failure=failure,
-        hint=hint,
-        subject=call,
-        callable_hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
-        none_hint="End the function with `return` and the dataset it builds.",
-        none_more="Inside: a generator taking the images, the seed and the epoch, and one from_generator "
-        "pass per epoch, its number passed through args.",
-        type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
-    )
 
     def epochs_for(seed: int) -> np.ndarray:
-        dataset = augmented_epochs_dataset(images, seed=seed, epochs=_EPOCHS)
-        values = _guards.take_elements(dataset, _IMAGE_COUNT * _EPOCHS)
+        call = f"{name}(images, seed={seed}, epochs={_EPOCHS})"
+        dataset = _guards.dataset_from(
+            augmented_epochs_dataset,
+            images,
+            seed=seed,
+            epochs=_EPOCHS,
+            failure=f"Building {call} raised",
+            hint=hint,
+            subject=call,
+            none_hint="End the function with `return` and the dataset it builds.",
+            none_more="Inside: a generator taking the images, the seed and the epoch, and one from_generator "
+            "pass per epoch, its number passed through args.",
+            type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
+        )
+        values = _guards.elements(
+            dataset, _IMAGE_COUNT * _EPOCHS, failure=f"Iterating {call} raised", hint=hint
+        )
         return np.stack([np.asarray(value) for value in values]) if values else np.empty((0,))
 
-    first, again, other = _guards.run(
-        lambda: [epochs_for(seed) for seed in (first_seed, first_seed, other_seed)],
-        failure=failure,
-        hint=hint,
-    )
+    first, again, other = (epochs_for(seed) for seed in (first_seed, first_seed, other_seed))
     if len(first) != _IMAGE_COUNT * _EPOCHS:
         return Feedback.fail(
             f"For {_IMAGE_COUNT} images and epochs={_EPOCHS} the dataset yielded {len(first)} images; "

@@ -75,7 +75,6 @@ def _check_case(
         failure=f"{call} raised",
         hint="Build it in steps: one from_generator shard first, then the interleave over the shards.",
         subject=call,
-        callable_hint="Pass the function itself, without calling it.",
         none_hint="One from_generator dataset per shard, put together by interleave: return that dataset.",
         none_more="Write shard_batches first (it yields), then the output_signature, then "
         "Dataset.range(num_shards).interleave(lambda shard: tf.data.Dataset.from_generator(...)).",

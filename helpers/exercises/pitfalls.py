@@ -40,8 +40,6 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
             failure=f"{call} raised",
             hint="Only build the dataset here: the texts are converted later, inside the generator.",
             subject=call,
-            callable_hint="Pass the function itself, without calling it: "
-            "`ex.check_numbers_dataset(numbers_dataset)`.",
             none_hint="A function without `return` gives None: return the dataset you build.",
             type_hint="Return the dataset that tf.data.Dataset.from_generator(...) gives.",
         )

@@ -84,7 +84,6 @@ def _build(make_dataset: Any, *args: Any) -> Any:
     return _guards.dataset_from(
         make_dataset,
         *args,
-        callable_hint="Call the check with the function's name, without brackets after it.",
         advice=_ERROR_ADVICE,
     )
 

@@ -294,7 +294,6 @@ def check_save_once(save_once: Callable[[tf.data.Dataset, str], tf.data.Dataset]
                 failure=f"The {attempt} call raised",
                 hint=hint,
                 subject=f"The {attempt} call",
-                callable_hint="Pass the function itself: its name, without brackets.",
                 none_hint="The function should return a dataset that reads the saved copy.",
                 none_more="Return tf.data.Dataset.load(folder).",
                 type_hint="Return tf.data.Dataset.load(folder).",
