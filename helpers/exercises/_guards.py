@@ -112,13 +112,12 @@ def run(
     """Returns the learner's `function(*args, **kwargs)`; what it raises fails the check.
 
     Args:
-        function: the learner's function (or a small closure around several calls to it).
-        *args: its positional arguments.
+        function: the learner's function (or a small closure around several calls to it), called with
+            `*args` and `**kwargs`.
         failure: the start of the message, followed by the error's one-line summary.
         hint: what to try next.
         more: the second hint.
         advice: the first row whose text is in the error's summary gives the hints instead.
-        **kwargs: its keyword arguments.
 
     Raises:
         Problem: the call raised (summarised), or stopped waiting for elements (`Stalled`).

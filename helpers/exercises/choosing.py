@@ -42,12 +42,6 @@ def check_worker_share(worker_share: Callable[..., Any]) -> Feedback:
     Expected: a dataset of float32 (224, 224, 3) images of `paths[worker_index::num_workers]`, one per
     element, in order, within `image_work.SAME_OUTPUT_LEVELS` of `image_work.reference_images`, with a
     `shard` before any `map` in the pipeline.
-
-    Args:
-        worker_share: the learner's function.
-
-    Returns:
-        Feedback on the first problem found, or that the function is right.
     """
     from helpers import datasets
 

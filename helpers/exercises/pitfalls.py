@@ -93,6 +93,7 @@ def check_numbers_dataset(numbers_dataset: Callable[..., Any]) -> Feedback:
     )
 
 
+@_guards.self_check
 def check_batch_signature(signature: Any) -> Feedback:
     """Checks the deep dive's exercise: an `output_signature` for `generators.pixel_label_batches(10, 4)`
     that every batch, the short last one included, passes `doctor.checked` with, and `doctor.diagnose` finds
@@ -120,14 +121,13 @@ def check_batch_signature(signature: Any) -> Feedback:
         doctor.checked(pixel_label_batches, signature), args=_BATCH_ARGS, output_signature=signature
     )
     count, batch_size = _BATCH_ARGS
-    try:
-        batches = sum(1 for _ in dataset.take(count))
-    except tf.errors.OpError as error:
-        return Feedback.fail(
-            f"The checked generator stopped the dataset: {error_summary(error)}",
-            hint="Read where (element index and [position]) and what was expected vs received. "
-            f"With {count} images in batches of {batch_size} the last batch holds {count % batch_size}.",
-        )
+    batches = _guards.elements(
+        dataset,
+        count,
+        failure="The checked generator stopped the dataset:",
+        hint="Read where (element index and [position]) and what was expected vs received. "
+        f"With {count} images in batches of {batch_size} the last batch holds {count % batch_size}.",
+    )
     diagnosis = doctor.diagnose(pixel_label_batches, signature, args=_BATCH_ARGS)
     warnings = [finding for finding in diagnosis if finding.severity in ("error", "warning")]
     if warnings:
@@ -135,6 +135,6 @@ def check_batch_signature(signature: Any) -> Feedback:
             f"Every batch fits, but the doctor warns: {warnings[0].seen}.", hint=warnings[0].advice
         )
     return Feedback.ok(
-        f"All {batches} batches fit, the short last one included, with no value changed and "
+        f"All {len(batches)} batches fit, the short last one included, with no value changed and "
         "nothing for the doctor to warn about."
     )

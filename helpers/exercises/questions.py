@@ -39,12 +39,6 @@ def check_feature_dataset(make_feature_dataset: Callable[[int], Any] | None) -> 
     Expected: `make_feature_dataset(n)` returns an unbatched dataset of n pairs
     `({"pixels": float32 (8, 8, 1), "counts": float32 (3,)}, float32 label)`, for n = 48
     and 32; batched by 16, it trains `two_input_model()` for one epoch.
-
-    Args:
-        make_feature_dataset: the learner's function, taking the number of pairs.
-
-    Returns:
-        Feedback on the first problem found, or that the dataset is right.
     """
     import tensorflow as tf
 
