@@ -190,10 +190,11 @@ def check_checkpointable_dataset(
         type_hint="Build a tf.data.Dataset and return it.",
     )
     iterator = iter(dataset)
+    in_tensorflow = "Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops."
     first_two = _guards.run(
         lambda: list(_guards.items_in_time(iterator, 2)),
         failure="Reading the first two images raised",
-        hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
+        hint=in_tensorflow,
     )
     with tempfile.TemporaryDirectory() as folder:
         checkpoint = tf.train.Checkpoint(iterator=iterator)
@@ -208,7 +209,7 @@ def check_checkpointable_dataset(
         rest = _guards.run(
             lambda: list(_guards.items_in_time(iterator, len(paths) + _guards.EXTRA_ELEMENTS - 2)),
             failure="Reading the images after the first two raised",
-            hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
+            hint=in_tensorflow,
         )
         checkpoint.restore(saved)
         resumed = next(iterator, None)
@@ -219,8 +220,23 @@ def check_checkpointable_dataset(
             hint="One element per path: one image each, in one pass.",
             more="No `repeat`, no `batch`.",
         )
+    expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
     for path, image in zip(paths, images_seen, strict=True):
-        _check_checkpoint_image(path, image)
+        name = Path(path).name
+        if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.shape != expected_shape:
+            _guards.fail(
+                f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
+                hint="Like `images.load_image`: float32 values in [0, 1], at CHECKPOINT_IMAGE_SIZE.",
+                more="Resize to `ex.CHECKPOINT_IMAGE_SIZE`, then cast to float32 and divide by 255.",
+            )
+        difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
+        if difference > 1.0 + 1e-3:
+            _guards.fail(
+                f"{name}: differs from images.load_image by up to {difference:.1f} grey levels.",
+                hint="The decoding and resizing must match OpenCV's: the section *What differs, and why* "
+                "lists the four causes.",
+                more="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
+            )
     if resumed is None or not np.array_equal(_as_numpy(resumed), images_seen[2]):
         return Feedback.fail(
             "After restoring the checkpoint, the next image is not the third one.",
@@ -236,25 +252,6 @@ def check_checkpointable_dataset(
 def _as_numpy(element: Any) -> Any:
     # Anything but a tensor (a tuple, a dict of tensors) stays as it is, for the message.
     return element.numpy() if hasattr(element, "numpy") else element
-
-
-def _check_checkpoint_image(path: str, image: Any) -> None:
-    name = Path(path).name
-    expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
-    if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.shape != expected_shape:
-        _guards.fail(
-            f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
-            hint="Like `images.load_image`: float32 values in [0, 1], at CHECKPOINT_IMAGE_SIZE.",
-            more="Resize to `ex.CHECKPOINT_IMAGE_SIZE`, then cast to float32 and divide by 255.",
-        )
-    difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
-    if difference > 1.0 + 1e-3:
-        _guards.fail(
-            f"{name}: differs from images.load_image by up to {difference:.1f} grey levels.",
-            hint="The decoding and resizing must match OpenCV's: the section *What differs, and why* lists "
-            "the four causes.",
-            more="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
-        )
 
 
 def _short(value: Any) -> str:
