@@ -40,11 +40,6 @@ _ERROR_ADVICE = (
         "A list is not a structure TensorFlow accepts here: use round brackets for a tuple.",
     ),
     (
-        "can not be used together with",
-        "output_signature replaces the older arguments.",
-        "Use `output_signature=` alone; drop `output_types`/`output_shapes`.",
-    ),
-    (
         "did not match the expected structure",
         "What the generator yields must have exactly the structure of output_signature.",
         "A tuple for a tuple (a list is not a tuple), a dict with the same keys for a dict, one array for "
