@@ -269,7 +269,11 @@ def describe_value(value: Any) -> str:
 
 
 def describe_kind(value: Any) -> str:
-    """What a value is, without its contents: `uint8 array of shape (8, 8)`, or its type's name."""
-    if isinstance(value, np.ndarray):
+    """What a value or a spec is, without its contents: `uint8 array of shape (8, 8)`,
+    `TensorSpec(shape=(8, 8), dtype=float32)`, or its type's name."""
+    if isinstance(value, np.ndarray | np.generic):
         return f"{value.dtype} array of shape {value.shape}"
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        shape = tuple(value.shape) if value.shape.rank is not None else None
+        return f"{type(value).__name__}(shape={shape}, dtype={value.dtype.name})"
     return type(value).__name__

@@ -86,9 +86,11 @@ def _check_signature(element_spec: Any) -> None:
     """Fails the check unless the dataset's element spec is what `two_input_model` takes."""
     import tensorflow as tf
 
+    kind = _guards.describe_kind  # a spec as the learner wrote it: `TensorSpec(shape=(8, 8), dtype=float32)`
+
     if not (isinstance(element_spec, tuple) and len(element_spec) == 2 and isinstance(element_spec[0], dict)):
         _guards.fail(
-            f"Each element is described as {_spec_kind(element_spec)}; expected a pair (features, label).",
+            f"Each element is described as {kind(element_spec)}; expected a pair (features, label).",
             hint="Keras takes `(inputs, targets)` pairs; a model with named inputs takes a dict of inputs.",
             more='Signature: `({"pixels": tf.TensorSpec(...), "counts": tf.TensorSpec(...)}, '
             "tf.TensorSpec(...))`; the generator yields the same structure: `features_dict, label`.",
@@ -104,21 +106,13 @@ def _check_signature(element_spec: Any) -> None:
         spec = features[key]
         if not isinstance(spec, tf.TensorSpec) or spec.shape != shape or spec.dtype != tf.float32:
             _guards.fail(
-                f"{key!r} is described as {_spec_kind(spec)}; the model takes float32 of shape {shape}.",
+                f"{key!r} is described as {kind(spec)}; the model takes float32 of shape {shape}.",
                 hint="A spec describes one example, no batch dimension: the shape of the model's Input.",
                 more=f'`"{key}": tf.TensorSpec(shape={shape}, dtype=tf.float32)`.',
             )
     if not isinstance(label, tf.TensorSpec) or label.dtype != tf.float32 or label.shape.rank != 0:
         _guards.fail(
-            f"The label is described as {_spec_kind(label)}; expected one float32 number per example.",
+            f"The label is described as {kind(label)}; expected one float32 number per example.",
             hint="The model has one output: its target is one number per example.",
             more="`tf.TensorSpec(shape=(), dtype=tf.float32)`, and yield `np.float32(...)`.",
         )
-
-
-def _spec_kind(spec: Any) -> str:
-    """A spec as a learner wrote it: `TensorSpec(shape=(8, 8), dtype=float32)`, or its type's name."""
-    if hasattr(spec, "shape") and hasattr(spec, "dtype"):
-        shape = tuple(spec.shape) if spec.shape.rank is not None else None
-        return f"{type(spec).__name__}(shape={shape}, dtype={spec.dtype.name})"
-    return type(spec).__name__
