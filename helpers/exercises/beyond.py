@@ -9,6 +9,7 @@ ex.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose it
 
 from __future__ import annotations
 
+import reprlib
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -151,7 +152,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     for path, label, record in zip(paths, _RECORD_LABELS, records, strict=True):
         if record["name"] != path.name.encode():
             return Feedback.fail(
-                f"'name' is {_short(record['name'])}; expected {path.name.encode()!r}.",
+                f"'name' is {reprlib.repr(record['name'])}; expected {path.name.encode()!r}.",
                 hint="Each feature comes back under its own key, with the dtype it was written with.",
                 more="Parse 'name' as a scalar string: `tf.io.FixedLenFeature([], tf.string)`.",
             )
@@ -163,7 +164,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
             )
         if record["label"] != label:
             return Feedback.fail(
-                f"{path.name}: 'label' is {_short(record['label'])}; expected {label}.",
+                f"{path.name}: 'label' is {reprlib.repr(record['label'])}; expected {label}.",
                 hint="Return the label as it was written, unchanged.",
                 more="Parse 'label' as a scalar integer: `tf.io.FixedLenFeature([], tf.int64)`.",
             )
@@ -252,8 +253,3 @@ def check_checkpointable_dataset(
 def _as_numpy(element: Any) -> Any:
     # Anything but a tensor (a tuple, a dict of tensors) stays as it is, for the message.
     return element.numpy() if hasattr(element, "numpy") else element
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:40] + "..."
