@@ -174,9 +174,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
 
 
 @_guards.self_check
-def check_checkpointable_dataset(
-    make_dataset: Callable[[Sequence[str]], Any] | None,
-) -> Feedback:
+def check_checkpointable_dataset(make_dataset: Callable[[Sequence[str]], Any] | None) -> Feedback:
     """Checks `make_dataset(paths)` (a list of str): RGB float32 images of `CHECKPOINT_IMAGE_SIZE`, in order,
     within one grey level of `images.load_image`, whose iterator saved after two elements (a
     `tf.train.Checkpoint`) and restored continues at the third."""
