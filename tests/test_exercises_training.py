@@ -64,7 +64,7 @@ def test_training_dataset_with_a_seeded_shuffle_passes():
     [
         (lambda paths, labels, batch_size: None, "returned None", "without `return`"),
         (lambda paths, labels, batch_size: [1, 2], "returned a list", "from_generator"),
-        (lambda paths, labels, batch_size: 1 / 0, "raised ZeroDivisionError", "cell of its own"),
+        (lambda paths, labels, batch_size: 1 / 0, "raised ZeroDivisionError", "cell on its own"),
         (
             lambda paths, labels, batch_size: with_length(examples(paths, labels), paths, 1),
             "not batched",

@@ -69,7 +69,6 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
             make_shard_datasets,
             num_shards,
             failure=f"{name}({num_shards}) raised",
-            hint="Run it in a cell on its own and read the traceback.",
             advice=_SHARD_ERRORS,
         )
         if datasets is None:

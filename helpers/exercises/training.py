@@ -65,7 +65,6 @@ def _checked_passes(
         labels,
         _BATCH_SIZE,
         failure=f"{call} raised",
-        hint="Call it in a cell of its own to see the full traceback.",
         subject=call,
         none_hint="A function without `return` gives back None.",
         type_hint="Return the tf.data.Dataset built with from_generator, batched.",
@@ -122,7 +121,6 @@ def _checked_passes(
             dataset,
             expected_batches,
             failure="Iterating the dataset raised",
-            hint="Call your function in a cell of its own and iterate the result to see the full traceback.",
             advice=_ITERATION_ADVICE,
         )
         for _ in range(pass_count)
