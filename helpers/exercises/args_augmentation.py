@@ -14,10 +14,9 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets"]
+__all__ = ["check_augmented_epochs", "check_shard_datasets"]
 
-SHARD_TOTAL = 12
-"""The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL."""
+_SHARD_TOTAL = 12  # the core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below 12
 # More than one shard count, so a hard-coded 3 is caught.
 _SHARD_COUNTS = (3, 4)
 # The deep-dive exercise: small random images, so the check runs in well under a second.
@@ -56,7 +55,7 @@ _SHARD_ERRORS = (
 @_guards.self_check
 def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
     """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard, dataset k
-    yielding k, k + num_shards, ... below `SHARD_TOTAL`, for several shard counts. The typical mistake, a
+    yielding k, k + num_shards, ... below 12, for several shard counts. The typical mistake, a
     `lambda: shard_elements(k, num_shards)` in a loop, reads `k` after the loop: every dataset is the last."""
     import tensorflow as tf
 
@@ -93,14 +92,14 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
                 more="Loop over range(num_shards), not over a fixed number.",
             )
         produced = _guards.run(
-            lambda datasets: [[int(n) for n in _guards.take_elements(d, SHARD_TOTAL)] for d in datasets],
+            lambda datasets: [[int(n) for n in _guards.take_elements(d, _SHARD_TOTAL)] for d in datasets],
             datasets,
             failure=f"Iterating the datasets for {num_shards} shards raised",
             hint="Compare what the generator yields with what output_signature declares.",
             more="Each element is one integer, a scalar: tf.TensorSpec(shape=(), dtype=tf.int64).",
             advice=_SHARD_ERRORS,
         )
-        expected = [list(range(shard, SHARD_TOTAL, num_shards)) for shard in range(num_shards)]
+        expected = [list(range(shard, _SHARD_TOTAL, num_shards)) for shard in range(num_shards)]
         if produced == expected:
             continue
         if all(values == expected[-1] for values in produced):
@@ -122,8 +121,8 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
         return Feedback.fail(
             f"With {num_shards} shards, dataset {shard} yields {produced[shard]}; "
             f"expected {expected[shard]}.",
-            hint=f"Dataset k yields k, k + num_shards, k + 2 * num_shards, ... below {SHARD_TOTAL}.",
-            more=f"range(shard, {SHARD_TOTAL}, num_shards) counts that way.",
+            hint=f"Dataset k yields k, k + num_shards, k + 2 * num_shards, ... below {_SHARD_TOTAL}.",
+            more=f"range(shard, {_SHARD_TOTAL}, num_shards) counts that way.",
         )
     return Feedback.ok(
         f"Each dataset yields its own shard (checked with {' and '.join(map(str, _SHARD_COUNTS))} shards): "
