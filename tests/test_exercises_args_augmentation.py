@@ -13,7 +13,7 @@ SHARD_SIGNATURE = tf.TensorSpec(shape=(), dtype=tf.int64)
 
 
 def shard_elements(shard, num_shards):
-    yield from range(shard, exercises.SHARD_TOTAL, num_shards)
+    yield from range(shard, 12, num_shards)
 
 
 def shards_with_args(num_shards):
@@ -74,7 +74,7 @@ def test_shards_late_binding_is_named_and_the_first_hint_keeps_the_answer_back()
     feedback = exercises.check_shard_datasets(shards_with_late_binding)
     assert not feedback.passed
     assert "late binding" in feedback.message
-    assert str(list(range(2, exercises.SHARD_TOTAL, 3))) in feedback.message
+    assert str(list(range(2, 12, 3))) in feedback.message
     assert "args" not in feedback.hint
     assert "args=(k, num_shards)" in feedback.more
 

@@ -12,39 +12,33 @@ from helpers.exercises.feedback import Feedback
 from tests.support import assert_fails
 
 
-def test_not_callable_names_what_it_got():
-    assert_fails(_guards.not_callable(3, hint="Pass f"), "Expected a function, got int.", hint="Pass f")
+def problem_of(function, *args, **options):
+    """The feedback of the `Problem` that `function(*args, **options)` raises."""
+    with pytest.raises(_guards.Problem) as raised:
+        function(*args, **options)
+    return raised.value.feedback
 
 
-def test_call_returns_the_result_or_a_summary_of_the_error():
-    assert _guards.call(lambda a, *, b: a + b, 1, b=2, failure="x", hint="y") == (3, None)
+def test_must_be_callable_names_what_it_got():
+    _guards.must_be_callable(len, hint="Pass f")
+    feedback = problem_of(_guards.must_be_callable, 3, hint="Pass f")
+    assert_fails(feedback, "Expected a function, got int.", hint="Pass f")
+
+
+def test_run_returns_the_result_or_fails_with_a_summary_of_the_error():
+    assert _guards.run(lambda a, *, b: a + b, 1, b=2, failure="x", hint="y") == 3
 
     def failing(path):
         raise FileNotFoundError(f"cannot read {path}")
 
     advice = [("no such label", "wrong row", ""), ("cannot read", "FileNotFoundError", "more")]
-    result, problem = _guards.call(failing, "a.jpg", failure="Reading raised", hint="h", advice=advice)
-    assert result is None
+    problem = problem_of(_guards.run, failing, "a.jpg", failure="Reading raised", hint="h", advice=advice)
     assert_fails(problem, "Reading raised FileNotFoundError: cannot read a.jpg", hint="FileNotFoundError")
     assert problem.more == "more"
-    _, problem = _guards.call(failing, "a.jpg", failure="Reading raised", hint=lambda e: type(e).__name__)
-    assert problem.hint == "FileNotFoundError"
-    _, problem = _guards.call(
-        failing, "a.jpg", failure="Reading raised", hint="h", more="m", advice=advice[:1]
+    problem = problem_of(
+        _guards.run, failing, "a.jpg", failure="Reading raised", hint="h", more="m", advice=advice[:1]
     )
     assert (problem.hint, problem.more) == ("h", "m")
-
-
-def test_not_dataset_tells_none_from_another_type():
-    assert _guards.not_dataset(tf.data.Dataset.range(2), none_hint="n", type_hint="t") is None
-    assert_fails(
-        _guards.not_dataset(None, none_hint="add return", type_hint="t"), "returned None.", hint="add return"
-    )
-    assert_fails(
-        _guards.not_dataset([1], subject="f(3)", none_hint="n", type_hint="t"),
-        "f(3) returned a list, not a tf.data.Dataset.",
-        hint="t",
-    )
 
 
 def test_a_self_check_returns_the_feedback_of_the_first_problem_raised_inside_it():
@@ -64,9 +58,7 @@ def test_dataset_from_reports_a_raising_call_or_a_wrong_return():
     hints = {"failure": "Building raised", "hint": "h", "none_hint": "n", "type_hint": "t"}
 
     def problem(function, *args, **options):
-        with pytest.raises(_guards.Problem) as raised:
-            _guards.dataset_from(function, *args, **hints, **options)
-        return raised.value.feedback
+        return problem_of(_guards.dataset_from, function, *args, **hints, **options)
 
     dataset = _guards.dataset_from(lambda n: tf.data.Dataset.range(n), 3, **hints)
     assert list(dataset.as_numpy_iterator()) == [0, 1, 2]
@@ -86,18 +78,17 @@ def test_elements_takes_a_bounded_pass_or_reports_what_it_raised():
         raise ValueError("too big")
 
     failing = tf.data.Dataset.from_generator(too_big, output_signature=tf.TensorSpec((), tf.int64))
-    with pytest.raises(_guards.Problem) as raised:
-        _guards.elements(failing, 3, failure="Iterating raised", hint="h", advice=[("big", "a", "b")])
-    assert_fails(
-        raised.value.feedback, "Iterating raised InvalidArgumentError: ValueError: too big", hint="a"
+    problem = problem_of(
+        _guards.elements, failing, 3, failure="Iterating raised", hint="h", advice=[("big", "a", "b")]
     )
-    assert raised.value.feedback.more == "b"
+    assert_fails(problem, "Iterating raised InvalidArgumentError: ValueError: too big", hint="a")
+    assert problem.more == "b"
 
 
 def test_take_elements_stops_an_endless_dataset():
     endless = tf.data.Dataset.range(1).repeat()
     assert len(_guards.take_elements(endless, 3)) == 3 + _guards.EXTRA_ELEMENTS
-    assert _guards.first_items(iter(int, 1), 4) == [0, 0, 0, 0]
+    assert list(_guards.items_in_time(iter(int, 1), 4)) == [0, 0, 0, 0]
 
 
 # --- a learner's generator that blocks: the check stops waiting, says so, and the kernel stays usable ----
@@ -146,7 +137,7 @@ def test_take_elements_bounds_the_whole_pass(short_waits, release, monkeypatch):
         _guards.take_elements(_waiting_dataset(release, first=[0, 1]), 3)
 
 
-def test_first_items_stops_waiting_on_an_empty_queue(short_waits):
+def test_items_in_time_stops_waiting_on_an_empty_queue(short_waits):
     empty: queue.Queue = queue.Queue()
 
     def items():
@@ -154,7 +145,7 @@ def test_first_items_stops_waiting_on_an_empty_queue(short_waits):
 
     try:
         with pytest.raises(_guards.Stalled, match="Your generator produced no element in 0.5 s"):
-            _guards.first_items(items(), 2)
+            list(_guards.items_in_time(items(), 2, subject="Your generator"))
     finally:
         empty.put("lets the abandoned thread end")
 
@@ -165,16 +156,15 @@ def test_an_error_in_the_waiting_thread_is_raised_to_the_check():
         raise KeyError("no such label")
 
     with pytest.raises(KeyError, match="no such label"):
-        _guards.first_items(items(), 3)
+        list(_guards.items_in_time(items(), 3))
     with pytest.raises(TypeError):
-        _guards.first_items(3, 1)
+        list(_guards.items_in_time(3, 1))
 
 
-def test_call_turns_a_stall_into_feedback(short_waits, release):
-    result, problem = _guards.call(
-        _guards.take_elements, _waiting_dataset(release, first=[]), 2, failure="Iterating raised", hint="h"
+def test_elements_reports_a_stall_as_it_is(short_waits, release):
+    problem = problem_of(
+        _guards.elements, _waiting_dataset(release, first=[]), 2, failure="Iterating raised", hint="h"
     )
-    assert result is None
     assert_fails(problem, "Your dataset produced no element in 0.5 s", hint="time.sleep")
     assert "raised" not in problem.message
 

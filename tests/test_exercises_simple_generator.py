@@ -66,7 +66,9 @@ def test_padded_stub_returning_none():
 
 
 def test_padded_dataset_passed_instead_of_function():
-    assert_fails(ex.check_padded_ranges(padded_right([1, 2], 2)), "passed a dataset", hint="without brackets")
+    assert_fails(
+        ex.check_padded_ranges(padded_right([1, 2], 2)), "Expected a function, got", hint="without brackets"
+    )
 
 
 def test_padded_returns_a_list():

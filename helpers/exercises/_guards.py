@@ -9,9 +9,9 @@ did it return a dataset, and take a bounded number of elements in a bounded time
             _guards.fail("...", hint="...", more="...")
         return Feedback.ok("...")
 
-The first requirement not met raises `Problem` with its `Feedback`, which `@self_check` returns; `call` gives
-`(result, feedback or None)` instead. The learner's code may raise anything (reported, never re-raised) or
-never yield: elements are awaited for `FIRST_ELEMENT_SECONDS` and `ALL_ELEMENTS_SECONDS`, then `Stalled`.
+The first requirement not met raises `Problem` with its `Feedback`, which `@self_check` returns. The
+learner's code may raise anything (reported, never re-raised) or never yield: elements are awaited for
+`FIRST_ELEMENT_SECONDS` and `ALL_ELEMENTS_SECONDS`, then `Stalled`.
 """
 
 from __future__ import annotations
@@ -36,28 +36,22 @@ __all__ = [
     "Advice",
     "Problem",
     "Stalled",
-    "call",
     "dataset_from",
     "describe_kind",
     "describe_value",
     "elements",
     "fail",
-    "first_items",
     "items_in_time",
-    "not_callable",
-    "not_dataset",
+    "must_be_callable",
     "pipeline_ops",
     "run",
     "self_check",
     "take_elements",
 ]
 
-EXTRA_ELEMENTS = 5
-"""Elements iterated beyond those expected, so an endless dataset cannot hang a check."""
-FIRST_ELEMENT_SECONDS = 20.0
-"""How long a check waits for the first element of the learner's dataset or generator."""
-ALL_ELEMENTS_SECONDS = 60.0
-"""How long a check waits for all the elements it takes, from the start (a generator may yield, then hang)."""
+EXTRA_ELEMENTS = 5  # elements taken beyond those expected, so an endless dataset cannot hang a check
+FIRST_ELEMENT_SECONDS = 20.0  # how long a check waits for the first element of the learner's dataset
+ALL_ELEMENTS_SECONDS = 60.0  # ... and for all it takes, from the start: a generator may yield, then hang
 
 Advice = Sequence[tuple[str, str, str]]
 """`(text in the error, hint, second hint)` rows: an exercise's usual errors and what to say about each."""
@@ -100,16 +94,17 @@ def fail(message: str, *, hint: str, more: str = "") -> NoReturn:
     raise Problem(Feedback.fail(message, hint=hint, more=more))
 
 
-def not_callable(value: object, *, hint: str) -> Feedback:
-    """The failure for a check given something that is not callable (e.g. `f()` instead of `f`)."""
-    return Feedback.fail(f"Expected a function, got {type(value).__name__}.", hint=hint)
+def must_be_callable(value: object, *, hint: str) -> None:
+    """Fails the check when given something that is not callable (e.g. `f()` instead of `f`)."""
+    if not callable(value):
+        fail(f"Expected a function, got {type(value).__name__}.", hint=hint)
 
 
 def run(
     function: Callable[..., Any],
     *args: Any,
     failure: str,
-    hint: str | Callable[[BaseException], str] = _READ_THE_ERROR,
+    hint: str = _READ_THE_ERROR,
     more: str = "",
     advice: Advice = (),
     **kwargs: Any,
@@ -117,13 +112,12 @@ def run(
     """Returns the learner's `function(*args, **kwargs)`; what it raises fails the check.
 
     Args:
-        function: the learner's function (or a small closure around several calls to it).
-        *args: its positional arguments.
+        function: the learner's function (or a small closure around several calls to it), called with
+            `*args` and `**kwargs`.
         failure: the start of the message, followed by the error's one-line summary.
-        hint: what to try next (or a function choosing it from the error); `more` the second hint.
+        hint: what to try next.
         more: the second hint.
         advice: the first row whose text is in the error's summary gives the hints instead.
-        **kwargs: its keyword arguments.
 
     Raises:
         Problem: the call raised (summarised), or stopped waiting for elements (`Stalled`).
@@ -134,17 +128,8 @@ def run(
         raise
     except Exception as error:  # the learner's code may raise anything: report it, do not crash
         summary = error_summary(error)
-        default = (hint(error) if callable(hint) else hint, more)
-        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), default)
+        hint, more = next(((hint, more) for text, hint, more in advice if text in summary), (hint, more))
         fail(f"{failure} {summary}", hint=hint, more=more)
-
-
-def call(function: Callable[..., Any], *args: Any, **options: Any) -> tuple[Any, Feedback | None]:
-    """`run`, returning `(result, None)` or `(None, feedback)`."""
-    try:
-        return run(function, *args, **options), None
-    except Problem as problem:
-        return None, problem.feedback
 
 
 def dataset_from(
@@ -163,34 +148,18 @@ def dataset_from(
     """Returns the `tf.data.Dataset` the learner's `function(*args, **kwargs)` builds.
 
     Raises:
-        Problem: `function` is not callable, raised (see `run`), or returned None or something other
-            than a dataset (see `not_dataset`).
+        Problem: `function` is not callable, raised (see `run`), or returned None (`none_hint`, `none_more`)
+            or something other than a dataset (`type_hint`); `subject` starts the message.
     """
-    if not callable(function):
-        raise Problem(not_callable(function, hint=callable_hint))
-    dataset = run(function, *args, failure=failure, hint=hint, advice=advice, **kwargs)
-    problem = not_dataset(
-        dataset, subject=subject, none_hint=none_hint, none_more=none_more, type_hint=type_hint
-    )
-    if problem is not None:
-        raise Problem(problem)
-    return dataset
-
-
-def not_dataset(
-    value: object, *, subject: str = "Your function", none_hint: str, none_more: str = "", type_hint: str
-) -> Feedback | None:
-    """The failure for a learner's function that returned None or something other than a `tf.data.Dataset`
-    (`subject` starts the message), or None when `value` is a dataset."""
     import tensorflow as tf
 
-    if value is None:
-        return Feedback.fail(f"{subject} returned None.", hint=none_hint, more=none_more)
-    if not isinstance(value, tf.data.Dataset):
-        return Feedback.fail(
-            f"{subject} returned a {type(value).__name__}, not a tf.data.Dataset.", hint=type_hint
-        )
-    return None
+    must_be_callable(function, hint=callable_hint)
+    dataset = run(function, *args, failure=failure, hint=hint, advice=advice, **kwargs)
+    if dataset is None:
+        fail(f"{subject} returned None.", hint=none_hint, more=none_more)
+    if not isinstance(dataset, tf.data.Dataset):
+        fail(f"{subject} returned a {type(dataset).__name__}, not a tf.data.Dataset.", hint=type_hint)
+    return dataset
 
 
 def elements(dataset: Any, expected_count: int, **options: Any) -> list:
@@ -206,15 +175,10 @@ def take_elements(dataset: Any, expected_count: int) -> list:
         Stalled: no element came within `FIRST_ELEMENT_SECONDS`, or not all within `ALL_ELEMENTS_SECONDS`.
     """
     elements = dataset.take(expected_count + EXTRA_ELEMENTS).as_numpy_iterator()
-    return list(items_in_time(elements, expected_count + EXTRA_ELEMENTS, subject="Your dataset"))
+    return list(items_in_time(elements, expected_count + EXTRA_ELEMENTS))
 
 
-def first_items(iterable: Iterable, count: int) -> list:
-    """At most `count` items of any iterable, bounded in time like `take_elements`."""
-    return list(items_in_time(iterable, count, subject="Your generator"))
-
-
-def items_in_time(iterable: Iterable, count: int, *, subject: str) -> Iterator:
+def items_in_time(iterable: Iterable, count: int, *, subject: str = "Your dataset") -> Iterator:
     """Yields at most `count` items of `iterable` as they come, and stops waiting when they are late.
 
     A blocked generator cannot be stopped from Python, so a daemon thread takes the items and hands them
@@ -305,7 +269,11 @@ def describe_value(value: Any) -> str:
 
 
 def describe_kind(value: Any) -> str:
-    """What a value is, without its contents: `uint8 array of shape (8, 8)`, or its type's name."""
-    if isinstance(value, np.ndarray):
+    """What a value or a spec is, without its contents: `uint8 array of shape (8, 8)`,
+    `TensorSpec(shape=(8, 8), dtype=float32)`, or its type's name."""
+    if isinstance(value, np.ndarray | np.generic):
         return f"{value.dtype} array of shape {value.shape}"
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        shape = tuple(value.shape) if value.shape.rank is not None else None
+        return f"{type(value).__name__}(shape={shape}, dtype={value.dtype.name})"
     return type(value).__name__

@@ -14,10 +14,9 @@ import numpy as np
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARD_TOTAL", "check_augmented_epochs", "check_shard_datasets"]
+__all__ = ["check_augmented_epochs", "check_shard_datasets"]
 
-SHARD_TOTAL = 12
-"""The core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below SHARD_TOTAL."""
+_SHARD_TOTAL = 12  # the core exercise: shard k of n holds the numbers k, k + n, k + 2n, ... below 12
 # More than one shard count, so a hard-coded 3 is caught.
 _SHARD_COUNTS = (3, 4)
 # The deep-dive exercise: small random images, so the check runs in well under a second.
@@ -56,21 +55,19 @@ _SHARD_ERRORS = (
 @_guards.self_check
 def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback:
     """Checks the core exercise: `make_shard_datasets(num_shards)` returns one dataset per shard, dataset k
-    yielding k, k + num_shards, ... below `SHARD_TOTAL`, for several shard counts. The typical mistake, a
+    yielding k, k + num_shards, ... below 12, for several shard counts. The typical mistake, a
     `lambda: shard_elements(k, num_shards)` in a loop, reads `k` after the loop: every dataset is the last."""
     import tensorflow as tf
 
-    if not callable(make_shard_datasets):
-        return _guards.not_callable(
-            make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
-        )
+    _guards.must_be_callable(
+        make_shard_datasets, hint="Pass the function itself: check_shard_datasets(make_shard_datasets)."
+    )
     name = getattr(make_shard_datasets, "__name__", "your function")
     for num_shards in _SHARD_COUNTS:
         datasets = _guards.run(
             make_shard_datasets,
             num_shards,
             failure=f"{name}({num_shards}) raised",
-            hint="Run it in a cell on its own and read the traceback.",
             advice=_SHARD_ERRORS,
         )
         if datasets is None:
@@ -95,14 +92,14 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
                 more="Loop over range(num_shards), not over a fixed number.",
             )
         produced = _guards.run(
-            lambda datasets: [[int(n) for n in _guards.take_elements(d, SHARD_TOTAL)] for d in datasets],
+            lambda datasets: [[int(n) for n in _guards.take_elements(d, _SHARD_TOTAL)] for d in datasets],
             datasets,
             failure=f"Iterating the datasets for {num_shards} shards raised",
             hint="Compare what the generator yields with what output_signature declares.",
             more="Each element is one integer, a scalar: tf.TensorSpec(shape=(), dtype=tf.int64).",
             advice=_SHARD_ERRORS,
         )
-        expected = [list(range(shard, SHARD_TOTAL, num_shards)) for shard in range(num_shards)]
+        expected = [list(range(shard, _SHARD_TOTAL, num_shards)) for shard in range(num_shards)]
         if produced == expected:
             continue
         if all(values == expected[-1] for values in produced):
@@ -124,8 +121,8 @@ def check_shard_datasets(make_shard_datasets: Callable[[int], list]) -> Feedback
         return Feedback.fail(
             f"With {num_shards} shards, dataset {shard} yields {produced[shard]}; "
             f"expected {expected[shard]}.",
-            hint=f"Dataset k yields k, k + num_shards, k + 2 * num_shards, ... below {SHARD_TOTAL}.",
-            more=f"range(shard, {SHARD_TOTAL}, num_shards) counts that way.",
+            hint=f"Dataset k yields k, k + num_shards, k + 2 * num_shards, ... below {_SHARD_TOTAL}.",
+            more=f"range(shard, {_SHARD_TOTAL}, num_shards) counts that way.",
         )
     return Feedback.ok(
         f"Each dataset yields its own shard (checked with {' and '.join(map(str, _SHARD_COUNTS))} shards): "
@@ -140,37 +137,32 @@ def check_augmented_epochs(augmented_epochs_dataset: Callable) -> Feedback:
     images = np.random.default_rng(0).random((_IMAGE_COUNT, *_IMAGE_SIZE, 3), dtype=np.float32)
     first_seed, other_seed = _SEEDS
     name = getattr(augmented_epochs_dataset, "__name__", "your function")
-    call = f"{name}(images, seed={first_seed}, epochs={_EPOCHS})"
-    failure = f"Building or iterating {call} raised"
     hint = (
         "Run it in a cell on its own and read the traceback; the images reach the generator as a NumPy "
         "array and the seed and epoch as NumPy integers."
     )
-    _guards.dataset_from(
-        augmented_epochs_dataset,
-        images,
-        seed=first_seed,
-        epochs=_EPOCHS,
-        failure=failure,
-        hint=hint,
-        subject=call,
-        callable_hint="Pass the function itself: check_augmented_epochs(augmented_epochs_dataset).",
-        none_hint="End the function with `return` and the dataset it builds.",
-        none_more="Inside: a generator taking the images, the seed and the epoch, and one from_generator "
-        "pass per epoch, its number passed through args.",
-        type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
-    )
 
     def epochs_for(seed: int) -> np.ndarray:
-        dataset = augmented_epochs_dataset(images, seed=seed, epochs=_EPOCHS)
-        values = _guards.take_elements(dataset, _IMAGE_COUNT * _EPOCHS)
+        call = f"{name}(images, seed={seed}, epochs={_EPOCHS})"
+        dataset = _guards.dataset_from(
+            augmented_epochs_dataset,
+            images,
+            seed=seed,
+            epochs=_EPOCHS,
+            failure=f"Building {call} raised",
+            hint=hint,
+            subject=call,
+            none_hint="End the function with `return` and the dataset it builds.",
+            none_more="Inside: a generator taking the images, the seed and the epoch, and one from_generator "
+            "pass per epoch, its number passed through args.",
+            type_hint="Return the dataset built with tf.data.Dataset.from_generator.",
+        )
+        values = _guards.elements(
+            dataset, _IMAGE_COUNT * _EPOCHS, failure=f"Iterating {call} raised", hint=hint
+        )
         return np.stack([np.asarray(value) for value in values]) if values else np.empty((0,))
 
-    first, again, other = _guards.run(
-        lambda: [epochs_for(seed) for seed in (first_seed, first_seed, other_seed)],
-        failure=failure,
-        hint=hint,
-    )
+    first, again, other = (epochs_for(seed) for seed in (first_seed, first_seed, other_seed))
     if len(first) != _IMAGE_COUNT * _EPOCHS:
         return Feedback.fail(
             f"For {_IMAGE_COUNT} images and epochs={_EPOCHS} the dataset yielded {len(first)} images; "

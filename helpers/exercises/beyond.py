@@ -9,6 +9,7 @@ ex.check_checkpointable_dataset(make_dataset)      # paths -> a dataset whose it
 
 from __future__ import annotations
 
+import reprlib
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,11 +68,10 @@ def check_decode_on_white(decode_on_white: Callable[[Any], Any] | None) -> Feedb
     white), for a transparent, an opaque and a grayscale PNG."""
     import tensorflow as tf
 
-    if not callable(decode_on_white):
-        return _guards.not_callable(
-            decode_on_white,
-            hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
-        )
+    _guards.must_be_callable(
+        decode_on_white,
+        hint="Define `def decode_on_white(data):` returning a uint8 tensor; pass the function itself.",
+    )
     paths = [SAMPLE_IMAGES_DIR / name for name in _PNG_NAMES]
     dataset = tf.data.Dataset.from_tensor_slices([path.read_bytes() for path in paths])
     decoded = _guards.run(
@@ -120,11 +120,9 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
 
     from helpers import graph_native
 
-    if not callable(parse_record):
-        return _guards.not_callable(
-            parse_record,
-            hint="Define `def parse_labelled_record(serialized):` and pass the function itself.",
-        )
+    _guards.must_be_callable(
+        parse_record, hint="Define `def parse_labelled_record(serialized):` and pass the function itself."
+    )
     paths = [SAMPLE_IMAGES_DIR / name for name in _RECORD_NAMES]
     with tempfile.TemporaryDirectory() as folder:
         record_file = Path(folder) / "check.tfrecord"
@@ -154,7 +152,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
     for path, label, record in zip(paths, _RECORD_LABELS, records, strict=True):
         if record["name"] != path.name.encode():
             return Feedback.fail(
-                f"'name' is {_short(record['name'])}; expected {path.name.encode()!r}.",
+                f"'name' is {reprlib.repr(record['name'])}; expected {path.name.encode()!r}.",
                 hint="Each feature comes back under its own key, with the dtype it was written with.",
                 more="Parse 'name' as a scalar string: `tf.io.FixedLenFeature([], tf.string)`.",
             )
@@ -166,7 +164,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
             )
         if record["label"] != label:
             return Feedback.fail(
-                f"{path.name}: 'label' is {_short(record['label'])}; expected {label}.",
+                f"{path.name}: 'label' is {reprlib.repr(record['label'])}; expected {label}.",
                 hint="Return the label as it was written, unchanged.",
                 more="Parse 'label' as a scalar integer: `tf.io.FixedLenFeature([], tf.int64)`.",
             )
@@ -176,9 +174,7 @@ def check_parse_record(parse_record: Callable[[Any], Any] | None) -> Feedback:
 
 
 @_guards.self_check
-def check_checkpointable_dataset(
-    make_dataset: Callable[[Sequence[str]], Any] | None,
-) -> Feedback:
+def check_checkpointable_dataset(make_dataset: Callable[[Sequence[str]], Any] | None) -> Feedback:
     """Checks `make_dataset(paths)` (a list of str): RGB float32 images of `CHECKPOINT_IMAGE_SIZE`, in order,
     within one grey level of `images.load_image`, whose iterator saved after two elements (a
     `tf.train.Checkpoint`) and restored continues at the third."""
@@ -193,12 +189,11 @@ def check_checkpointable_dataset(
         type_hint="Build a tf.data.Dataset and return it.",
     )
     iterator = iter(dataset)
+    in_tensorflow = "Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops."
     first_two = _guards.run(
-        _guards.first_items,
-        iterator,
-        2,
+        lambda: list(_guards.items_in_time(iterator, 2)),
         failure="Reading the first two images raised",
-        hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
+        hint=in_tensorflow,
     )
     with tempfile.TemporaryDirectory() as folder:
         checkpoint = tf.train.Checkpoint(iterator=iterator)
@@ -211,11 +206,9 @@ def check_checkpointable_dataset(
         )
         # Bounded: an endless dataset (`repeat()`) must not hang the check.
         rest = _guards.run(
-            _guards.first_items,
-            iterator,
-            len(paths) + _guards.EXTRA_ELEMENTS - len(first_two),
+            lambda: list(_guards.items_in_time(iterator, len(paths) + _guards.EXTRA_ELEMENTS - 2)),
             failure="Reading the images after the first two raised",
-            hint="Every step of the pipeline runs inside TensorFlow: use tf.io and tf.image ops.",
+            hint=in_tensorflow,
         )
         checkpoint.restore(saved)
         resumed = next(iterator, None)
@@ -226,8 +219,23 @@ def check_checkpointable_dataset(
             hint="One element per path: one image each, in one pass.",
             more="No `repeat`, no `batch`.",
         )
+    expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
     for path, image in zip(paths, images_seen, strict=True):
-        _check_checkpoint_image(path, image)
+        name = Path(path).name
+        if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.shape != expected_shape:
+            _guards.fail(
+                f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
+                hint="Like `images.load_image`: float32 values in [0, 1], at CHECKPOINT_IMAGE_SIZE.",
+                more="Resize to `ex.CHECKPOINT_IMAGE_SIZE`, then cast to float32 and divide by 255.",
+            )
+        difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
+        if difference > 1.0 + 1e-3:
+            _guards.fail(
+                f"{name}: differs from images.load_image by up to {difference:.1f} grey levels.",
+                hint="The decoding and resizing must match OpenCV's: the section *What differs, and why* "
+                "lists the four causes.",
+                more="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
+            )
     if resumed is None or not np.array_equal(_as_numpy(resumed), images_seen[2]):
         return Feedback.fail(
             "After restoring the checkpoint, the next image is not the third one.",
@@ -243,27 +251,3 @@ def check_checkpointable_dataset(
 def _as_numpy(element: Any) -> Any:
     # Anything but a tensor (a tuple, a dict of tensors) stays as it is, for the message.
     return element.numpy() if hasattr(element, "numpy") else element
-
-
-def _check_checkpoint_image(path: str, image: Any) -> None:
-    name = Path(path).name
-    expected_shape = (*CHECKPOINT_IMAGE_SIZE, 3)
-    if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.shape != expected_shape:
-        _guards.fail(
-            f"{name}: got {_guards.describe_kind(image)}; expected float32 {expected_shape}.",
-            hint="Like `images.load_image`: float32 values in [0, 1], at CHECKPOINT_IMAGE_SIZE.",
-            more="Resize to `ex.CHECKPOINT_IMAGE_SIZE`, then cast to float32 and divide by 255.",
-        )
-    difference = np.abs(image - images.load_image(path, size=CHECKPOINT_IMAGE_SIZE)).max() * 255
-    if difference > 1.0 + 1e-3:
-        _guards.fail(
-            f"{name}: differs from images.load_image by up to {difference:.1f} grey levels.",
-            hint="The decoding and resizing must match OpenCV's: the section *What differs, and why* lists "
-            "the four causes.",
-            more="`graph_native.load_image(path, image_size=...)` decodes and resizes as OpenCV does.",
-        )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:40] + "..."

@@ -16,10 +16,9 @@ from typing import Any
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["SHARE_IMAGE_COUNT", "check_worker_share"]
+__all__ = ["check_worker_share"]
 
-SHARE_IMAGE_COUNT = 7
-"""Benchmark JPEGs the check splits between two workers (an odd count: the shares differ in length)."""
+_IMAGE_COUNT = 7  # benchmark JPEGs split between the workers: an odd count, so the shares differ in length
 _WORKERS = 2
 _SHARD_FIRST = (
     "Start from `tf.data.Dataset.range(len(paths)).shard(num_workers, worker_index)`, then `map` each index "
@@ -43,16 +42,10 @@ def check_worker_share(worker_share: Callable[..., Any]) -> Feedback:
     Expected: a dataset of float32 (224, 224, 3) images of `paths[worker_index::num_workers]`, one per
     element, in order, within `image_work.SAME_OUTPUT_LEVELS` of `image_work.reference_images`, with a
     `shard` before any `map` in the pipeline.
-
-    Args:
-        worker_share: the learner's function.
-
-    Returns:
-        Feedback on the first problem found, or that the function is right.
     """
     from helpers import datasets
 
-    paths = [str(path) for path in datasets.benchmark_jpegs(SHARE_IMAGE_COUNT, progress=False)]
+    paths = [str(path) for path in datasets.benchmark_jpegs(_IMAGE_COUNT, progress=False)]
     for worker_index in range(_WORKERS):
         call = f"worker_share(paths, {_WORKERS}, {worker_index})"
         dataset = _guards.dataset_from(
@@ -70,7 +63,7 @@ def check_worker_share(worker_share: Callable[..., Any]) -> Feedback:
         _check_images(dataset, paths, worker_index, call)
         _check_shard_comes_first(dataset, call)
     return Feedback.ok(
-        f"Both workers get their own images ({SHARE_IMAGE_COUNT} files split in 2), in order, and shard "
+        f"Both workers get their own images ({_IMAGE_COUNT} files split in 2), in order, and shard "
         "before decoding: each decodes only its share."
     )
 

@@ -9,8 +9,7 @@ Both compare the images that arrive with `helpers.images.load_image` of the same
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ _IMAGE_SIZE = (224, 224)
 # Colour JPEGs and PNGs (red and blue clearly differ, so BGR shows) and a grayscale PNG; six images in
 # batches of 4 end in a short batch of 2; few enough to keep a check around a second.
 _CHECK_NAMES = ("astronaut.png", "camera.png", "chelsea.png", "china.jpg", "coffee.png", "rocket.jpg")
+_BATCH_SIZE = 4
 _MISSING_NAME = "no_such_image.jpg"
 # Mean absolute difference (pixel values in [0, 1]) below which two resized images count as the same
 # picture: different interpolation methods differ by ~0.01, a swapped channel order by ~0.1 or more.
@@ -96,22 +96,15 @@ _MISSING_FILE_ADVICE = (
 
 
 @_guards.self_check
-def check_image_pipeline(
-    dataset_function: Callable[..., object] | None,
-    *,
-    image_paths: Sequence[str | os.PathLike[str]] | None = None,
-    missing_path: str | os.PathLike[str] | None = None,
-    batch_size: int = 4,
-) -> Feedback:
+def check_image_pipeline(dataset_function: Callable[..., object] | None) -> Feedback:
     """Checks the core exercise: `dataset_function(image_paths, batch_size)` builds the fixed pipeline.
 
     Expected: float32 batches of shape (None, 224, 224, 3), every image once, in order, RGB in [0, 1]; a
-    path that cannot be read (`missing_path`) fails the pass with an error naming the file; the pipeline
-    ends with `.prefetch`. By default six sample photographs, in batches of 4 and 2.
+    path that cannot be read fails the pass with an error naming the file; the pipeline ends with
+    `.prefetch`. Tried on six sample photographs, in batches of 4 and 2.
     """
-    paths, dataset, sizes = _checked_batches(dataset_function, "image_dataset", image_paths, batch_size)
-    missing = str(missing_path or SAMPLE_IMAGES_DIR / _MISSING_NAME)
-    _check_missing_file(dataset_function, [paths[0], missing], batch_size)
+    paths, dataset, sizes = _checked_batches(dataset_function, "image_dataset")
+    _check_missing_file(dataset_function, [paths[0], str(SAMPLE_IMAGES_DIR / _MISSING_NAME)])
     if _guards.pipeline_ops(dataset)[-1] != "PrefetchDataset":
         return Feedback.fail(
             "The images arrive right, but the pipeline does not end with `.prefetch(...)`, which the "
@@ -127,15 +120,10 @@ def check_image_pipeline(
 
 
 @_guards.self_check
-def check_image_dataset(
-    dataset_function: Callable[..., object] | None,
-    *,
-    image_paths: Sequence[str | os.PathLike[str]] | None = None,
-    batch_size: int = 4,
-) -> Feedback:
+def check_image_dataset(dataset_function: Callable[..., object] | None) -> Feedback:
     """Checks the deep dive's `dataset_function(image_paths, batch_size)`: as `check_image_pipeline`, without
     the missing file; without a final `.prefetch` it passes with a note (TensorFlow adds one by default)."""
-    paths, dataset, sizes = _checked_batches(dataset_function, "uint8_image_dataset", image_paths, batch_size)
+    paths, dataset, sizes = _checked_batches(dataset_function, "uint8_image_dataset")
     arrived = f"{len(paths)} images arrive in order as RGB float32 batches of {sizes}, batch dimension None"
     if _guards.pipeline_ops(dataset)[-1] == "PrefetchDataset":
         return Feedback.ok(f"{arrived}, and the pipeline ends with an explicit prefetch.")
@@ -147,24 +135,22 @@ def check_image_dataset(
     )
 
 
-def _checked_batches(
-    dataset_function: Any, name: str, image_paths: Sequence[str | os.PathLike[str]] | None, batch_size: int
-) -> tuple[list[str], Any, list[int]]:
+def _checked_batches(dataset_function: Any, name: str) -> tuple[list[str], Any, list[int]]:
     """Builds the learner's dataset `name`, checks its element_spec and every image; returns `(paths,
     dataset, batch sizes)`."""
     import tensorflow as tf
 
-    paths = [str(path) for path in (image_paths or [SAMPLE_IMAGES_DIR / name for name in _CHECK_NAMES])]
+    paths = [str(SAMPLE_IMAGES_DIR / name) for name in _CHECK_NAMES]
     dtype_hint, dtype_more = _FLOAT32_HINTS[name]
 
-    expected_sizes = [min(batch_size, len(paths) - start) for start in range(0, len(paths), batch_size)]
+    expected_sizes = [min(_BATCH_SIZE, len(paths) - start) for start in range(0, len(paths), _BATCH_SIZE)]
     dataset = _guards.dataset_from(
         dataset_function,
         paths,
-        batch_size,
-        failure=f"Calling {name}(paths, {batch_size}) raised",
+        _BATCH_SIZE,
+        failure=f"Calling {name}(paths, {_BATCH_SIZE}) raised",
         hint="Building a dataset runs no generator code yet: check the from_generator(...) arguments.",
-        subject=f"{name}(paths, {batch_size})",
+        subject=f"{name}(paths, {_BATCH_SIZE})",
         callable_hint=f"Define `def {name}(image_paths, batch_size):` that returns the dataset, and pass the "
         "function itself (no parentheses).",
         none_hint="Build the pipeline inside the function and end it with `return dataset`.",
@@ -215,17 +201,11 @@ def _checked_batches(
         )
     if sizes != expected_sizes:
         _guards.fail(
-            f"Expected batches of sizes {expected_sizes} for {len(paths)} images in batches of {batch_size}, "
-            f"got {sizes}.",
+            f"Expected batches of sizes {expected_sizes} for {len(paths)} images in batches of "
+            f"{_BATCH_SIZE}, got {sizes}.",
             hint="Where should the batch size come from?",
             more="Yield each image once, then `.batch(batch_size)` with the batch_size your function "
             "is given.",
-        )
-    if spec.shape[0] is not None:
-        _guards.fail(
-            f"The batch dimension is fixed at {spec.shape[0]}: a short last batch cannot match it.",
-            hint="Can a short last batch match a fixed batch dimension?",
-            more="Use None for the batch dimension (`.batch(batch_size)` without drop_remainder).",
         )
     for path, image in zip(paths, np.concatenate(batches), strict=True):
         _check_pixels(display_path(path), image, images.load_image(path, size=_IMAGE_SIZE))
@@ -259,14 +239,14 @@ def _check_pixels(name: str, image: np.ndarray, reference: np.ndarray) -> None:
         )
 
 
-def _check_missing_file(dataset_function: Any, paths: list[str], batch_size: int) -> None:
+def _check_missing_file(dataset_function: Any, paths: list[str]) -> None:
     """Fails the check unless a pass over `paths` (the last one missing) fails with an error naming it."""
     name = display_path(paths[-1])
     dataset = _guards.dataset_from(
         dataset_function,
         paths,
-        batch_size,
-        failure=f"With a missing file among the paths, image_dataset(paths, {batch_size}) raised",
+        _BATCH_SIZE,
+        failure=f"With a missing file among the paths, image_dataset(paths, {_BATCH_SIZE}) raised",
         hint="Building the dataset should not read any file yet: leave that to the generator.",
         none_hint="End it with `return dataset`.",
         type_hint="Return the dataset itself.",

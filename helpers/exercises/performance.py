@@ -11,7 +11,7 @@ pipeline's graph). Neither times anything: timings belong in the notebook, not i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
@@ -44,19 +44,17 @@ _ADVICE = tuple(  # (text in the error, hint, second hint): the usual mistakes, 
 
 
 @_guards.self_check
-def check_sharded_dataset(sharded_dataset: Callable, image_paths: Sequence[str] | None = None) -> Feedback:
+def check_sharded_dataset(sharded_dataset: Callable) -> Feedback:
     """Checks the core exercise: `sharded_dataset(paths, num_shards, batch_size)`.
 
     Expected: `num_shards` `from_generator` shards interleaved in parallel (`num_parallel_calls`), shard
     `k` yielding uint8 batches (n, 64, 64, 3) of at most `batch_size` of its files (the batch dimension
-    `None`), every file's image exactly once, and `prefetch` last. By default seven small generated JPEGs.
+    `None`), every file's image exactly once, and `prefetch` last, on seven small generated JPEGs.
     """
-    if image_paths is None:
-        image_paths = [str(p) for p in datasets.benchmark_jpegs(7, width=96, height=72, progress=False)]
-    size = (_IMAGE_SIZE, _IMAGE_SIZE)
-    expected = [images.load_image_uint8(path, size=size) for path in image_paths]
+    image_paths = [str(p) for p in datasets.benchmark_jpegs(7, width=96, height=72, progress=False)]
+    expected = [images.load_image_uint8(path, size=(_IMAGE_SIZE, _IMAGE_SIZE)) for path in image_paths]
     for num_shards, batch_size in _CASES:
-        _check_case(sharded_dataset, list(image_paths), expected, num_shards, batch_size)
+        _check_case(sharded_dataset, image_paths, expected, num_shards, batch_size)
     return Feedback.ok(
         f"Every image once, in batches of at most the batch size, from shards run in parallel "
         f"(tried {len(image_paths)} files in {_CASES[0][0]} and in {_CASES[1][0]} shards), prefetch last."
@@ -77,7 +75,6 @@ def _check_case(
         failure=f"{call} raised",
         hint="Build it in steps: one from_generator shard first, then the interleave over the shards.",
         subject=call,
-        callable_hint="Pass the function itself, without calling it.",
         none_hint="One from_generator dataset per shard, put together by interleave: return that dataset.",
         none_more="Write shard_batches first (it yields), then the output_signature, then "
         "Dataset.range(num_shards).interleave(lambda shard: tf.data.Dataset.from_generator(...)).",
@@ -134,7 +131,6 @@ def _check_case(
 
 
 def _check_images(batches: list[np.ndarray], expected: list[np.ndarray], batch_size: int, call: str) -> None:
-    """Fails the check unless the batches hold every expected image once, at most `batch_size` at a time."""
     counts = [0] * len(expected)
     for batch in batches:
         if len(batch) > batch_size:

@@ -13,12 +13,10 @@ from typing import Any
 from helpers.exercises import _guards
 from helpers.exercises.feedback import Feedback
 
-__all__ = ["ELEMENT_COUNTS", "INPUT_SHAPES", "check_feature_dataset", "two_input_model"]
+__all__ = ["check_feature_dataset", "two_input_model"]
 
-INPUT_SHAPES = {"pixels": (8, 8, 1), "counts": (3,)}
-"""The two inputs of `two_input_model`, by `keras.Input` name."""
-ELEMENT_COUNTS = (48, 32)
-"""The `n`s `check_feature_dataset` builds the learner's dataset with (whole batches of `_BATCH_SIZE`)."""
+_INPUT_SHAPES = {"pixels": (8, 8, 1), "counts": (3,)}  # two_input_model's inputs, by name
+_ELEMENT_COUNTS = (48, 32)  # the n the learner's function is called with: whole batches of _BATCH_SIZE
 _BATCH_SIZE = 16
 
 
@@ -26,8 +24,8 @@ def two_input_model():
     """A small Keras model with two named inputs, "pixels" (8, 8, 1) and "counts" (3,), and one output."""
     import keras
 
-    pixels = keras.Input(INPUT_SHAPES["pixels"], name="pixels")
-    counts = keras.Input(INPUT_SHAPES["counts"], name="counts")
+    pixels = keras.Input(_INPUT_SHAPES["pixels"], name="pixels")
+    counts = keras.Input(_INPUT_SHAPES["counts"], name="counts")
     joined = keras.layers.Concatenate()([keras.layers.Flatten()(pixels), counts])
     model = keras.Model({"pixels": pixels, "counts": counts}, keras.layers.Dense(1)(joined))
     model.compile(optimizer="sgd", loss="mse")
@@ -39,18 +37,12 @@ def check_feature_dataset(make_feature_dataset: Callable[[int], Any] | None) -> 
     """Checks a function building a dataset of (features dict, label) pairs for `two_input_model`.
 
     Expected: `make_feature_dataset(n)` returns an unbatched dataset of n pairs
-    `({"pixels": float32 (8, 8, 1), "counts": float32 (3,)}, float32 label)`, for each n in
-    `ELEMENT_COUNTS`; batched by 16, it trains `two_input_model()` for one epoch.
-
-    Args:
-        make_feature_dataset: the learner's function, taking the number of pairs.
-
-    Returns:
-        Feedback on the first problem found, or that the dataset is right.
+    `({"pixels": float32 (8, 8, 1), "counts": float32 (3,)}, float32 label)`, for n = 48
+    and 32; batched by 16, it trains `two_input_model()` for one epoch.
     """
     import tensorflow as tf
 
-    for count in ELEMENT_COUNTS:
+    for count in _ELEMENT_COUNTS:
         subject = f"make_feature_dataset({count})"
         dataset = _guards.dataset_from(
             make_feature_dataset,
@@ -94,39 +86,33 @@ def _check_signature(element_spec: Any) -> None:
     """Fails the check unless the dataset's element spec is what `two_input_model` takes."""
     import tensorflow as tf
 
+    kind = _guards.describe_kind  # a spec as the learner wrote it: `TensorSpec(shape=(8, 8), dtype=float32)`
+
     if not (isinstance(element_spec, tuple) and len(element_spec) == 2 and isinstance(element_spec[0], dict)):
         _guards.fail(
-            f"Each element is described as {_spec_kind(element_spec)}; expected a pair (features, label).",
+            f"Each element is described as {kind(element_spec)}; expected a pair (features, label).",
             hint="Keras takes `(inputs, targets)` pairs; a model with named inputs takes a dict of inputs.",
             more='Signature: `({"pixels": tf.TensorSpec(...), "counts": tf.TensorSpec(...)}, '
             "tf.TensorSpec(...))`; the generator yields the same structure: `features_dict, label`.",
         )
     features, label = element_spec
-    if set(features) != set(INPUT_SHAPES):
+    if set(features) != set(_INPUT_SHAPES):
         _guards.fail(
-            f"The feature keys are {sorted(features)}; the model's inputs are named {sorted(INPUT_SHAPES)}.",
+            f"The feature keys are {sorted(features)}; the model's inputs are named {sorted(_INPUT_SHAPES)}.",
             hint="Keras matches dict keys to the `name=` of each `keras.Input`.",
             more="Use the keys 'pixels' and 'counts', in the signature and in what the generator yields.",
         )
-    for key, shape in INPUT_SHAPES.items():
+    for key, shape in _INPUT_SHAPES.items():
         spec = features[key]
         if not isinstance(spec, tf.TensorSpec) or spec.shape != shape or spec.dtype != tf.float32:
             _guards.fail(
-                f"{key!r} is described as {_spec_kind(spec)}; the model takes float32 of shape {shape}.",
+                f"{key!r} is described as {kind(spec)}; the model takes float32 of shape {shape}.",
                 hint="A spec describes one example, no batch dimension: the shape of the model's Input.",
                 more=f'`"{key}": tf.TensorSpec(shape={shape}, dtype=tf.float32)`.',
             )
     if not isinstance(label, tf.TensorSpec) or label.dtype != tf.float32 or label.shape.rank != 0:
         _guards.fail(
-            f"The label is described as {_spec_kind(label)}; expected one float32 number per example.",
+            f"The label is described as {kind(label)}; expected one float32 number per example.",
             hint="The model has one output: its target is one number per example.",
             more="`tf.TensorSpec(shape=(), dtype=tf.float32)`, and yield `np.float32(...)`.",
         )
-
-
-def _spec_kind(spec: Any) -> str:
-    """A spec as a learner wrote it: `TensorSpec(shape=(8, 8), dtype=float32)`, or its type's name."""
-    if hasattr(spec, "shape") and hasattr(spec, "dtype"):
-        shape = tuple(spec.shape) if spec.shape.rank is not None else None
-        return f"{type(spec).__name__}(shape={shape}, dtype={spec.dtype.name})"
-    return type(spec).__name__

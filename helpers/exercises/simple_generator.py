@@ -40,11 +40,6 @@ _ERROR_ADVICE = (
         "A list is not a structure TensorFlow accepts here: use round brackets for a tuple.",
     ),
     (
-        "can not be used together with",
-        "output_signature replaces the older arguments.",
-        "Use `output_signature=` alone; drop `output_types`/`output_shapes`.",
-    ),
-    (
         "did not match the expected structure",
         "What the generator yields must have exactly the structure of output_signature.",
         "A tuple for a tuple (a list is not a tuple), a dict with the same keys for a dict, one array for "
@@ -70,14 +65,7 @@ _ERROR_ADVICE = (
 
 
 def _build(make_dataset: Any, *args: Any) -> Any:
-    """The dataset the learner's factory builds; fails on a dataset given, or deprecated arguments."""
-    import tensorflow as tf
-
-    if isinstance(make_dataset, tf.data.Dataset):
-        _guards.fail(
-            "You passed a dataset; the check needs the function that builds it.",
-            hint="Call the check with the function's name, without brackets after it.",
-        )
+    """The dataset the learner's factory builds; fails on deprecated arguments too."""
     try:
         source = inspect.getsource(make_dataset)
     except (OSError, TypeError):  # not a function, or code typed where no source is kept
@@ -91,7 +79,6 @@ def _build(make_dataset: Any, *args: Any) -> Any:
     return _guards.dataset_from(
         make_dataset,
         *args,
-        callable_hint="Define the function with `def` and pass its name to the check.",
         advice=_ERROR_ADVICE,
     )
 
