@@ -242,7 +242,7 @@ def test_real_cluster_in_a_script_failing_mid_way_leaves_no_process(tmp_path):
         tmp_path,
         """
         import tensorflow as tf
-        with service.local_cluster(workers=2) as cluster:
+        with service.local_cluster(workers=1) as cluster:
             save_pids(cluster)
             distributed = tf.data.Dataset.range(6).apply(
                 tf.data.experimental.service.distribute("parallel_epochs", cluster.target))
@@ -251,11 +251,11 @@ def test_real_cluster_in_a_script_failing_mid_way_leaves_no_process(tmp_path):
         """,
         fake=False,
     )
+    # One real worker is enough here (each server process imports TensorFlow); two are served in-process above.
     assert completed.returncode == 1
     assert "RuntimeError: the cell after this one never runs" in completed.stderr
-    # parallel_epochs: each of the two workers produces the whole range.
-    assert "[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]" in completed.stdout
-    assert len(process_ids) == 3
+    assert "[0, 1, 2, 3, 4, 5]" in completed.stdout
+    assert len(process_ids) == 2
     assert _wait_until_gone(process_ids) == []
 
 
