@@ -37,7 +37,6 @@ __all__ = [
     "spawn_start_method",
     "startup_seconds",
     "text_records",
-    "worker_pid",
 ]
 
 RECORD_FIELDS = 24
@@ -93,11 +92,6 @@ def decode_batch(paths: Sequence[str]) -> np.ndarray:
     for path, out in zip(paths, batch, strict=True):
         decode_resize_into(path, out)
     return batch
-
-
-def worker_pid(_: object = None) -> int:
-    """Returns the process id of the worker running it (a near-empty task, to time start-up)."""
-    return os.getpid()
 
 
 def text_records(count: int, *, seed: int = 0) -> list[str]:
@@ -186,5 +180,5 @@ def startup_seconds(workers: int) -> float:
     """Seconds to spawn a pool of `workers`, have each run a near-empty task, and shut it down."""
     started = time.perf_counter()
     with spawn_pool(workers) as pool:
-        list(pool.map(worker_pid, range(workers)))
+        [task.result() for task in [pool.submit(os.getpid) for _ in range(workers)]]  # near-empty tasks
     return time.perf_counter() - started
