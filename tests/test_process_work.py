@@ -34,7 +34,7 @@ def test_decode_batch_gives_the_reference_images_as_uint8(jpegs):
 
 def test_the_limit_runs_every_file_in_workers_without_tensorflow(jpegs):
     with process_work.spawn_pool(2) as pool:
-        one_pass = process_work.limit_pass(pool, jpegs * 5, chunk_size=4)
+        one_pass = process_work.limit_pass(pool, jpegs * 5)
         assert one_pass() == 15
         imported = pool.submit(eval, "'tensorflow' in __import__('sys').modules").result()
     assert imported is False
