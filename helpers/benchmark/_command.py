@@ -1,10 +1,6 @@
 """The command line and its report: `python -m helpers.benchmark [--quick] [--json PATH] [--plot PATH]`.
 
-    python -m helpers.benchmark --quick --json out.json --plot out.png
-    benchmark.main(["--quick", "--images", "64"])   # the same from Python; returns the exit status
-    print(format_table(comparison.rows))            # rows from `run_comparison`
-
-TensorFlow and matplotlib are imported only once a comparison runs, so `--help` is instant.
+`main(["--quick"])` runs it from Python and returns the exit status. TensorFlow and matplotlib are imported only once a comparison runs, so `--help` is instant.
 """
 
 from __future__ import annotations

@@ -1,11 +1,6 @@
 """The comparison: the pipelines its rows run, each checked against the reference, then timed in turns.
 
-    comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, checks, settings
-    dataset = best_dataset(paths, threads=2)                   # the best from_generator pipeline
-
-Every image row turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (`helpers.image_work`),
-except the article's Example 2, timed as written. TensorFlow, tqdm and the lesson helpers are imported
-only inside functions, so `--help` stays instant.
+TensorFlow, tqdm and the lesson helpers are imported only inside functions, so `--help` stays instant.
 """
 
 from __future__ import annotations
