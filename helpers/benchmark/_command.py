@@ -1,6 +1,7 @@
 """The command line and its report: `python -m helpers.benchmark [--quick] [--json PATH] [--plot PATH]`.
 
-`main(["--quick"])` runs it from Python and returns the exit status. TensorFlow and matplotlib are imported only once a comparison runs, so `--help` is instant.
+`main(["--quick"])` runs it from Python and returns the exit status. TensorFlow and matplotlib are
+imported only once a comparison runs, so `--help` is instant.
 """
 
 from __future__ import annotations
