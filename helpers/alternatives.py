@@ -156,7 +156,6 @@ def decision_rows(
     checks: Mapping[str, OutputCheck],
     *,
     limit: ThroughputResult,
-    gil_free_child_share: float = 0.25,
 ) -> tuple[list[str], list[list[str]]]:
     """Builds the decision table: one row per alternative, the measured ratios and the probed answers.
 
@@ -165,8 +164,6 @@ def decision_rows(
         probes: name -> its `Probes`.
         checks: name -> its `image_work.OutputCheck` against the reference generator.
         limit: the machine's limit, timed in the same turns (`process_work.limit_pass`).
-        gil_free_child_share: the share of CPU time in worker processes above which Python work is
-            counted as escaping this process's GIL.
 
     Returns:
         (header, rows) for `helpers.html_table`.
@@ -189,7 +186,7 @@ def decision_rows(
         python = bool(probe.python_ops)
         if not python:
             gil = "yes: no Python per element"
-        elif result.child_cpu_share >= gil_free_child_share:
+        elif result.child_cpu_share >= 0.25:  # a quarter of the CPU time in workers: Python escaped the GIL
             gil = f"yes: {result.child_cpu_share:.0%} of CPU in workers"
         else:
             gil = "no: Python in this process"

@@ -6,25 +6,20 @@
 
 `decode_rgb` and `resize_like_opencv` reproduce `helpers.images` (OpenCV) in TensorFlow ops: JPEGs with
 the accurate integer IDCT, alpha composited onto white, grayscale as three equal channels, INTER_AREA
-when shrinking and bilinear when enlarging. `compare_images` measures what is left of the difference.
+when shrinking and bilinear when enlarging (`image_work.difference_table` shows what difference is left).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 __all__ = [
-    "ImageDifference",
-    "compare_images",
     "decode_rgb",
-    "difference_image",
-    "format_differences",
     "image_dataset",
     "load_image",
     "parse_image_record",
@@ -144,90 +139,3 @@ def parse_image_record(serialized: tf.Tensor) -> dict[str, tf.Tensor]:
         "name": tf.io.FixedLenFeature([], tf.string),
     }
     return tf.io.parse_single_example(serialized, features)
-
-
-def difference_image(reference: np.ndarray, candidate: np.ndarray) -> np.ndarray:
-    """Returns a float32 (H, W) picture in [0, 1] of where two images (float in [0, 1] or uint8) differ: the
-    largest channel difference times 8, black where they agree and white from 32 grey levels."""
-    difference = np.abs(_in_levels(reference) - _in_levels(candidate)).max(axis=2) / _GREY_LEVELS
-    return np.clip(difference * 8, 0.0, 1.0).astype(np.float32)
-
-
-@dataclass(frozen=True)
-class ImageDifference:
-    """How far one image from a candidate pipeline is from the reference, in grey levels (of 255).
-
-    Attributes:
-        name: the image's file name.
-        max_levels: the largest absolute difference of any pixel channel.
-        mean_levels: the mean absolute difference over all pixel channels.
-        differing_fraction: the fraction of pixel channels that differ by more than half a level.
-        within_tolerance: `max_levels` is at most the tolerance given to `compare_images`.
-    """
-
-    name: str
-    max_levels: float
-    mean_levels: float
-    differing_fraction: float
-    within_tolerance: bool
-
-
-def compare_images(
-    references: Sequence[np.ndarray],
-    candidates: Sequence[np.ndarray],
-    *,
-    names: Sequence[str],
-    tolerance_levels: float = 1.0,
-) -> list[ImageDifference]:
-    """Compares images (float in [0, 1] or uint8) pixel by pixel, in grey levels rounded to 2 decimals, so
-    printed tables are the same on every run.
-
-    Args:
-        references: the reference images (e.g. from `images.load_image`).
-        candidates: the images to check, same shapes, same order.
-        names: one name per image.
-        tolerance_levels: the largest per-pixel difference, in grey levels, that counts as the same.
-
-    Returns:
-        One `ImageDifference` per image.
-
-    Raises:
-        ValueError: the counts or the shapes differ.
-    """
-    if not len(references) == len(candidates) == len(names):
-        raise ValueError(
-            f"got {len(references)} references, {len(candidates)} candidates and {len(names)} names"
-        )
-    results = []
-    for name, reference, candidate in zip(names, references, candidates, strict=True):
-        reference, candidate = _in_levels(reference), _in_levels(candidate)
-        if reference.shape != candidate.shape:
-            raise ValueError(f"{name}: shape {candidate.shape} differs from {reference.shape}")
-        difference = np.abs(reference - candidate)
-        max_levels = round(float(difference.max()), 2)
-        results.append(
-            ImageDifference(
-                name=name,
-                max_levels=max_levels,
-                mean_levels=round(float(difference.mean()), 2),
-                differing_fraction=round(float(np.mean(difference > 0.5)), 4),
-                within_tolerance=max_levels <= tolerance_levels,
-            )
-        )
-    return results
-
-
-def format_differences(differences: Sequence[ImageDifference]) -> str:
-    """Returns `differences` as a fixed-width text table, one image per row."""
-    lines = [f"{'image':<22} {'max |Δ|':>8} {'mean |Δ|':>9} {'differing':>10}  within tolerance"]
-    for row in differences:
-        lines.append(
-            f"{row.name:<22} {row.max_levels:>8.2f} {row.mean_levels:>9.2f} "
-            f"{row.differing_fraction:>10.2%}  {'yes' if row.within_tolerance else 'NO'}"
-        )
-    return "\n".join(lines)
-
-
-def _in_levels(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
-    return image.astype(np.float64) * (1.0 if image.dtype == np.uint8 else _GREY_LEVELS)

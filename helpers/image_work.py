@@ -3,6 +3,7 @@
     reference = np.stack(list(image_work.reference_images(paths)))   # (n, 224, 224, 3) float32 in [0, 1]
     image_work.decode_resize_into(path, batch[i])                    # the same work, uint8, no fresh arrays
     image_work.check_same_output("mine", my_images, reference)       # an OutputCheck; .same_output
+    print(image_work.difference_table(my_images, reference, names=names))  # image by image
 
 The work: a 640x480 JPEG decoded as RGB, resized to 224x224 with area averaging (OpenCV's `INTER_AREA`,
 the kit's loader `images.load_image`, which notebook 07's graph-native pipeline reproduces in TensorFlow
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -28,6 +29,9 @@ __all__ = [
     "OutputCheck",
     "check_same_output",
     "decode_resize_into",
+    "difference_image",
+    "difference_levels",
+    "difference_table",
     "reference_images",
 ]
 
@@ -161,13 +165,13 @@ def check_same_output(name: str, candidate: np.ndarray, reference: np.ndarray) -
     candidate, reference = np.asarray(candidate), np.asarray(reference)
     if candidate.shape != reference.shape:
         raise ValueError(f"{name}: got images of shape {candidate.shape}, the reference {reference.shape}")
-    levels = _levels(np.abs(candidate.astype(np.float32) - reference).reshape(len(reference), -1).max(1))
+    levels = difference_levels(candidate, reference).reshape(len(reference), -1).max(1)
     in_order = bool(levels.max(initial=0.0) <= SAME_OUTPUT_LEVELS)
     matched_once = True
     if not in_order:
-        flat = reference.reshape(len(reference), -1)
         pairs = [
-            _levels(np.abs(image.reshape(1, -1).astype(np.float32) - flat).max(1)) for image in candidate
+            difference_levels(image[None], reference).reshape(len(reference), -1).max(1)
+            for image in candidate
         ]
         closest = [int(np.argmin(row)) for row in pairs]
         levels = np.array([row[index] for row, index in zip(pairs, closest, strict=True)])
@@ -177,6 +181,35 @@ def check_same_output(name: str, candidate: np.ndarray, reference: np.ndarray) -
     return OutputCheck(name, len(candidate), max_levels, in_order, same)
 
 
-def _levels(differences: np.ndarray) -> np.ndarray:
-    # Rounded to 1/100 of a level: float32 arithmetic leaves 1.0000001 for a difference of one level.
-    return np.round(differences.astype(np.float64) * 255, 2)
+def difference_levels(candidate: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Absolute differences of images (float in [0, 1]) pixel channel by pixel channel, in grey levels (of
+    255), float64 rounded to 1/100 of a level: float32 arithmetic leaves 1.0000001 for one level."""
+    return np.round(np.abs(np.asarray(candidate, np.float32) - reference).astype(np.float64) * 255, 2)
+
+
+def difference_table(
+    candidates: Sequence[np.ndarray], reference: Sequence[np.ndarray], *, names: Sequence[str]
+) -> str:
+    """Returns a fixed-width text table comparing images (float in [0, 1]) with the reference's, one row
+    per image: largest and mean difference in grey levels, the fraction of pixel channels more than half a
+    level apart, and whether it is within `SAME_OUTPUT_LEVELS`.
+
+    Raises:
+        ValueError: the counts or an image's shape differ (the message names the image).
+    """
+    lines = [f"{'image':<22} {'max |Δ|':>8} {'mean |Δ|':>9} {'differing':>10}  within tolerance"]
+    for name, candidate, expected in zip(names, candidates, reference, strict=True):
+        if np.shape(candidate) != np.shape(expected):
+            raise ValueError(f"{name}: shape {np.shape(candidate)} differs from {np.shape(expected)}")
+        levels = difference_levels(candidate, expected)
+        within = "yes" if levels.max() <= SAME_OUTPUT_LEVELS else "NO"
+        lines.append(
+            f"{name:<22} {levels.max():>8.2f} {levels.mean():>9.2f} {np.mean(levels > 0.5):>10.2%}  {within}"
+        )
+    return "\n".join(lines)
+
+
+def difference_image(candidate: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Returns a float32 (H, W) picture in [0, 1] of where an image (float in [0, 1]) differs from the
+    reference: the largest channel difference x 8, black where they agree, white from 32 grey levels."""
+    return np.clip(difference_levels(candidate, reference).max(axis=2) * 8 / 255, 0.0, 1.0).astype(np.float32)

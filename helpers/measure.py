@@ -92,17 +92,12 @@ def _machine_busy_seconds() -> float:
 
 @dataclass(frozen=True)
 class PassTiming:
-    """One timed pass: the elements it delivered, its wall-clock time and its CPU time.
+    """One timed pass: the elements it delivered (a batch counts its elements, see `count_elements`), its
+    wall-clock seconds from asking for the first element to the end, and the CPU seconds of this process
+    (all its threads) and its child processes meanwhile (`child_cpu_seconds` of them in the children).
 
-    Attributes:
-        elements: elements delivered (a batch counts its elements, see `count_elements`).
-        seconds: wall-clock seconds, from asking for the first element to the end.
-        cpu_seconds: CPU seconds of this process (all its threads) and its child processes meanwhile.
-        child_cpu_seconds: the part of `cpu_seconds` used by child (worker) processes.
-        first_element_seconds: seconds until the first element arrived (None for a function call, or a
-            repeat of several passes).
-        first_elements: elements in that first arrival.
-        last_element_seconds: seconds until the last element arrived (None as above).
+    The first and last elements' arrival (seconds from the start) are None for a function call or a
+    repeat of several passes; `first_elements` counts the elements of the first arrival.
     """
 
     elements: int
@@ -231,12 +226,8 @@ def _passes_for(work: Iterable | Callable[[], int], min_seconds: float) -> PassT
 
 @dataclass(frozen=True)
 class ThroughputResult:
-    """The timed repeats of one row, and their median and spread.
-
-    Attributes:
-        name: what was measured.
-        timings: one `PassTiming` per repeat, in round order (round i of every row ran back to back).
-    """
+    """The timed repeats of one row (`timings`, in round order: round i of every row ran back to back),
+    and their median and spread."""
 
     name: str
     timings: tuple[PassTiming, ...]
@@ -245,11 +236,6 @@ class ThroughputResult:
     def samples(self) -> tuple[float, ...]:
         """Elements per second of each repeat, in round order."""
         return tuple(timing.elements_per_second for timing in self.timings)
-
-    @property
-    def elements(self) -> int:
-        """Elements delivered by the last repeat."""
-        return self.timings[-1].elements
 
     @property
     def elements_per_second(self) -> float:
@@ -283,7 +269,7 @@ class ThroughputResult:
         return (
             f"{self.name}: median {self.elements_per_second:,.0f} elements/s "
             f"(min {self.min_elements_per_second:,.0f}, max {self.max_elements_per_second:,.0f}, "
-            f"{len(self.timings)} repeats of {self.elements:,}; "
+            f"{len(self.timings)} repeats of {self.timings[-1].elements:,}; "
             f"{self.cpu_seconds_per_element * 1000:.3f} CPU ms per element)"
         )
 

@@ -37,7 +37,6 @@ __all__ = [
     "spawn_start_method",
     "startup_seconds",
     "text_records",
-    "worker_pid",
 ]
 
 RECORD_FIELDS = 24
@@ -64,21 +63,18 @@ def reference_work(paths: Sequence[str], *, out: np.ndarray | None = None) -> in
     return len(paths)
 
 
-def limit_pass(pool: Executor, paths: Sequence[str], *, chunk_size: int = 8) -> Callable[[], int]:
+def limit_pass(pool: Executor, paths: Sequence[str]) -> Callable[[], int]:
     """One pass of the machine's limit for the reference work: `reference_work` on every worker at once.
 
-    The limit is measured, not multiplied: the files, in chunks of `chunk_size` (small, so the workers
-    finish together), go to the pool's workers as each one is free, with no TensorFlow anywhere. Give it a
+    The limit is measured, not multiplied: the files, in chunks of 8 (small, so the workers finish
+    together), go to the pool's workers as each one is free, with no TensorFlow anywhere. Give it a
     pool of one spawned worker per core (`spawn_pool`); `measure.compare`'s warm-up pass starts the workers,
     so their start-up is not timed, and it counts their CPU time as the row's.
 
     Returns:
         A function doing one pass and returning the images done.
     """
-    chunks = [
-        [os.fsdecode(path) for path in paths[start : start + chunk_size]]
-        for start in range(0, len(paths), chunk_size)
-    ]
+    chunks = [[os.fsdecode(path) for path in paths[start : start + 8]] for start in range(0, len(paths), 8)]
 
     def one_pass() -> int:
         return sum(pool.map(reference_work, chunks))
@@ -93,11 +89,6 @@ def decode_batch(paths: Sequence[str]) -> np.ndarray:
     for path, out in zip(paths, batch, strict=True):
         decode_resize_into(path, out)
     return batch
-
-
-def worker_pid(_: object = None) -> int:
-    """Returns the process id of the worker running it (a near-empty task, to time start-up)."""
-    return os.getpid()
 
 
 def text_records(count: int, *, seed: int = 0) -> list[str]:
@@ -186,5 +177,5 @@ def startup_seconds(workers: int) -> float:
     """Seconds to spawn a pool of `workers`, have each run a near-empty task, and shut it down."""
     started = time.perf_counter()
     with spawn_pool(workers) as pool:
-        list(pool.map(worker_pid, range(workers)))
+        [task.result() for task in [pool.submit(os.getpid) for _ in range(workers)]]  # near-empty tasks
     return time.perf_counter() - started

@@ -118,9 +118,8 @@ def test_command_writes_rows_with_spread_and_cpu_cost(command_output):
     assert rows[0]["ratio"] == pytest.approx(rows[0]["elements_per_second"] / limit)
     per_element, per_batch = by_name["per_element_yield"], by_name["per_batch_yield"]
     assert per_element["ratio"] == pytest.approx(1 / per_batch["ratio"])
-    assert per_element["same_output"] is None
+    assert per_element["max_difference_levels"] is None
     assert [row["unit"] for row in rows] == ["images"] * 7 + ["rows"] * 2
-    assert [row["same_output"] for row in rows[:7]] == [False] + [True] * 6
 
 
 def test_command_json_has_machine_facts_targets_and_checks(command_output):
@@ -136,7 +135,8 @@ def test_command_json_has_machine_facts_targets_and_checks(command_output):
         ("per_batch_yield", "per_element_yield", 50.0),
     ]
     checks = payload["output_checks"]
-    assert list(checks) == ROW_NAMES[:7] and checks["limit"]["same_output"]
+    assert list(checks) == ROW_NAMES[:7]
+    assert [check["same_output"] for check in checks.values()] == [False] + [True] * 6
     assert payload["settings"]["same_output_levels"] == image_work.SAME_OUTPUT_LEVELS
 
 

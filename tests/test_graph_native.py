@@ -134,37 +134,3 @@ def test_tfrecord_with_labels_round_trips_them_as_int64(image_files, tmp_path):
     assert records[0]["label"].dtype == np.int64
     with pytest.raises(ValueError, match="2 paths but 1 labels"):
         graph_native.write_tfrecord(paths, record_file, labels=[5])
-
-
-def test_difference_image_is_black_where_equal_and_amplifies_differences():
-    reference = np.zeros((2, 2, 3), np.uint8)
-    candidate = reference.copy()
-    candidate[0, 1, 2] = 16
-    candidate[1, 1] = 200
-    picture = graph_native.difference_image(reference, candidate)
-    assert picture.shape == (2, 2) and picture.dtype == np.float32
-    np.testing.assert_allclose(picture, [[0.0, 16 * 8 / 255], [0.0, 1.0]], rtol=1e-6)
-
-
-def test_compare_images_reports_levels_and_tolerance():
-    reference = np.zeros((2, 2, 3), np.float32)
-    candidate = reference.copy()
-    candidate[0, 0, 0] = 3 / 255
-    same, different = graph_native.compare_images(
-        [reference, reference], [reference, candidate], names=["a", "b"], tolerance_levels=1.0
-    )
-    assert same == graph_native.ImageDifference("a", 0.0, 0.0, 0.0, True)
-    assert different == graph_native.ImageDifference("b", 3.0, 0.25, round(1 / 12, 4), False)
-    uint8 = graph_native.compare_images([np.full((1, 1, 3), 10, np.uint8)], [reference[:1, :1]], names=["c"])
-    assert uint8[0].max_levels == 10.0
-    table = graph_native.format_differences([same, different])
-    assert table.splitlines()[1].split() == ["a", "0.00", "0.00", "0.00%", "yes"]
-    assert table.splitlines()[2].endswith("NO")
-
-
-def test_compare_images_rejects_mismatched_inputs():
-    image = np.zeros((2, 2, 3), np.float32)
-    with pytest.raises(ValueError, match="1 references, 2 candidates"):
-        graph_native.compare_images([image], [image, image], names=["a"])
-    with pytest.raises(ValueError, match="a: shape"):
-        graph_native.compare_images([image], [np.zeros((3, 2, 3), np.float32)], names=["a"])

@@ -108,3 +108,26 @@ def test_the_graph_native_pipeline_is_the_same_output(jpegs, reference):
     batches = graph_native.image_dataset(jpegs, image_size=(224, 224)).batch(6)
     check = image_work.check_same_output("graph-native", next(iter(batches)).numpy(), reference)
     assert check.same_output and check.in_order, check
+
+
+def test_difference_image_is_black_where_equal_and_amplifies_differences():
+    reference = np.zeros((2, 2, 3), np.float32)
+    candidate = reference.copy()
+    candidate[0, 1, 2] = 16 / 255
+    candidate[1, 1] = 200 / 255
+    picture = image_work.difference_image(candidate, reference)
+    assert picture.shape == (2, 2) and picture.dtype == np.float32
+    np.testing.assert_allclose(picture, [[0.0, 16 * 8 / 255], [0.0, 1.0]], rtol=1e-6)
+
+
+def test_difference_table_shows_levels_and_the_same_output_rule():
+    reference = np.zeros((2, 2, 3), np.float32)
+    candidate = reference.copy()
+    candidate[0, 0, 0] = 3 / 255
+    table = image_work.difference_table([reference, candidate], [reference, reference], names=["a", "b"])
+    assert table.splitlines()[1].split() == ["a", "0.00", "0.00", "0.00%", "yes"]
+    assert table.splitlines()[2].split() == ["b", "3.00", "0.25", "8.33%", "NO"]
+    with pytest.raises(ValueError, match="zip"):
+        image_work.difference_table([reference], [reference, reference], names=["a"])
+    with pytest.raises(ValueError, match="a: shape"):
+        image_work.difference_table([np.zeros((3, 2, 3), np.float32)], [reference], names=["a"])

@@ -34,7 +34,7 @@ def test_decode_batch_gives_the_reference_images_as_uint8(jpegs):
 
 def test_the_limit_runs_every_file_in_workers_without_tensorflow(jpegs):
     with process_work.spawn_pool(2) as pool:
-        one_pass = process_work.limit_pass(pool, jpegs * 5, chunk_size=4)
+        one_pass = process_work.limit_pass(pool, jpegs * 5)
         assert one_pass() == 15
         imported = pool.submit(eval, "'tensorflow' in __import__('sys').modules").result()
     assert imported is False
@@ -75,7 +75,7 @@ def _children() -> list[int]:
 def test_spawn_pool_runs_elsewhere_and_leaves_no_process(jpegs):
     before = _children()
     with process_work.spawn_pool(2) as pool:
-        pids = list(pool.map(process_work.worker_pid, range(4)))
+        pids = [task.result() for task in [pool.submit(os.getpid) for _ in range(4)]]
         batch = pool.submit(process_work.decode_batch, jpegs).result()
     assert all(pid != os.getpid() for pid in pids)
     np.testing.assert_array_equal(batch, process_work.decode_batch(jpegs))
@@ -85,7 +85,7 @@ def test_spawn_pool_runs_elsewhere_and_leaves_no_process(jpegs):
 def test_spawn_pool_stops_its_workers_when_the_block_fails():
     before = _children()
     with pytest.raises(RuntimeError, match="boom"), process_work.spawn_pool(2) as pool:
-        list(pool.map(process_work.worker_pid, range(2)))
+        pool.submit(os.getpid).result()
         raise RuntimeError("boom")
     assert _children() == before
 

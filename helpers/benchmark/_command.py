@@ -1,10 +1,7 @@
 """The command line and its report: `python -m helpers.benchmark [--quick] [--json PATH] [--plot PATH]`.
 
-    python -m helpers.benchmark --quick --json out.json --plot out.png
-    benchmark.main(["--quick", "--images", "64"])   # the same from Python; returns the exit status
-    print(format_table(comparison.rows))            # rows from `run_comparison`
-
-TensorFlow and matplotlib are imported only once a comparison runs, so `--help` is instant.
+`main(["--quick"])` runs it from Python and returns the exit status. TensorFlow and matplotlib are
+imported only once a comparison runs, so `--help` is instant.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ import cv2
 import numpy as np
 
 from helpers import cli_args
-from helpers.benchmark._comparison import Comparison, ComparisonRow, EqualWorkError, run_comparison
+from helpers.benchmark._comparison import ComparisonRow, EqualWorkError, run_comparison
 from helpers.image_work import IMAGE_SIZE, SAME_OUTPUT_LEVELS
 from helpers.measure import available_cores
 from helpers.paths import display_path
@@ -38,7 +35,6 @@ __all__ = [
     "plot_comparison",
     "target_ratios",
     "target_verdict",
-    "to_json",
 ]
 
 TARGETS = (
@@ -119,15 +115,11 @@ def format_table(rows: Sequence[ComparisonRow]) -> str:
         "max |Δ|: largest pixel difference from the reference generator's images, in grey levels; the same "
         f"output is within {SAME_OUTPUT_LEVELS:g}",
         "",
-        "targets (ratios of medians; [range of the per-round ratios]; by CPU cost: the inverse ratio of "
-        "CPU ms):",
+        "targets (ratios of medians; [range of the per-round ratios]; met or missed in every round, or not "
+        "settled; by CPU cost: the inverse ratio of CPU ms):",
     ]
     for ratio in target_ratios(rows):
-        verdict = {"met": "met in every round", "missed": "MISSED in every round"}.get(
-            str(ratio["verdict"]), "not settled (rounds on both sides)"
-        )
-        if not ratio["target_applies"]:
-            verdict += " (targets are for 2 cores)"
+        verdict = f"{ratio['verdict']}{'' if ratio['target_applies'] else ' (targets are for 2 cores)'}"
         lines.append(
             f"  {ratio['numerator']} / {ratio['denominator']} = {ratio['ratio']:.2f}x "
             f"[{ratio['min_ratio_over_rounds']:.2f} - {ratio['max_ratio_over_rounds']:.2f}]"
@@ -158,19 +150,6 @@ def machine_facts() -> dict[str, object]:
         "tensorflow": tf.__version__,
         "opencv": cv2.__version__,
         "numpy": np.__version__,
-    }
-
-
-def to_json(comparison: Comparison, *, seconds: float | None = None) -> dict[str, object]:
-    """The comparison as a JSON-ready dict: machine facts, settings, rows, target ratios, output checks."""
-    return {
-        "machine": machine_facts(),
-        "load_average_1min": comparison.load_average,
-        "settings": comparison.settings,
-        "seconds": seconds,
-        "rows": [asdict(row) for row in comparison.rows],
-        "target_ratios": target_ratios(comparison.rows),
-        "output_checks": {name: asdict(check) for name, check in comparison.checks.items()},
     }
 
 
@@ -290,10 +269,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             "figures (and the limit, which assumes every core is free) are low and noisy; the CPU cost "
             "column is steadier"
         )
-    seconds = time.perf_counter() - started
     written = True
     if args.json:
-        text = json.dumps(to_json(comparison, seconds=seconds), indent=2) + "\n"
+        payload = {
+            "machine": machine_facts(),
+            "load_average_1min": comparison.load_average,
+            "settings": comparison.settings,
+            "seconds": time.perf_counter() - started,
+            "rows": [asdict(row) for row in comparison.rows],
+            "target_ratios": target_ratios(comparison.rows),
+            "output_checks": {name: asdict(check) for name, check in comparison.checks.items()},
+        }
+        text = json.dumps(payload, indent=2) + "\n"
         written &= _write(args.json, lambda path: path.write_text(text))
     if args.plot:
         facts = machine_facts()

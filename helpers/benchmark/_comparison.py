@@ -1,11 +1,6 @@
 """The comparison: the pipelines its rows run, each checked against the reference, then timed in turns.
 
-    comparison = run_comparison(image_count=256, repeats=3)   # a Comparison: rows, checks, settings
-    dataset = best_dataset(paths, threads=2)                   # the best from_generator pipeline
-
-Every image row turns 640x480 JPEGs into batches of 224x224 RGB float32 in [0, 1] (`helpers.image_work`),
-except the article's Example 2, timed as written. TensorFlow, tqdm and the lesson helpers are imported
-only inside functions, so `--help` stays instant.
+TensorFlow, tqdm and the lesson helpers are imported only inside functions, so `--help` stays instant.
 """
 
 from __future__ import annotations
@@ -32,10 +27,6 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 __all__ = [
-    "BATCH_SIZE",
-    "CHECK_IMAGES",
-    "IMAGE_ROW_NAMES",
-    "YIELD_ROW_NAMES",
     "Comparison",
     "ComparisonRow",
     "EqualWorkError",
@@ -52,6 +43,7 @@ __all__ = [
 ]
 
 BATCH_SIZE = 32
+_CHECK_IMAGES = 32  # images each row delivers for the output check (the first of the benchmark set)
 _SMALL_BATCH_SIZE = 256
 _SMALL_FEATURES = 16
 # The per-batch row reads this many times more rows per chunk, so each chunk lasts long enough to time.
@@ -177,11 +169,6 @@ def article_dataset(paths: Sequence[str]) -> tf.data.Dataset:
         logger.setLevel(level)
 
 
-def _feature_rows(features: np.ndarray) -> Iterator[np.ndarray]:
-    """Yields the rows of `features` one at a time."""
-    yield from features
-
-
 def _feature_batches(features: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
     """Yields `features` in slices of `batch_size` rows."""
     for start in range(0, len(features), int(batch_size)):
@@ -214,19 +201,7 @@ def _stream_chunks(dataset: tf.data.Dataset, elements: int) -> Callable[[], int]
     return next_chunk
 
 
-IMAGE_ROW_NAMES = (
-    "article_example_2",
-    "float32",
-    "best_from_generator",
-    "numpy_function_map",
-    "index_pattern",
-    "graph_native",
-    "limit",
-)
-YIELD_ROW_NAMES = ("per_element_yield", "per_batch_yield")
-CHECK_IMAGES = 32
-"""Images each row delivers for the output check (the first ones of the benchmark set)."""
-
+# The rows, in table order: the image rows, then the two small-element rows, each compared with the other.
 _WHAT = {
     "article_example_2": "the article's Example 2 as written: BGR, bilinear resize, float64 declared "
     "float32 (the baseline; the one row allowed another output)",
@@ -242,6 +217,7 @@ _WHAT = {
     "per_element_yield": f"rows of {_SMALL_FEATURES} floats, one per yield, batched by {_SMALL_BATCH_SIZE}",
     "per_batch_yield": f"the same rows yielded in batches of {_SMALL_BATCH_SIZE}",
 }
+_YIELD_RATIO_TO = {"per_element_yield": "per_batch_yield", "per_batch_yield": "per_element_yield"}
 
 # Lines the TensorFlow and CUDA libraries print while they load, before TF_CPP_MIN_LOG_LEVEL applies
 # (absl writes everything to stderr until its logging is initialised): harmless on a CPU-only machine.
@@ -332,22 +308,10 @@ def check_rows(
 
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One row of the comparison table.
-
-    Attributes:
-        name: the row's key (`article_example_2`, `float32`, ...).
-        what: what the row runs.
-        unit: "images" or "rows" (the two small-element rows).
-        elements_per_second: median over the repeats.
-        min_elements_per_second: the slowest repeat.
-        max_elements_per_second: the fastest repeat.
-        samples: elements/s of each repeat, in round order (round i of every row ran back to back).
-        cpu_ms_per_element: median CPU milliseconds per image (or row), this process and its workers.
-        ratio: the ratio shown: to the limit, or between the two small-element rows.
-        ratio_to: what `ratio` compares with.
-        max_difference_levels: the output check's largest pixel difference from the reference, in grey
-            levels (None for the small-element rows).
-        same_output: the check passed (None for the small-element rows).
+    """One row of the comparison table: elements/s (median, slowest and fastest repeat, each repeat in round
+    order: round i of every row ran back to back), median CPU ms per image (or row, `unit` "rows") of this
+    process and its workers, the ratio to the limit (or between the two small-element rows), and the
+    output check's largest difference from the reference in grey levels (None for the small-element rows).
     """
 
     name: str
@@ -361,19 +325,12 @@ class ComparisonRow:
     ratio: float
     ratio_to: str
     max_difference_levels: float | None = None
-    same_output: bool | None = None
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Everything one comparison measured.
-
-    Attributes:
-        rows: the table's rows, in table order.
-        checks: name -> the output check of each image row.
-        settings: what was run (images, repeats, seconds per repeat, ...).
-        load_average: 1-minute load average at the start and at the end (None where unavailable).
-    """
+    """Everything one comparison measured: the rows in table order, each image row's output check, what was
+    run, and the 1-minute load average at the start and at the end (None where unavailable)."""
 
     rows: list[ComparisonRow]
     checks: dict[str, OutputCheck]
@@ -451,7 +408,7 @@ def run_comparison(
         "graph_native": graph_native_dataset,
         "limit": _limit_images,
     }
-    steps = len(builders) + repeats * (len(IMAGE_ROW_NAMES) + len(YIELD_ROW_NAMES))
+    steps = len(builders) + repeats * len(_WHAT)
     bar = tqdm(total=steps, desc="benchmark", unit="step", file=sys.stderr, disable=not progress, leave=False)
 
     def on_result(name: str, repeat: int, timing: PassTiming) -> None:
@@ -459,7 +416,7 @@ def run_comparison(
         bar.update()
 
     per_element = tf.data.Dataset.from_generator(
-        _feature_rows, args=(features,), output_signature=tf.TensorSpec((_SMALL_FEATURES,), tf.float32)
+        iter, args=(features,), output_signature=tf.TensorSpec((_SMALL_FEATURES,), tf.float32)
     ).batch(_SMALL_BATCH_SIZE)
     per_batch = tf.data.Dataset.from_generator(
         _feature_batches,
@@ -468,7 +425,7 @@ def run_comparison(
     )
     try:
         with _opencv_threads(1), process_work.spawn_pool(cores) as pool:
-            checks = check_rows(builders, paths[:CHECK_IMAGES], step=lambda name: bar.update())
+            checks = check_rows(builders, paths[:_CHECK_IMAGES], step=lambda name: bar.update())
             work = {name: build(paths) for name, build in builders.items() if name != "limit"}
             work["limit"] = process_work.limit_pass(pool, paths)
             work["per_element_yield"] = _stream_chunks(per_element, small_elements)
@@ -481,20 +438,19 @@ def run_comparison(
         "small_elements": small_elements,
         "repeats": repeats,
         "min_seconds": min_seconds,
-        "check_images": len(paths[:CHECK_IMAGES]),
+        "check_images": len(paths[:_CHECK_IMAGES]),
         "same_output_levels": image_work.SAME_OUTPUT_LEVELS,
         "batch_size": BATCH_SIZE,
         "decode_threads": cores,
     }
-    others = dict(zip(YIELD_ROW_NAMES, reversed(YIELD_ROW_NAMES), strict=True))
     rows = []
-    for name in IMAGE_ROW_NAMES + YIELD_ROW_NAMES:
-        result, check, ratio_to = results[name], checks.get(name), others.get(name, "limit")
+    for name, what in _WHAT.items():
+        result, check, ratio_to = results[name], checks.get(name), _YIELD_RATIO_TO.get(name, "limit")
         rows.append(
             ComparisonRow(
                 name=name,
-                what=_WHAT[name],
-                unit="rows" if name in others else "images",
+                what=what,
+                unit="rows" if name in _YIELD_RATIO_TO else "images",
                 elements_per_second=result.elements_per_second,
                 min_elements_per_second=result.min_elements_per_second,
                 max_elements_per_second=result.max_elements_per_second,
@@ -503,7 +459,6 @@ def run_comparison(
                 ratio=result.elements_per_second / results[ratio_to].elements_per_second,
                 ratio_to=ratio_to,
                 max_difference_levels=None if check is None else check.max_levels,
-                same_output=None if check is None else check.same_output,
             )
         )
     return Comparison(rows, checks, settings, {"start": load_at_start, "end": _load_average()})
