@@ -173,6 +173,13 @@ class RunResult:
         return "failed" if self.error else ("stopped" if self.stopped else "done")
 
     @property
+    def elements_per_second(self) -> float:
+        """Elements per second over its segments, each from its first batch (the start-ups left out)."""
+        seconds = sum(segment.seconds for segment in self.segments)
+        delivered = sum(segment.elements_per_second * segment.seconds for segment in self.segments)
+        return delivered / seconds if seconds > 0 else 0.0
+
+    @property
     def median_elements_per_second(self) -> float:
         """The median of its windows' elements/s (elements per second of the whole run when under three)."""
         if len(self.points) >= 3:

@@ -84,7 +84,8 @@ def test_a_run_delivers_its_epochs_and_records_a_timeline():
         ("consumer", timeline.WAIT),
         ("consumer", timeline.TRAIN_STEP),
     }
-    assert result.seconds > 0 and result.median_elements_per_second > 0
+    assert result.seconds > 0 and result.elements_per_second > 0
+    assert result.elements_per_second == pytest.approx(result.segments[0].elements_per_second)
 
 
 def test_a_run_stopped_before_it_starts_delivers_nothing():
