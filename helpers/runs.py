@@ -190,10 +190,8 @@ class RunResult:
 class Runner:
     """Runs the pipelines `build(config, watch)` makes, like a training loop, one run at a time.
 
-    Attributes:
-        watch: handed to `build`; each run gives it a fresh stop event and recorder.
-        requested: settings for the running run, set from any thread: it goes on with them from its next
-            batch.
+    Each run gives `watch` a fresh stop event and recorder. `requested`, set from any thread, holds the
+    settings the running run goes on with from its next batch.
     """
 
     def __init__(self, build: Callable[[Any, timeline.Watch], Any]) -> None:
