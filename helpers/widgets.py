@@ -132,8 +132,8 @@ class PerformancePanel:
         Args:
             build: `build(config, watch)` returns the dataset for `config` (float32 image batches), its
                 generator functions wrapped with `watch`, so Stop and the timeline reach them.
-            config: the initial settings; `PipelineConfig()` when None. Fields without a control
-                (`opencv_threads`, `seed`) keep its values.
+            config: the initial settings; `PipelineConfig()` when None. The field without a control
+                (`opencv_threads`) keeps its value.
             train_step_ms: the initial simulated training step, in milliseconds.
             refresh_seconds: time between live refreshes while running.
         """
