@@ -4,10 +4,9 @@
     result = runner.run(runs.RunSettings(config, train_step_ms=10, epochs=runs.UNTIL_STOP), stop_event=stop)
     runner.requested = runs.RunSettings(config.replace(batch_size=64))  # from another thread: a new segment
 
-The runner knows the pipeline only by its build function, which wraps its generator functions with the
-runner's `timeline.Watch`: Stop and the timeline reach them through it. `config` may be any frozen
-dataclass with an `image_count` (elements per epoch) and a `describe()`, as `pipelines.PipelineConfig`.
-No widgets and no TensorFlow import: `helpers.widgets` maps this onto a panel.
+The build function wraps its generator functions with the runner's `timeline.Watch`, so Stop and the
+timeline reach them. `config` may be any frozen dataclass with an `image_count` (elements per epoch) and a
+`describe()`, as `pipelines.PipelineConfig`. No widgets and no TensorFlow import.
 """
 
 from __future__ import annotations
