@@ -7,7 +7,7 @@ and 03 quote them, and tests/test_article.py checks that they agree and that eac
 Usage:
     from helpers import article
     ds = article.example_2_dataset([str(p) for p in images.sample_image_paths()])
-    list(article.simple_generator())  # Example 1's generator function, on its own
+    next(article.image_generator(paths))  # Example 2's generator function, on its own
 
 Do not "fix" the examples: their defects (BGR colour, float64 pixels, `cv2.imread` returning None, the
 deprecated `output_types`/`output_shapes`, the unseeded global `np.random`) are what the lessons show.
@@ -22,10 +22,8 @@ from typing import Any
 __all__ = [
     "EXAMPLES",
     "IMAGE_PATHS_LINE",
-    "complex_generator",
     "example_2_dataset",
     "image_generator",
-    "simple_generator",
 ]
 
 EXAMPLES = {
@@ -132,6 +130,4 @@ def _definition(number: int, name: str) -> Callable[..., Any]:
     return _run("".join(imports + lines[start:end]), f"<article {name}>")[name]
 
 
-simple_generator = _definition(1, "simple_generator")
 image_generator = _definition(2, "image_generator")
-complex_generator = _definition(3, "complex_generator")

@@ -50,18 +50,16 @@ _BENCHMARK_RECIPE_VERSION = 1
 _WRITER_THREADS = min(8, os.cpu_count() or 1)
 
 
-def digit_files(
-    *, folder: str | os.PathLike[str] | None = None, progress: bool = True
-) -> tuple[list[Path], list[int]]:
+def digit_files(*, progress: bool = True) -> tuple[list[Path], list[int]]:
     """Returns ``(paths, labels)``: scikit-learn's digits as PNG files, in dataset order, written if needed.
 
     The 1,797 8x8 grayscale images of ``sklearn.datasets.load_digits`` (bundled, no download), 0..16 scaled
-    to 0..255, as ``<label>/<index>.png`` in `folder` (default ``cache_dir("digits")``), with a tqdm bar
-    on stderr if `progress`.
+    to 0..255, as ``<label>/<index>.png`` in ``cache_dir("digits")``, with a tqdm bar on stderr if
+    `progress`.
     """
     from sklearn.datasets import load_digits
 
-    folder = Path(folder) if folder is not None else cache_dir("digits")
+    folder = cache_dir("digits")
     digits = load_digits()
     labels = [int(label) for label in digits.target]
     paths = [folder / str(label) / f"{index:04d}.png" for index, label in enumerate(labels)]
@@ -87,17 +85,14 @@ def benchmark_jpegs(
     *,
     width: int = 640,
     height: int = 480,
-    seed: int = 0,
-    folder: str | os.PathLike[str] | None = None,
     progress: bool = True,
 ) -> list[Path]:
     """Returns `count` photo-like JPEGs of ``width x height`` pixels, writing those missing.
 
     Each is a random crop (30-100% of the largest with the target's aspect ratio, +-25%) of a sample
     photograph, maybe mirrored, rescaled and slightly brightened or darkened, so it compresses like a
-    photo. File ``i`` depends only on ``(seed, i)``: asking for more files later writes only the new ones.
-    They go to `folder` (default ``cache_dir(f"benchmark_jpegs_{width}x{height}")``), with a tqdm bar on
-    stderr if `progress`.
+    photo. File ``i`` depends only on ``i``: asking for more files later writes only the new ones. They go
+    to ``cache_dir(f"benchmark_jpegs_{width}x{height}")``, with a tqdm bar on stderr if `progress`.
 
     Returns:
         The paths ``000000.jpg``, ``000001.jpg``, ... in order.
@@ -113,14 +108,12 @@ def benchmark_jpegs(
         raise ValueError(f"count must be at most {MAX_BENCHMARK_JPEGS:,}, got {count:,}")
     if max(width, height) > MAX_IMAGE_SIDE:
         raise ValueError(f"width and height must be at most {MAX_IMAGE_SIDE:,} pixels, got {width}x{height}")
-    folder = Path(folder) if folder is not None else cache_dir(f"benchmark_jpegs_{width}x{height}")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = cache_dir(f"benchmark_jpegs_{width}x{height}")
     sample_paths = images.sample_image_paths()
     recipe = {
         "v": _BENCHMARK_RECIPE_VERSION,
         "width": width,
         "height": height,
-        "seed": seed,
         "quality": _JPEG_QUALITY,
         "sources": [path.name for path in sample_paths],
     }
@@ -141,7 +134,8 @@ def benchmark_jpegs(
     sources = [image for image in sources if min(image.shape[:2]) >= min(width, height) // 2] or sources
 
     def write_jpeg(index: int) -> None:
-        rgb = _photo_crop(sources, np.random.default_rng([seed, index]), width, height)
+        # [0, i]: the same files as earlier versions wrote
+        rgb = _photo_crop(sources, np.random.default_rng([0, index]), width, height)
         data = _encode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
         _write_atomically(paths[index], data)
 
@@ -182,9 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="WIDTHxHEIGHT",
         help=f"image size in pixels, width first, each side at most {MAX_IMAGE_SIDE:,} (default 640x480)",
     )
-    jpegs.add_argument(
-        "--seed", type=cli_args.whole_number(0), default=0, help="random seed, 0 or more (default 0)"
-    )
     for command in (digits, jpegs):
         command.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -195,9 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(paths)} digit images in {len(set(labels))} class folders in {folder}")
     else:
         width, height = args.size
-        paths = benchmark_jpegs(
-            args.count, width=width, height=height, seed=args.seed, progress=not args.quiet
-        )
+        paths = benchmark_jpegs(args.count, width=width, height=height, progress=not args.quiet)
         print(f"{len(paths)} JPEGs of {width}x{height} pixels in {display_path(paths[0].parent)}")
     return 0
 
@@ -255,7 +244,7 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
 
 
 def _remove_strays(folder: Path, pattern: str, *, keep: list[Path]) -> None:
-    # Only files this module names, so a folder= pointing somewhere shared loses nothing else.
+    # Only files this module names, so a cache folder shared with other files loses nothing else.
     wanted = set(keep)
     for path in folder.glob(pattern):
         if path not in wanted:

@@ -33,8 +33,6 @@ __all__ = [
     "load_image_uint8",
     "make_image_reader",
     "sample_image_paths",
-    "ImageSize",
-    "PathLike",
 ]
 
 PathLike = str | os.PathLike[str] | bytes

@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from helpers.timeline import CONSUMER_LANE, PRODUCE, TRAIN_STEP, WAIT
 
 __all__ = [
-    "new_axes",
     "image_grid",
     "training_curves",
     "image_rows",
@@ -30,7 +29,7 @@ __all__ = [
 ]
 
 
-def new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
+def _new_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
     """Returns `ax`, or the Axes of a new Figure of `figsize` inches when `ax` is None."""
     if ax is not None:
         return ax
@@ -173,7 +172,7 @@ def timeline(
     shown = [e for e in events if e.end_seconds > start_seconds and (end is None or e.start_seconds < end)]
     # Producers by number ("producer 2" before "producer 10"), then the consumer.
     lanes = sorted({e.lane for e in shown}, key=lambda lane: (lane == CONSUMER_LANE, len(lane), lane))
-    ax = new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
+    ax = _new_axes(ax, figsize=(7.0, 1.0 + 0.45 * max(1, len(lanes))))
     for row, lane in enumerate(lanes):
         for kind, colour in _TIMELINE_COLOURS.items():
             spans = [
@@ -238,7 +237,7 @@ def benchmark_bars(
             f"benchmark_bars got {len(labels)} labels, {len(medians)} medians, {len(low)} lows, "
             f"{len(high)} highs"
         )
-    ax = new_axes(ax, figsize=(8.0, 0.8 + 0.5 * max(1, len(labels))))
+    ax = _new_axes(ax, figsize=(8.0, 0.8 + 0.5 * max(1, len(labels))))
     positions = np.arange(len(labels))
     medians_array = np.asarray(medians, float)
     high_array = np.asarray(high, float)

@@ -4,10 +4,9 @@
     result = runner.run(runs.RunSettings(config, train_step_ms=10, epochs=runs.UNTIL_STOP), stop_event=stop)
     runner.requested = runs.RunSettings(config.replace(batch_size=64))  # from another thread: a new segment
 
-The runner knows the pipeline only by its build function, which wraps its generator functions with the
-runner's `timeline.Watch`: Stop and the timeline reach them through it. `config` may be any frozen
-dataclass with an `image_count` (elements per epoch) and a `describe()`, as `pipelines.PipelineConfig`.
-No widgets and no TensorFlow import: `helpers.widgets` maps this onto a panel.
+The build function wraps its generator functions with the runner's `timeline.Watch`, so Stop and the
+timeline reach them. `config` may be any frozen dataclass with an `image_count` (elements per epoch) and a
+`describe()`, as `pipelines.PipelineConfig`. No widgets and no TensorFlow import.
 """
 
 from __future__ import annotations
@@ -52,19 +51,12 @@ class LivePoint:
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of a run with one set of settings.
+    """A stretch of a run with one set of settings, `number` 1, 2, ... in the run.
 
-    Attributes:
-        number: 1 for the first segment of the run, 2 after the first change, ...
-        config: the pipeline settings.
-        train_step_ms: the simulated training step per batch, in milliseconds.
-        change: what changed when it began, e.g. "batch 32 -> 64" ("" for the first segment).
-        start_seconds: when it began, in seconds since the run started.
-        seconds: from its first batch to its last (the first batch pays the pipeline's start-up).
-        elements: elements it delivered.
-        elements_per_second: elements after its first batch per second over `seconds`.
-        median_elements_per_second: median over its windows (`elements_per_second` when under three).
-        cores_busy: the process's CPU time per second over the same time.
+    `change` says what changed when it began ("batch 32 -> 64"; "" for the first), `start_seconds` when
+    (since the run started). Its figures are from its first batch to its last (the first pays the
+    pipeline's start-up): `elements_per_second` over `seconds`, its median over its windows (the same when
+    under three), `cores_busy` the process's CPU time per second.
     """
 
     number: int
@@ -87,7 +79,7 @@ class Segment:
 class _Tally:
     """A stretch of a run so far, from (seconds, elements, CPU seconds) readings taken at every batch."""
 
-    def __init__(self, settings: RunSettings | None, change: str, start: float) -> None:
+    def __init__(self, settings: RunSettings, change: str, start: float) -> None:
         self.settings, self.change, self.start = settings, change, start
         self.elements = 0
         self.first: tuple[float, int, float] | None = None  # the reading at its first batch
@@ -107,17 +99,12 @@ class _Tally:
         self.rates.append((self.elements - elements_then) / (now - began))
         return LivePoint(now, self.rates[-1], (cpu - cpu_then) / (now - began))
 
-    def figures(self) -> tuple[float, float, float, float]:
-        """Seconds from the first batch to the last, elements/s and cores busy over them, median rate."""
-        if not (self.first and self.last and self.last[0] > self.first[0]):
-            return 0.0, 0.0, 0.0, 0.0
-        seconds = self.last[0] - self.first[0]
-        rate, cores = (self.last[1] - self.first[1]) / seconds, (self.last[2] - self.first[2]) / seconds
-        return seconds, rate, cores, statistics.median(self.rates) if len(self.rates) >= 3 else rate
-
     def segment(self, number: int) -> Segment:
-        seconds, rate, cores, median = self.figures()
-        assert self.settings is not None, "a segment has settings"
+        seconds = rate = cores = 0.0
+        if self.first and self.last and self.last[0] > self.first[0]:
+            seconds = self.last[0] - self.first[0]
+            rate, cores = (self.last[1] - self.first[1]) / seconds, (self.last[2] - self.first[2]) / seconds
+        median = statistics.median(self.rates) if len(self.rates) >= 3 else rate
         config, step = self.settings.config, float(self.settings.train_step_ms)
         return Segment(
             number, config, step, self.change, self.start, seconds, self.elements, rate, median, cores
@@ -127,11 +114,8 @@ class _Tally:
 class RunProgress:
     """What a run has done so far; written by the run's thread, safe to read from any other.
 
-    Attributes:
-        elements: elements delivered so far.
-        epochs_done: epochs delivered, counted in elements (2.5 = halfway through the third).
-        last_batch: the most recent batch, for showing its images.
-        origin: `time.perf_counter()` when the progress was made: the run's time 0.
+    `epochs_done` counts in elements (2.5: halfway through the third); `last_batch` is the newest batch,
+    for showing its images; `origin` the `time.perf_counter()` of the run's time 0.
     """
 
     def __init__(self) -> None:
@@ -141,7 +125,6 @@ class RunProgress:
         self.origin = time.perf_counter()
         self._points: list[LivePoint] = []
         self._tallies: list[_Tally] = []
-        self._whole = _Tally(None, "", 0.0)  # the run as one stretch, for its overall figures
         self._lock = threading.Lock()
 
     def _begin(self, settings: RunSettings, change: str = "") -> None:
@@ -153,7 +136,6 @@ class RunProgress:
         with self._lock:
             self.elements += len(batch)
             self.epochs_done, self.last_batch = epochs_done, batch
-            self._whole.add(now, len(batch), cpu)
             point = self._tallies[-1].add(now, len(batch), cpu)
             if point is not None:
                 self._points.append(point)
@@ -171,21 +153,13 @@ class RunProgress:
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of one run: its figures over all its batches, as a `Segment`'s over its own.
-
-    Attributes:
-        settings: the settings it started with (later ones are in `segments`).
-        seconds: how long it ran, from Run to its end.
-        stopped: True when Stop ended the run.
-        error: the error's type and message when the run failed, else "".
-        events: the run's timeline; `points`, throughput and cores busy per window.
-    """
+    """The outcome of one run: the `settings` it started with (later ones are in `segments`), how long it
+    ran from Run to its end, whether Stop ended it, the error's type and message if it failed, its
+    timeline `events` and its live `points`."""
 
     settings: RunSettings
     elements: int
     seconds: float
-    elements_per_second: float
-    median_elements_per_second: float
     stopped: bool = False
     error: str = ""
     events: tuple[timeline.Event, ...] = field(default=(), repr=False)
@@ -197,14 +171,26 @@ class RunResult:
         """ "failed", "stopped" or "done"."""
         return "failed" if self.error else ("stopped" if self.stopped else "done")
 
+    @property
+    def elements_per_second(self) -> float:
+        """Elements per second over its segments, each from its first batch (the start-ups left out)."""
+        seconds = sum(segment.seconds for segment in self.segments)
+        delivered = sum(segment.elements_per_second * segment.seconds for segment in self.segments)
+        return delivered / seconds if seconds > 0 else 0.0
+
+    @property
+    def median_elements_per_second(self) -> float:
+        """The median of its windows' elements/s (elements per second of the whole run when under three)."""
+        if len(self.points) >= 3:
+            return statistics.median(point.elements_per_second for point in self.points)
+        return self.elements / self.seconds if self.seconds > 0 else 0.0
+
 
 class Runner:
     """Runs the pipelines `build(config, watch)` makes, like a training loop, one run at a time.
 
-    Attributes:
-        watch: handed to `build`; each run gives it a fresh stop event and recorder.
-        requested: settings for the running run, set from any thread: it goes on with them from its next
-            batch.
+    Each run gives `watch` a fresh stop event and recorder. `requested`, set from any thread, holds the
+    settings the running run goes on with from its next batch.
     """
 
     def __init__(self, build: Callable[[Any, timeline.Watch], Any]) -> None:
@@ -270,13 +256,10 @@ class Runner:
             holder = [iterator]
             del iterator
             self._close_in_background(holder)
-        _seconds, rate, _cores, median = progress._whole.figures()
         return RunResult(
             started_with,
             progress.elements,
             time.perf_counter() - progress.origin,
-            rate,
-            median,
             stopped=stop_event.is_set(),
             error=error,
             events=tuple(recorder.events()),

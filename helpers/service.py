@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO
@@ -63,12 +63,7 @@ class ClusterStartError(RuntimeError):
 
 @dataclass
 class LocalCluster:
-    """The servers of one `local_cluster`.
-
-    Attributes:
-        dispatcher_address: ``"127.0.0.1:PORT"`` of the dispatcher.
-        worker_addresses: ``"127.0.0.1:PORT"`` of each worker.
-    """
+    """The servers of one `local_cluster`: the dispatcher's and each worker's ``"127.0.0.1:PORT"``."""
 
     dispatcher_address: str
     worker_addresses: tuple[str, ...] = ()
@@ -85,18 +80,13 @@ class LocalCluster:
 
 
 @contextmanager
-def local_cluster(
-    workers: int = 2,
-    *,
-    start_timeout_seconds: float = _START_TIMEOUT_SECONDS,
-    stop_timeout_seconds: float = _STOP_TIMEOUT_SECONDS,
-) -> Iterator[LocalCluster]:
+def local_cluster(workers: int = 2) -> Iterator[LocalCluster]:
     """Starts a tf.data service dispatcher and `workers` workers as separate processes; always stops them.
 
     They stop when the block ends, however it ends (normally, by an exception, by Jupyter's interrupt);
     an `atexit` hook stops them when Python exits, and each server exits by itself once the process that
-    started it is gone (a kernel that crashed). A server may take `start_timeout_seconds` to report its
-    port (importing TensorFlow takes seconds) and `stop_timeout_seconds` to exit after SIGTERM.
+    started it is gone (a kernel that crashed). A server may take 120 s to report its port (importing
+    TensorFlow takes seconds) and 10 s to exit after SIGTERM.
 
     Yields:
         The `LocalCluster`; pass `cluster.target` to `distribute(...)`.
@@ -113,15 +103,15 @@ def local_cluster(
         # dispatcher's address from stdin once the dispatcher has reported its port.
         dispatcher = _start_server(["dispatcher"], cluster)
         started = [_start_server(["worker", "--dispatcher", "-"], cluster) for _ in range(workers)]
-        cluster.dispatcher_address = f"{_LOOPBACK_HOST}:{_read_port(dispatcher, start_timeout_seconds)}"
+        cluster.dispatcher_address = f"{_LOOPBACK_HOST}:{_read_port(dispatcher, _START_TIMEOUT_SECONDS)}"
         for worker in started:
             _send_line(worker, cluster.dispatcher_address)
         cluster.worker_addresses = tuple(
-            f"{_LOOPBACK_HOST}:{_read_port(worker, start_timeout_seconds)}" for worker in started
+            f"{_LOOPBACK_HOST}:{_read_port(worker, _START_TIMEOUT_SECONDS)}" for worker in started
         )
         yield cluster
     finally:
-        _stop(cluster._servers, timeout_seconds=stop_timeout_seconds)
+        _stop(cluster._servers, timeout_seconds=_STOP_TIMEOUT_SECONDS)
 
 
 def running_processes() -> list[int]:
@@ -284,10 +274,9 @@ def _serve(role: str, *, dispatcher_address: str | None) -> None:
     server.join()
 
 
-def main(argv: list[str] | None = None, *, serve: Callable[..., None] = _serve) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Runs one tf.data service server (`argv`, default `sys.argv[1:]`) until it is terminated or its parent
-    process is gone; returns the exit code. `serve(role, dispatcher_address=...)` runs the server
-    (tests pass a stand-in)."""
+    process is gone; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m helpers.service", description=__doc__.split("\n")[0])
     parser.add_argument("role", choices=["dispatcher", "worker"])
     parser.add_argument(
@@ -299,7 +288,7 @@ def main(argv: list[str] | None = None, *, serve: Callable[..., None] = _serve) 
         parser.error("a worker needs --dispatcher HOST:PORT")
     if args.parent_pid is not None:
         threading.Thread(target=_exit_when_orphaned, args=(args.parent_pid,), daemon=True).start()
-    serve(args.role, dispatcher_address=args.dispatcher)
+    _serve(args.role, dispatcher_address=args.dispatcher)
     return 0
 
 

@@ -5,9 +5,7 @@
     timeline.train(dataset, watch.recorder, step_seconds=0.05)  # the consumer: wait for a batch, train
     timeline.next_batch_started(watch.recorder.events())        # per step: was the next batch begun?
 
-The generator knows nothing of this (the way tqdm wraps an iterable): `Watch` wraps the generator
-function given to `from_generator`, times each `yield` (one lane per generator running, "producer 0",
-"producer 1", ...) and ends it early once its `stop_event` is set. `plots.timeline` draws the events.
+The generator knows nothing of this (the way tqdm wraps an iterable); `plots.timeline` draws the events.
 No TensorFlow import.
 """
 
@@ -85,12 +83,10 @@ class TimelineRecorder:
 class Watch:
     """Wraps generator functions so their work is recorded, and so they can be stopped, from outside.
 
-    `recorder` and `stop_event` are read at every `yield`, so a lab that reuses its datasets can give
-    each run fresh ones.
-
-    Attributes:
-        recorder: where each `yield`'s work goes, as a `PRODUCE` event on the generator's lane.
-        stop_event: once set, every wrapped generator ends at its next `yield` (and is closed).
+    Each `yield`'s work goes to `recorder` as a `PRODUCE` event on the generator's lane ("producer 0",
+    "producer 1", ...); once `stop_event` is set, every wrapped generator ends at its next `yield` (and
+    is closed). Both are read at every `yield`, so a lab that reuses its datasets can give each run fresh
+    ones.
     """
 
     def __init__(self) -> None:

@@ -114,15 +114,9 @@ class PerformancePanel:
     next batch: the pipeline is built again with the new settings, the run goes on, and a new segment
     begins, marked on the plot with what changed.
 
-    Attributes:
-        controls: the input widgets by name: the `pipelines.PipelineConfig` fields the panel offers,
-            plus `train_step_ms`, `epochs` (`runs.UNTIL_STOP` = until Stop) and `live`.
-        run_button, stop_button, clear_button, preset: the buttons and the preset menu (`.click()` a
-            button, set the menu's `value`, from code).
-        results: the finished runs (`runs.RunResult`), oldest first.
-        stop_latency_seconds: how long the last Stop took to end its run, or None.
-        refresh_cpu_seconds: the CPU time each live refresh of the last run used (drawing included).
-        widget: the panel's top widget (a VBox).
+    `controls` are the input widgets by name: the `pipelines.PipelineConfig` fields offered, plus
+    `train_step_ms`, `epochs` (`runs.UNTIL_STOP`: until Stop) and `live`. `refresh_cpu_seconds` holds the
+    CPU time of each live refresh of the last run (drawing included).
     """
 
     def __init__(
@@ -138,8 +132,8 @@ class PerformancePanel:
         Args:
             build: `build(config, watch)` returns the dataset for `config` (float32 image batches), its
                 generator functions wrapped with `watch`, so Stop and the timeline reach them.
-            config: the initial settings; `PipelineConfig()` when None. Fields without a control
-                (`opencv_threads`, `seed`) keep its values.
+            config: the initial settings; `PipelineConfig()` when None. The field without a control
+                (`opencv_threads`) keeps its value.
             train_step_ms: the initial simulated training step, in milliseconds.
             refresh_seconds: time between live refreshes while running.
         """
@@ -189,7 +183,6 @@ class PerformancePanel:
         self._stop_event = threading.Event()
         self._stop_asked_at: float | None = None
         self._progress: runs.RunProgress | None = None
-        self._asked: runs.RunSettings | None = None
         self._setting = False  # `set` applies several controls as one change
         self._change_error = ""
         self.widget = self._layout()
@@ -282,7 +275,7 @@ class PerformancePanel:
             self._set_status(self._change_error, _RED)
             return
         self._change_error = ""
-        self._asked = self._runner.requested = settings
+        self._runner.requested = settings
 
     # --- running --------------------------------------------------------------------------------
 
@@ -301,7 +294,7 @@ class PerformancePanel:
             self._set_status(f"Cannot run: {html.escape(str(exc))}", _RED)
             return
         self._stop_event, self._stop_asked_at = threading.Event(), None
-        self._asked, self._change_error = settings, ""
+        self._runner.requested, self._change_error = settings, ""
         self._progress = progress = runs.RunProgress()
         self.refresh_cpu_seconds = []
         self._live_plot.reset(previous=self.results[-1].points if self.results else ())
@@ -343,7 +336,7 @@ class PerformancePanel:
             TimeoutError: still not there after `timeout_seconds`.
         """
         deadline = time.monotonic() + timeout_seconds
-        progress, asked = self._progress, self._asked
+        progress, asked = self._progress, self._runner.requested
         while self._running and progress is not None and asked is not None:
             for current in progress.segments()[-1:]:  # none before the run's thread begins the first
                 same = (current.config, current.train_step_ms) == (asked.config, asked.train_step_ms)
@@ -397,7 +390,7 @@ class PerformancePanel:
         """Shows a run's progress, or once it ended its `result`: status, bar, segments, plot, images."""
         segments, points = progress.segments(), progress.points()
         if result is None:
-            epochs = self._asked.epochs if self._asked is not None else 0
+            epochs = self._runner.requested.epochs if self._runner.requested is not None else 0
             bar = panel_view.epoch_bar(progress.epochs_done, epochs=epochs)
             self.progress.value, self.progress.description = bar
             status = panel_view.running_status(segments, points, epochs_done=progress.epochs_done)

@@ -19,8 +19,9 @@ def segment(number: int, *, change: str = "", start_seconds: float = 0.0) -> run
 
 
 def result(*segments: runs.Segment, stopped: bool = False, error: str = "", events=()) -> runs.RunResult:
+    points = tuple(runs.LivePoint(1.0, rate, 1.0) for rate in (9, 610, 700))  # median 610
     settings = runs.RunSettings(CONFIG, 5.0)
-    return runs.RunResult(settings, 1234, 2.0, 600.0, 610.0, stopped, error, events=events, segments=segments)
+    return runs.RunResult(settings, 1234, 2.0, stopped, error, events, segments, points)
 
 
 def test_importing_it_imports_neither_widgets_nor_tensorflow():

@@ -2,6 +2,7 @@
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from matplotlib.figure import Figure
 
 from helpers import plots
 
@@ -19,7 +20,8 @@ def test_outside_ipython_does_nothing():
 
 
 def test_figure_is_formatted_as_png(shell):
-    fig = plots.new_axes().figure
+    fig = Figure(figsize=(6.0, 4.0))
+    fig.add_subplot()
     before, _ = shell.display_formatter.format(fig)
     assert "image/png" not in before
     assert plots.register_notebook_display() is True

@@ -85,6 +85,7 @@ def test_a_run_delivers_its_epochs_and_records_a_timeline():
         ("consumer", timeline.TRAIN_STEP),
     }
     assert result.seconds > 0 and result.elements_per_second > 0
+    assert result.elements_per_second == pytest.approx(result.segments[0].elements_per_second)
 
 
 def test_a_run_stopped_before_it_starts_delivers_nothing():
@@ -128,8 +129,8 @@ def test_runner_reuses_the_datasets_it_built():
     runner = runs.Runner(build)
     first = runner._dataset(CONFIG)
     assert runner._dataset(CONFIG) is first and built == [CONFIG]
-    for seed in range(1, 9):  # eight more: the oldest, CONFIG's, is dropped
-        runner._dataset(CONFIG.replace(seed=seed))
+    for threads in range(2, 10):  # eight more: the oldest, CONFIG's, is dropped
+        runner._dataset(CONFIG.replace(opencv_threads=threads))
     assert runner._dataset(CONFIG) is not first and len(built) == 10
     settings = runs.RunSettings(CONFIG)
     assert runner.run(settings).elements == runner.run(settings).elements == 8

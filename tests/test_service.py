@@ -44,7 +44,8 @@ _FAKE_SERVER = textwrap.dedent(
         while True:
             time.sleep(0.1)
 
-    service.main(sys.argv[1:], serve=serve)
+    service._serve = serve
+    service.main(sys.argv[1:])
     """
 )
 
@@ -120,10 +121,11 @@ def test_error_or_interrupt_inside_the_block_stops_every_process(fake_servers, e
     assert service.running_processes() == []
 
 
-def test_server_ignoring_sigterm_is_killed_after_the_stop_timeout(fake_servers):
+def test_server_ignoring_sigterm_is_killed_after_the_stop_timeout(fake_servers, monkeypatch):
     fake_servers("ignore-sigterm")
+    monkeypatch.setattr(service, "_STOP_TIMEOUT_SECONDS", 1.0)
     started = time.monotonic()
-    with service.local_cluster(workers=1, stop_timeout_seconds=1.0) as cluster:
+    with service.local_cluster(workers=1) as cluster:
         process_ids = _process_ids(_pids(cluster))
         # Give the servers time to install their SIGTERM handler before the block ends.
         time.sleep(0.5)
@@ -140,11 +142,12 @@ def test_server_that_crashes_at_start_raises_with_its_stderr(fake_servers):
     assert service.running_processes() == []
 
 
-def test_server_that_never_reports_a_port_times_out_and_is_stopped(fake_servers):
+def test_server_that_never_reports_a_port_times_out_and_is_stopped(fake_servers, monkeypatch):
     fake_servers("silent")
+    monkeypatch.setattr(service, "_START_TIMEOUT_SECONDS", 1.0)
     before = _children()
     with pytest.raises(service.ClusterStartError, match="did not start within 1 s"):
-        with service.local_cluster(workers=1, start_timeout_seconds=1.0):
+        with service.local_cluster(workers=1):
             pytest.fail("the block must not run")
     assert service.running_processes() == []
     assert _children() - before == set()

@@ -43,7 +43,7 @@ def test_every_control_is_a_pipeline_setting_or_a_run_setting_in_one_group():
     assert sorted(grouped) == sorted(set(grouped))
     fields = {field.name for field in dataclasses.fields(pipelines.PipelineConfig)}
     assert set(grouped) - fields == {"train_step_ms", "epochs", "live"}
-    assert fields - set(grouped) == {"opencv_threads", "seed"}  # kept from the panel's config
+    assert fields - set(grouped) == {"opencv_threads"}  # kept from the panel's config
 
 
 def test_set_changes_controls_and_the_settings(panel):

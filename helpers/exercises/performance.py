@@ -163,7 +163,7 @@ def _check_images(batches: list[np.ndarray], expected: list[np.ndarray], batch_s
 
 @_guards.self_check
 def check_tuned_config(tuned_config: Callable) -> Feedback:
-    """Checks the deep dive's exercise: `tuned_config(config)` applies what the lab measured, and runs.
+    """Checks the deep dive's exercise: `tuned_config(config)` applies what the lab measured.
 
     Expected changes: per-batch yield, `decode_threads` = the cores this process may use,
     `opencv_threads=1`, prefetch "autotune"; the data settings (data, image_count, image_size,
@@ -222,12 +222,7 @@ def check_tuned_config(tuned_config: Callable) -> Feedback:
     ):
         if wrong:
             _guards.fail(message, hint=hint, more=f"config.replace(..., {setting}, ...)")
-    batch = _guards.run(
-        lambda: next(iter(pipelines.image_dataset(tuned, pipelines.resolve_paths(tuned)))),
-        failure="The settings are right but the pipeline failed:",
-        hint="Check the other settings you changed.",
-    )
     return Feedback.ok(
-        "Per-batch yield, one decode thread per core, OpenCV single-threaded, prefetch AUTOTUNE; "
-        f"the first batch has shape {tuple(batch.shape)}. Try these settings in the panel."
+        "Per-batch yield, one decode thread per core, OpenCV single-threaded, prefetch AUTOTUNE. "
+        "Try these settings in the panel."
     )
