@@ -254,7 +254,7 @@ def test_real_cluster_in_a_script_failing_mid_way_leaves_no_process(tmp_path):
         """,
         fake=False,
     )
-    # One real worker is enough here (each server process imports TensorFlow); two are served in-process above.
+    # One real worker is enough (each server process imports TensorFlow); two serve in-process above.
     assert completed.returncode == 1
     assert "RuntimeError: the cell after this one never runs" in completed.stderr
     assert "[0, 1, 2, 3, 4, 5]" in completed.stdout
