@@ -37,7 +37,9 @@ help:
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 'The kit needs Python 3.10 to 3.13 (TensorFlow 2.21); found ' + sys.version.split()[0] + '. Run: make PYTHON=python3.11 ...')"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	@# Bytecode compiled on every core afterwards: pip compiles on one, and Python may not write it at import.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt -e .
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	@# JupyterLab's news pop-up would ask to fetch news from the internet; the kit runs offline.
 	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	@touch $@
