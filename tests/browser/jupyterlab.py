@@ -24,8 +24,9 @@ def open_notebook(page: Page, lab: LabServer, name: str) -> None:
     """Opens notebooks/`name`, waits until all its cells are shown and its kernel is idle."""
     path = lab.root / "notebooks" / name
     notebook = json.loads(path.read_text())
-    # A workspace of its own: JupyterLab would otherwise reopen the tabs of earlier tests beside it.
-    workspace = name.removesuffix(".ipynb").replace("_", "-")
+    # A workspace of its own: JupyterLab would otherwise reopen the tabs of earlier tests beside it. Its
+    # name is one part of the URL's path, so optional/07_x.ipynb becomes optional-07-x.
+    workspace = name.removesuffix(".ipynb").replace("_", "-").replace("/", "-")
     page.goto(lab.url(f"/lab/workspaces/{workspace}/tree/notebooks/{name}"))
     page.wait_for_function(
         ALL_CELLS_SHOWN,
