@@ -174,7 +174,7 @@ def compare_step_seconds(
     steps_per_epoch: int,
     without_model: Collection[str] = (),
 ) -> dict[str, float]:
-    """Trains `model` one epoch on each dataset in turn, 5 times; returns seconds per step for each.
+    """Trains `model` one epoch on each dataset in turn, 3 times; returns seconds per step for each.
 
     Taking turns (`measure.compare`) exposes every dataset to the same background load; the fastest epoch
     is the least disturbed. An untimed round comes first (tracing, filling any `.cache()`).
@@ -207,7 +207,7 @@ def compare_step_seconds(
         name: functools.partial(one_epoch, dataset, name not in without_model)
         for name, dataset in datasets.items()
     }
-    results = measure.compare(epochs, repeats=5)
+    results = measure.compare(epochs, repeats=3)
     return {name: 1 / result.max_elements_per_second for name, result in results.items()}
 
 
