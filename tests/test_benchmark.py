@@ -11,9 +11,9 @@ import pytest
 import tensorflow as tf
 
 from helpers import benchmark, image_work, images, measure, plots, process_work
-from helpers.benchmark import _comparison
+from helpers.benchmark import _command, _comparison
 from helpers.paths import REPO_ROOT
-from tests.support import write_test_jpegs
+from tests.support import few_yield_rows, write_test_jpegs
 
 ROW_NAMES = [
     "article_example_2",
@@ -98,7 +98,9 @@ def command_output(tmp_path_factory):
     folder = tmp_path_factory.mktemp("command")
     out, png = folder / "rows.json", folder / "rows.png"
     args = ["--quick", "--images", "4", "--repeats", "1", "--seconds", "0", "--no-progress"]
-    code = benchmark.main([*args, "--json", str(out), "--plot", str(png)])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_command, "run_comparison", few_yield_rows(_command.run_comparison))
+        code = benchmark.main([*args, "--json", str(out), "--plot", str(png)])
     return code, json.loads(out.read_text()), png
 
 
